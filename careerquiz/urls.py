@@ -1,0 +1,15 @@
+"""Top-level routes: the admin, the public quiz and ladder pages, and the REST API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from careerquiz import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("ladders/", include("ladder.urls")),
+    path("", include("quiz.urls")),
+    path("api/", include("quiz.api.urls")),
+]

@@ -1,0 +1,284 @@
+"""The career ladder: rungs and everything shown beside a placement.
+
+Every substantive item keeps the seed/source file it came from (`source` on
+items, `sources` on ladders and rungs), so editors can trace each fact.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from simple_history.models import HistoricalRecords
+
+from ladder.money import currency_fits_region, format_range
+
+REGION_VALIDATOR = RegexValidator(
+    r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code in capitals, e.g. IN or US."
+)
+CURRENCY_VALIDATOR = RegexValidator(
+    r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code in capitals, e.g. INR or USD."
+)
+
+MSG_MIN_GT_MAX = "must be >= min"
+MSG_YEARS = "must be >= years_min"
+MSG_CURRENCY_REGION = "{currency} is not a currency salaries in {region} are quoted in"
+
+
+def validate_sources(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+        raise ValidationError("Sources must be a list of file names.")
+
+
+class Ladder(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    sources = models.JSONField(default=list, blank=True, validators=[validate_sources])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("ladder:detail", args=[self.slug])
+        except NoReverseMatch:
+            return ""
+
+
+class LadderNote(models.Model):
+    """Ladder-wide facts: FAQs, caveats, parallel tracks, challenges of the path."""
+
+    class Kind(models.TextChoices):
+        FAQ = "faq", "FAQ"
+        CAVEAT = "caveat", "Caveat"
+        TRACK = "track", "Parallel track"
+        CHALLENGE = "challenge", "Challenge"
+
+    ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.SlugField(
+        blank=True, help_text="Optional stable name, e.g. services-vs-product, for quiz notes."
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    source = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RungQuerySet(models.QuerySet):
+    def with_content(self) -> RungQuerySet:
+        return self.prefetch_related(
+            "responsibilities", "skills", "salary_bands", "next_steps", "titles"
+        )
+
+
+class Rung(models.Model):
+    ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="rungs")
+    slug = models.SlugField()
+    order = models.PositiveSmallIntegerField(
+        help_text="Position on the ladder, 1 = lowest. Unique within a ladder."
+    )
+    title = models.CharField(max_length=200)
+    question = models.CharField(
+        max_length=300, help_text="The one question that defines this rung."
+    )
+    summary = models.TextField(blank=True)
+    years_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    years_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    moves_you_up = models.TextField(blank=True, help_text="What moves you to the next rung.")
+    keeps_you_stuck = models.TextField(blank=True, help_text="What keeps people on this rung.")
+    sources = models.JSONField(default=list, blank=True, validators=[validate_sources])
+
+    history = HistoricalRecords()
+    objects = RungQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ladder", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ladder", "slug"],
+                name="unique_rung_slug_per_ladder",
+                violation_error_message="This ladder already has a rung with this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["ladder", "order"],
+                name="unique_rung_order_per_ladder",
+                violation_error_message="This ladder already has a rung at this order.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+    def clean(self) -> None:
+        if (
+            self.years_min is not None
+            and self.years_max is not None
+            and self.years_max < self.years_min
+        ):
+            raise ValidationError({"years_max": f"Years max {MSG_YEARS}."})
+
+    @property
+    def years_label(self) -> str:
+        if self.years_min is None and self.years_max is None:
+            return ""
+        if self.years_max is None:
+            return f"{self.years_min}+ years"
+        return f"{self.years_min or 0}–{self.years_max} years"
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("ladder:detail", args=[self.ladder.slug]) + f"#rung-{self.slug}"
+        except NoReverseMatch:
+            return ""
+
+
+class RungItem(models.Model):
+    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Responsibility(RungItem):
+    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="responsibilities")
+    text = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta(RungItem.Meta):
+        verbose_name_plural = "responsibilities"
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class JobTitle(RungItem):
+    """A title this rung appears under in job listings."""
+
+    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="titles")
+    name = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(RungItem):
+    class Importance(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM_HIGH = "medium-high", "Medium-high"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(max_length=200)
+    category = models.SlugField(
+        max_length=60, help_text="e.g. programming, modeling, mlops, cloud, leadership"
+    )
+    importance = models.CharField(
+        max_length=20, choices=Importance.choices, default=Importance.HIGH
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(RungItem.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rung", "name"],
+                name="unique_skill_per_rung",
+                violation_error_message="This rung already lists this skill.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SalaryBand(RungItem):
+    class Period(models.TextChoices):
+        YEAR = "year", "per year"
+        MONTH = "month", "per month"
+        HOUR = "hour", "per hour"
+
+    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="salary_bands")
+    region = models.CharField(max_length=2, validators=[REGION_VALIDATOR])
+    currency = models.CharField(max_length=3, validators=[CURRENCY_VALIDATOR])
+    min = models.PositiveBigIntegerField()
+    max = models.PositiveBigIntegerField()
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEAR)
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Who this band describes, e.g. product companies."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(RungItem.Meta):
+        ordering = ["region", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.display}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.min is not None and self.max is not None and self.max < self.min:
+            errors["max"] = f"Max {MSG_MIN_GT_MAX} ({self.min:,})."
+        if (
+            self.region
+            and self.currency
+            and not currency_fits_region(self.region, self.currency)
+        ):
+            errors["currency"] = (
+                MSG_CURRENCY_REGION.format(currency=self.currency, region=self.region) + "."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display(self) -> str:
+        if self.min is None or self.max is None:
+            return ""
+        return format_range(self.min, self.max, self.currency, self.period)
+
+
+class NextStep(RungItem):
+    class Kind(models.TextChoices):
+        PROJECT = "project", "Project"
+        CERTIFICATION = "certification", "Certification"
+        COURSE = "course", "Course"
+        TRANSITION = "transition", "Transition to a related role"
+        MISTAKE = "mistake", "Common mistake to avoid"
+        LEARNING_PATH = "learning_path", "Learning-path step"
+
+    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="next_steps")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,89 @@
+"""Money as people in a region read it, and which currencies fit which region.
+
+Pure functions so the admin, templates, API and importer agree on one rule.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# ISO 3166-1 alpha-2 region -> currencies a salary there is quoted in.
+# Regions not listed accept any ISO 4217 code; the map only catches mistakes
+# such as an Indian band in USD or a US band in INR.
+REGION_CURRENCIES: dict[str, frozenset[str]] = {
+    "IN": frozenset({"INR"}),
+    "US": frozenset({"USD"}),
+    "GB": frozenset({"GBP"}),
+    "CA": frozenset({"CAD"}),
+    "AU": frozenset({"AUD"}),
+    "SG": frozenset({"SGD"}),
+    "AE": frozenset({"AED"}),
+    "JP": frozenset({"JPY"}),
+    "CN": frozenset({"CNY"}),
+    "BR": frozenset({"BRL"}),
+    "CH": frozenset({"CHF"}),
+    "SE": frozenset({"SEK"}),
+    "PL": frozenset({"PLN"}),
+    **{
+        country: frozenset({"EUR"})
+        for country in (
+            "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split()
+        )
+    },
+}
+
+CURRENCY_SYMBOLS = {"INR": "₹", "USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥", "CNY": "¥"}
+
+PERIOD_SUFFIX = {"year": "", "month": "/mo", "hour": "/hr"}
+
+
+def currency_fits_region(region: str, currency: str) -> bool:
+    allowed = REGION_CURRENCIES.get(region.upper())
+    return allowed is None or currency.upper() in allowed
+
+
+def _trim(number: Decimal) -> str:
+    text = f"{number:.1f}"
+    return text.removesuffix(".0")
+
+
+def _indian_amount(amount: int) -> tuple[str, str]:
+    """Lakhs per annum (LPA) below a crore, crores above: how Indian pay is quoted."""
+    if amount >= 10_000_000:
+        return _trim(Decimal(amount) / 10_000_000), " Cr"
+    return _trim(Decimal(amount) / 100_000), " LPA"
+
+
+def _western_amount(amount: int) -> str:
+    if amount >= 1_000_000:
+        return f"{_trim(Decimal(amount) / 1_000_000)}M"
+    if amount >= 1_000:
+        return f"{_trim(Decimal(amount) / 1_000)}K"
+    return str(amount)
+
+
+def format_money(amount: int, currency: str, period: str = "year") -> str:
+    """One amount: ₹22 LPA, $145K, €60K, 900,000 KES."""
+    return format_range(amount, amount, currency, period)
+
+
+def format_range(low: int, high: int, currency: str, period: str = "year") -> str:
+    """A band as the region reads it: ₹10–22 LPA, $100K–$145K, £50K–£70K/mo."""
+    currency = currency.upper()
+    suffix = PERIOD_SUFFIX.get(period, f"/{period}")
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if currency == "INR" and period == "year":
+        low_text, low_unit = _indian_amount(low)
+        high_text, high_unit = _indian_amount(high)
+        if low == high:
+            return f"₹{high_text}{high_unit}"
+        if low_unit == high_unit:
+            return f"₹{low_text}–{high_text}{high_unit}"
+        return f"₹{low_text}{low_unit}–₹{high_text}{high_unit}"
+    if symbol is None:
+        if low == high:
+            return f"{low:,} {currency}{suffix}"
+        return f"{low:,}–{high:,} {currency}{suffix}"
+    if low == high:
+        return f"{symbol}{_western_amount(low)}{suffix}"
+    return f"{symbol}{_western_amount(low)}–{symbol}{_western_amount(high)}{suffix}"
