@@ -136,6 +136,12 @@ class Rung(models.Model):
         ):
             raise ValidationError({"years_max": f"Years max {MSG_YEARS}."})
 
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("ladder:detail", args=[self.ladder.slug]) + f"#rung-{self.slug}"
+        except NoReverseMatch:
+            return ""
+
     @property
     def years_label(self) -> str:
         if self.years_min is None and self.years_max is None:
@@ -143,12 +149,6 @@ class Rung(models.Model):
         if self.years_max is None:
             return f"{self.years_min}+ years"
         return f"{self.years_min or 0}–{self.years_max} years"
-
-    def get_absolute_url(self) -> str:
-        try:
-            return reverse("ladder:detail", args=[self.ladder.slug]) + f"#rung-{self.slug}"
-        except NoReverseMatch:
-            return ""
 
 
 class RungItem(models.Model):
@@ -245,11 +245,7 @@ class SalaryBand(RungItem):
         errors = {}
         if self.min is not None and self.max is not None and self.max < self.min:
             errors["max"] = f"Max {MSG_MIN_GT_MAX} ({self.min:,})."
-        if (
-            self.region
-            and self.currency
-            and not currency_fits_region(self.region, self.currency)
-        ):
+        if self.region and self.currency and not currency_fits_region(self.region, self.currency):
             errors["currency"] = (
                 MSG_CURRENCY_REGION.format(currency=self.currency, region=self.region) + "."
             )

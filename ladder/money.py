@@ -27,7 +27,28 @@ REGION_CURRENCIES: dict[str, frozenset[str]] = {
     **{
         country: frozenset({"EUR"})
         for country in (
-            "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split()
+            [
+                "AT",
+                "BE",
+                "CY",
+                "DE",
+                "EE",
+                "ES",
+                "FI",
+                "FR",
+                "GR",
+                "HR",
+                "IE",
+                "IT",
+                "LT",
+                "LU",
+                "LV",
+                "MT",
+                "NL",
+                "PT",
+                "SI",
+                "SK",
+            ]
         )
     },
 }

@@ -60,15 +60,15 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_published(self) -> bool:
-        return self.live_version_id is not None
-
     def get_absolute_url(self) -> str:
         try:
             return reverse("quiz:start", args=[self.slug])
         except NoReverseMatch:
             return ""
+
+    @property
+    def is_published(self) -> bool:
+        return self.live_version_id is not None
 
 
 class Question(models.Model):
@@ -169,8 +169,9 @@ class Option(models.Model):
                 errors["skill"] = MSG_OPTION_NEEDS_SKILL.capitalize() + "."
             elif not ladder.rungs.filter(skills__name=self.skill).exists():
                 errors["skill"] = (
-                    MSG_OPTION_UNKNOWN_SKILL.format(ladder=ladder.slug, skill=self.skill)
-                    .capitalize()
+                    MSG_OPTION_UNKNOWN_SKILL.format(
+                        ladder=ladder.slug, skill=self.skill
+                    ).capitalize()
                     + "."
                 )
         if errors:
@@ -287,9 +288,9 @@ class Attempt(models.Model):
         state = self.rung_slug if self.completed_at else "in progress"
         return f"{self.quiz.slug} v{self.version.number} — {state}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("quiz:result", args=[self.result_id])
+
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
-
-    def get_absolute_url(self) -> str:
-        return reverse("quiz:result", args=[self.result_id])

@@ -1,0 +1,310 @@
+"""The placement engine: plain Python, no ORM, no requests.
+
+Rule (DESIGN.md, "Placement rule"): for the answered evidence questions with
+weights w, and rungs in ascending order,
+
+    S(R) = (weight of answers whose rung order >= order(R)) / (total answered weight)
+
+and the placement is the highest rung R with S(R) >= threshold. The lowest rung
+always qualifies. Title, context and skills answers never move the placement.
+
+Confidence (0..1) is defined here, for editors and partners alike, as
+
+    confidence = agreement * coverage
+
+- agreement: the share of answered evidence weight pointing exactly at the
+  placed rung, plus half the share pointing at a rung directly above or below
+  it. Every answer at the placed rung gives 1; answers scattered across the
+  ladder give little.
+- coverage: answered evidence weight / weight of all evidence questions, so
+  skipping optional questions lowers confidence rather than the placement.
+
+`confidence_label` turns it into words: high (>= 0.75), medium (>= 0.5), low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+EVIDENCE = "evidence"
+TITLE = "title"
+CONTEXT = "context"
+SKILLS = "skills"
+ROLES = (EVIDENCE, TITLE, CONTEXT, SKILLS)
+
+# Float weights and thresholds: 3 answers of 5 must reach a 0.6 threshold.
+EPSILON = 1e-9
+
+MSG_UNKNOWN_QUESTION = "is not a question of this quiz"
+MSG_UNKNOWN_OPTION = "{value!r} is not an option of this question"
+MSG_REQUIRED = "this question is required"
+MSG_SINGLE_EXPECTED = "expects one option key (a string)"
+MSG_MULTIPLE_EXPECTED = "expects a list of option keys"
+MSG_DUPLICATE_OPTION = "lists {value!r} more than once"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RungSpec:
+    slug: str
+    order: int
+    title: str
+    question: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptionSpec:
+    key: str
+    text: str
+    rung: str | None = None
+    skill: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionSpec:
+    key: str
+    text: str
+    role: str
+    options: tuple[OptionSpec, ...]
+    weight: float = 1.0
+    required: bool = True
+    advice: str = ""
+    help: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "multiple" if self.role == SKILLS else "single"
+
+    def option(self, key: str) -> OptionSpec | None:
+        return next((o for o in self.options if o.key == key), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizSpec:
+    slug: str
+    threshold: float
+    rungs: tuple[RungSpec, ...]
+    questions: tuple[QuestionSpec, ...]
+
+    def __post_init__(self) -> None:
+        if not self.rungs:
+            raise ValueError("a quiz needs a ladder with at least one rung")
+        ordered = tuple(sorted(self.rungs, key=lambda r: r.order))
+        object.__setattr__(self, "rungs", ordered)
+
+    def question(self, key: str) -> QuestionSpec | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+    def rung(self, slug: str) -> RungSpec:
+        return next(r for r in self.rungs if r.slug == slug)
+
+    def rung_above(self, rung: RungSpec) -> RungSpec | None:
+        return next((r for r in self.rungs if r.order > rung.order), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerProblem:
+    field: str
+    message: str
+
+
+class InvalidAnswers(ValueError):
+    """The answers do not fit the quiz; `problems` names each field."""
+
+    def __init__(self, problems: Sequence[AnswerProblem]):
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceAnswer:
+    question: QuestionSpec
+    option: OptionSpec
+    rung: RungSpec
+
+
+@dataclass(frozen=True, kw_only=True)
+class TitleGap:
+    claimed: RungSpec
+    placed: RungSpec
+
+    @property
+    def steps(self) -> int:
+        """order(claimed) - order(placed): positive when the title runs ahead."""
+        return self.claimed.order - self.placed.order
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    rung: RungSpec
+    next_rung: RungSpec | None
+    support: Mapping[str, float]
+    shown_by: tuple[EvidenceAnswer, ...]
+    held_back: tuple[EvidenceAnswer, ...]
+    title_gap: TitleGap | None
+    claimed: RungSpec | None
+    confidence: float
+    context: Mapping[str, OptionSpec] = field(default_factory=dict)
+    skills_ticked: frozenset[str] = frozenset()
+
+    @property
+    def confidence_label(self) -> str:
+        if self.confidence >= 0.75:
+            return "high"
+        if self.confidence >= 0.5:
+            return "medium"
+        return "low"
+
+
+Answers = Mapping[str, object]
+
+
+def clean_answers(quiz: QuizSpec, answers: Answers) -> dict[str, str | list[str]]:
+    """Check answers against the quiz and return them normalised.
+
+    Raises InvalidAnswers naming every problem at once, keyed by question key.
+    """
+    problems: list[AnswerProblem] = []
+    cleaned: dict[str, str | list[str]] = {}
+    for key, value in answers.items():
+        question = quiz.question(str(key))
+        if question is None:
+            problems.append(AnswerProblem(field=str(key), message=MSG_UNKNOWN_QUESTION))
+            continue
+        if question.kind == "multiple":
+            values = _as_key_list(question, value, problems)
+            if values is not None:
+                cleaned[question.key] = values
+        elif value is None or value == "":
+            continue
+        elif not isinstance(value, str):
+            problems.append(AnswerProblem(field=question.key, message=MSG_SINGLE_EXPECTED))
+        elif question.option(value) is None:
+            problems.append(
+                AnswerProblem(field=question.key, message=MSG_UNKNOWN_OPTION.format(value=value))
+            )
+        else:
+            cleaned[question.key] = value
+    for question in quiz.questions:
+        missing = not cleaned.get(question.key)
+        already_reported = any(p.field == question.key for p in problems)
+        if question.required and missing and not already_reported:
+            problems.append(AnswerProblem(field=question.key, message=MSG_REQUIRED))
+    if problems:
+        raise InvalidAnswers(problems)
+    return cleaned
+
+
+def _as_key_list(
+    question: QuestionSpec, value: object, problems: list[AnswerProblem]
+) -> list[str] | None:
+    if isinstance(value, str):
+        value = [value] if value else []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        problems.append(AnswerProblem(field=question.key, message=MSG_MULTIPLE_EXPECTED))
+        return None
+    seen: list[str] = []
+    for item in value:
+        if question.option(item) is None:
+            problems.append(
+                AnswerProblem(field=question.key, message=MSG_UNKNOWN_OPTION.format(value=item))
+            )
+            return None
+        if item in seen:
+            problems.append(
+                AnswerProblem(field=question.key, message=MSG_DUPLICATE_OPTION.format(value=item))
+            )
+            return None
+        seen.append(item)
+    return seen
+
+
+def support_by_rung(quiz: QuizSpec, evidence: Sequence[EvidenceAnswer]) -> dict[str, float]:
+    total = sum(e.question.weight for e in evidence)
+    support: dict[str, float] = {}
+    for rung in quiz.rungs:
+        at_or_above = sum(e.question.weight for e in evidence if e.rung.order >= rung.order)
+        support[rung.slug] = at_or_above / total if total else 0.0
+    return support
+
+
+def place(quiz: QuizSpec, answers: Answers) -> Placement:
+    """Place a visitor. Answers map question key -> option key (list for skills)."""
+    cleaned = clean_answers(quiz, answers)
+    evidence: list[EvidenceAnswer] = []
+    context: dict[str, OptionSpec] = {}
+    skills: set[str] = set()
+    claimed: RungSpec | None = None
+    for question in quiz.questions:
+        value = cleaned.get(question.key)
+        if value is None:
+            continue
+        if question.role == SKILLS:
+            for key in value:
+                option = question.option(key)
+                if option is not None and option.skill:
+                    skills.add(option.skill)
+            continue
+        option = question.option(str(value))
+        if option is None:
+            continue
+        if question.role == EVIDENCE and option.rung:
+            evidence.append(
+                EvidenceAnswer(question=question, option=option, rung=quiz.rung(option.rung))
+            )
+        elif question.role == TITLE and option.rung:
+            claimed = quiz.rung(option.rung)
+        elif question.role == CONTEXT:
+            context[question.key] = option
+
+    support = support_by_rung(quiz, evidence)
+    placed = quiz.rungs[0]
+    for rung in quiz.rungs[1:]:
+        if support[rung.slug] + EPSILON >= quiz.threshold:
+            placed = rung
+    next_rung = quiz.rung_above(placed)
+
+    shown_by = tuple(e for e in evidence if e.rung.order >= placed.order)
+    held_back: tuple[EvidenceAnswer, ...] = ()
+    if next_rung is not None:
+        held_back = tuple(
+            sorted(
+                (e for e in evidence if e.rung.order < next_rung.order),
+                key=lambda e: (e.rung.order, -e.question.weight),
+            )
+        )
+
+    gap = None
+    if claimed is not None and claimed.order != placed.order:
+        gap = TitleGap(claimed=claimed, placed=placed)
+
+    return Placement(
+        rung=placed,
+        next_rung=next_rung,
+        support=support,
+        shown_by=shown_by,
+        held_back=held_back,
+        title_gap=gap,
+        claimed=claimed,
+        confidence=_confidence(quiz, evidence, placed),
+        context=context,
+        skills_ticked=frozenset(skills),
+    )
+
+
+def _confidence(quiz: QuizSpec, evidence: Sequence[EvidenceAnswer], placed: RungSpec) -> float:
+    answered = sum(e.question.weight for e in evidence)
+    possible = sum(q.weight for q in quiz.questions if q.role == EVIDENCE)
+    if not answered or not possible:
+        return 0.0
+    index = {r.slug: i for i, r in enumerate(quiz.rungs)}
+    placed_index = index[placed.slug]
+    agreeing = 0.0
+    for e in evidence:
+        distance = abs(index[e.rung.slug] - placed_index)
+        if distance == 0:
+            agreeing += e.question.weight
+        elif distance == 1:
+            agreeing += e.question.weight / 2
+    return round((agreeing / answered) * (answered / possible), 3)
