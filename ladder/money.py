@@ -70,16 +70,19 @@ def _trim(number: Decimal) -> str:
 
 def _indian_amount(amount: int) -> tuple[str, str]:
     """Lakhs per annum (LPA) below a crore, crores above: how Indian pay is quoted."""
-    if amount >= 10_000_000:
+    lakhs = round(Decimal(amount) / 100_000, 1)
+    if lakhs >= 100:
         return _trim(Decimal(amount) / 10_000_000), " Cr"
-    return _trim(Decimal(amount) / 100_000), " LPA"
+    return _trim(lakhs), " LPA"
 
 
 def _western_amount(amount: int) -> str:
-    if amount >= 1_000_000:
+    # Choose the unit after rounding, so 999,999 reads $1M rather than $1000K.
+    thousands = round(Decimal(amount) / 1_000, 1)
+    if thousands >= 1_000:
         return f"{_trim(Decimal(amount) / 1_000_000)}M"
     if amount >= 1_000:
-        return f"{_trim(Decimal(amount) / 1_000)}K"
+        return f"{_trim(thousands)}K"
     return str(amount)
 
 

@@ -37,11 +37,11 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
     Raises placement.InvalidAnswers when the answers do not fit the version.
     """
     spec = spec_for(attempt.version)
-    placement = place(spec, answers)
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().select_related("version").get(pk=attempt.pk)
         if locked.completed_at is not None:
             return locked
+        placement = place(spec, answers)
         region = region or locked.region
         locked.answers = dict(answers)
         locked.region = region

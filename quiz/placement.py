@@ -90,6 +90,8 @@ class QuizSpec:
     def __post_init__(self) -> None:
         if not self.rungs:
             raise ValueError("a quiz needs a ladder with at least one rung")
+        if not 0 < self.threshold <= 1:
+            raise ValueError("a threshold must be in (0, 1]")
         ordered = tuple(sorted(self.rungs, key=lambda r: r.order))
         object.__setattr__(self, "rungs", ordered)
 
@@ -172,11 +174,13 @@ def clean_answers(quiz: QuizSpec, answers: Answers) -> dict[str, str | list[str]
         if question is None:
             problems.append(AnswerProblem(field=str(key), message=MSG_UNKNOWN_QUESTION))
             continue
+        if value is None:
+            continue
         if question.kind == "multiple":
             values = _as_key_list(question, value, problems)
             if values is not None:
                 cleaned[question.key] = values
-        elif value is None or value == "":
+        elif value == "":
             continue
         elif not isinstance(value, str):
             problems.append(AnswerProblem(field=question.key, message=MSG_SINGLE_EXPECTED))
