@@ -1,1 +1,349 @@
+"""The ladder admin: where editors keep rungs, their parts and their pay honest.
 
+A ladder page lists its rungs (one click from each rung's own page) and its
+ladder-wide notes; a rung page holds everything shown beside a placement.
+Validation lives on the models (min <= max, currency fits region, one rung per
+order); the admin's job is to keep the fields those checks need in the form so
+their messages reach the editor instead of a database error.
+
+Every content model uses simple-history's admin, so each object has a history
+page from which an older version can be reverted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from ladder.models import (
+    JobTitle,
+    Ladder,
+    LadderNote,
+    NextStep,
+    Responsibility,
+    Rung,
+    SalaryBand,
+    Skill,
+)
+
+SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
+
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 48})}}
+
+
+class SizedInputsMixin:
+    """Table rows that fit the screen: one-line inputs as wide as `input_sizes` says.
+
+    The admin gives every text input 20em whatever it holds, which pushes the
+    last columns of a tabular inline off the page.
+    """
+
+    input_sizes: dict[str, int] = {}
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        size = self.input_sizes.get(db_field.name)
+        if size is not None and not db_field.choices:
+            kwargs.setdefault("widget", forms.TextInput(attrs={"size": size}))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class PublicPageMixin:
+    """'View on site' that appears only once the object's public page exists.
+
+    The models' get_absolute_url returns "" while their URL is not routed yet;
+    Django's default would then link to a redirect to nowhere.
+    """
+
+    def view_on_site(self, obj: models.Model) -> str | None:
+        return obj.get_absolute_url() or None  # type: ignore[attr-defined]
+
+
+class SourceListField(forms.JSONField):
+    """A JSON list of source file names, edited as one name per line."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["help_text"] = kwargs.get("help_text") or SOURCES_HELP
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return initial if self.disabled else data
+
+    def prepare_value(self, value: Any) -> str:
+        return "\n".join(value) if isinstance(value, list) else str(value or "")
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return self.to_python(initial or []) != self.to_python(data)
+
+
+SOURCE_LISTS = {models.JSONField: {"form_class": SourceListField}}
+
+
+class RungChoiceField(forms.ModelChoiceField):
+    """Rungs named with their ladder, so "2. Mid" of two ladders cannot be confused."""
+
+    def label_from_instance(self, obj: Rung) -> str:
+        return f"{obj.ladder.title} — {obj}"
+
+
+class RungDropdownMixin:
+    """A `rung` dropdown labelled with ladders, whose choices are read once per page."""
+
+    def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
+        return Rung.objects.all()
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name != "rung":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        rungs = self.rung_queryset(request).select_related("ladder")
+        kwargs.setdefault("queryset", rungs.order_by("ladder__title", "order"))
+        kwargs.setdefault("form_class", RungChoiceField)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None:
+            # Every inline row renders this dropdown; a fixed list spares one query per row.
+            field.choices = list(field.choices)
+        return field
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        widget = getattr(field, "widget", None)
+        if db_field.name == "rung" and isinstance(widget, RelatedFieldWidgetWrapper):
+            # Rungs are edited on their ladder; here they are only picked (and viewed).
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        return field
+
+
+# --- Ladder ------------------------------------------------------------------------------
+
+
+class RungInline(SizedInputsMixin, admin.TabularInline):
+    """The ladder's rungs; each rung's parts are one click away on its own page."""
+
+    model = Rung
+    fields = ("order", "title", "slug", "question")
+    input_sizes = {"title": 28, "slug": 16, "question": 48}
+    prepopulated_fields = {"slug": ("title",)}
+    ordering = ("order",)
+    show_change_link = True
+    view_on_site = False
+    extra = 0
+
+
+class LadderNoteInline(admin.StackedInline):
+    model = LadderNote
+    fields = (("kind", "key", "position"), "title", "body", "source")
+    formfield_overrides = COMPACT_TEXT
+    classes = ("collapse",)
+    extra = 0
+
+
+@admin.register(Ladder)
+class LadderAdmin(PublicPageMixin, SimpleHistoryAdmin):
+    list_display = ("title", "slug", "rung_count", "updated_at")
+    search_fields = ("title", "slug", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    fields = ("title", "slug", "summary", "sources")
+    formfield_overrides = SOURCE_LISTS
+    inlines = (RungInline, LadderNoteInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Ladder]:
+        return super().get_queryset(request).annotate(rung_total=Count("rungs"))
+
+    @admin.display(description="rungs", ordering="rung_total")
+    def rung_count(self, ladder: Ladder) -> int:
+        return ladder.rung_total  # type: ignore[attr-defined]
+
+
+@admin.register(LadderNote)
+class LadderNoteAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "ladder", "kind", "key", "source", "position")
+    list_filter = ("ladder", "kind", "source")
+    search_fields = ("title", "body", "key")
+    list_select_related = ("ladder",)
+    ordering = ("ladder__title", "kind", "position")
+    fields = ("ladder", ("kind", "key", "position"), "title", "body", "source")
+
+
+# --- Rung --------------------------------------------------------------------------------
+
+
+class RungPartInline(SizedInputsMixin, admin.TabularInline):
+    """Items listed on a rung, kept in the order editors give them (`position`)."""
+
+    formfield_overrides = COMPACT_TEXT
+    ordering = ("position", "id")
+    extra = 0
+
+
+class ResponsibilityInline(RungPartInline):
+    model = Responsibility
+    fields = ("position", "text", "source")
+    input_sizes = {"source": 24}
+
+
+class JobTitleInline(RungPartInline):
+    model = JobTitle
+    fields = ("position", "name", "source")
+    input_sizes = {"name": 36, "source": 24}
+    verbose_name = "job title it appears under"
+    verbose_name_plural = "job titles it appears under"
+
+
+class SkillInline(RungPartInline):
+    model = Skill
+    fields = ("position", "name", "category", "importance", "source")
+    input_sizes = {"name": 28, "category": 14, "source": 20}
+
+
+class SalaryBandInline(RungPartInline):
+    model = SalaryBand
+    fields = (
+        "position",
+        "region",
+        "currency",
+        "min",
+        "max",
+        "period",
+        "reads_as",
+        "note",
+        "source",
+    )
+    input_sizes = {"region": 2, "currency": 3, "note": 16, "source": 12}
+    readonly_fields = ("reads_as",)
+    ordering = ("region", "position", "id")
+
+    @admin.display(description="reads as")
+    def reads_as(self, band: SalaryBand) -> str:
+        return band.display
+
+
+class NextStepInline(admin.StackedInline):
+    model = NextStep
+    fields = (("kind", "position"), "title", "detail", ("url", "source"))
+    formfield_overrides = COMPACT_TEXT
+    ordering = ("position", "id")
+    extra = 0
+
+
+@admin.register(Rung)
+class RungAdmin(PublicPageMixin, SizedInputsMixin, SimpleHistoryAdmin):
+    list_display = ("title", "ladder", "order", "question", "years", "pay")
+    list_filter = ("ladder",)
+    search_fields = ("title", "question", "slug")
+    ordering = ("ladder__title", "order")
+    prepopulated_fields = {"slug": ("title",)}
+    input_sizes = {"question": 80}
+    # `ladder` stays an editable field: the one-order-per-ladder constraint is
+    # only checked (with its message) when every field it names is in the form.
+    fieldsets = (
+        (None, {"fields": ("ladder", ("order", "title", "slug"), "question", "summary")}),
+        ("Typical years", {"fields": (("years_min", "years_max"),)}),
+        ("Moving up", {"fields": ("moves_you_up", "keeps_you_stuck")}),
+        ("Sources", {"fields": ("sources",)}),
+    )
+    formfield_overrides = SOURCE_LISTS
+    inlines = (
+        ResponsibilityInline,
+        JobTitleInline,
+        SkillInline,
+        SalaryBandInline,
+        NextStepInline,
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
+        return (
+            super().get_queryset(request).select_related("ladder").prefetch_related("salary_bands")
+        )
+
+    @admin.display(description="years")
+    def years(self, rung: Rung) -> str:
+        return rung.years_label
+
+    @admin.display(description="pay")
+    def pay(self, rung: Rung) -> str:
+        return " · ".join(f"{band.region} {band.display}" for band in rung.salary_bands.all())
+
+
+# --- Rung items in their own lists ---------------------------------------------------------
+
+
+class RungItemAdmin(RungDropdownMixin, SimpleHistoryAdmin):
+    """Shared shape of the per-rung items' own lists: filter by ladder and rung, reorder."""
+
+    list_filter: tuple[Any, ...] = (
+        ("rung__ladder", admin.RelatedOnlyFieldListFilter),
+        ("rung", admin.RelatedOnlyFieldListFilter),
+        "source",
+    )
+    list_select_related = ("rung__ladder",)
+    list_editable = ("position",)
+    ordering = ("rung__ladder__title", "rung__order", "position")
+    formfield_overrides = COMPACT_TEXT
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(RungItemAdmin):
+    list_display = ("__str__", "rung", "source", "position")
+    search_fields = ("text",)
+    fields = ("rung", "text", ("source", "position"))
+
+
+@admin.register(JobTitle)
+class JobTitleAdmin(RungItemAdmin):
+    list_display = ("name", "rung", "source", "position")
+    search_fields = ("name",)
+    fields = ("rung", "name", ("source", "position"))
+
+
+@admin.register(Skill)
+class SkillAdmin(RungItemAdmin):
+    list_display = ("name", "category", "importance", "rung", "source", "position")
+    list_filter = (*RungItemAdmin.list_filter, "importance", "category")
+    search_fields = ("name", "category")
+    fields = ("rung", "name", ("category", "importance"), ("source", "position"))
+
+
+@admin.register(SalaryBand)
+class SalaryBandAdmin(RungItemAdmin):
+    list_display = ("rung", "region", "reads_as", "period", "note", "source", "position")
+    list_filter = (*RungItemAdmin.list_filter, "region", "currency", "period")
+    search_fields = ("rung__title", "region", "note", "source")
+    ordering = ("rung__ladder__title", "rung__order", "region", "position")
+    fields = (
+        "rung",
+        ("region", "currency", "period"),
+        ("min", "max", "reads_as"),
+        "note",
+        ("source", "position"),
+    )
+    readonly_fields = ("reads_as",)
+
+    @admin.display(description="pay", ordering="min")
+    def reads_as(self, band: SalaryBand) -> str:
+        return band.display
+
+
+@admin.register(NextStep)
+class NextStepAdmin(RungItemAdmin):
+    list_display = ("title", "kind", "rung", "source", "position")
+    list_filter = (*RungItemAdmin.list_filter, "kind")
+    search_fields = ("title", "detail")
+    fields = ("rung", ("kind", "position"), "title", "detail", ("url", "source"))

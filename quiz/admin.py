@@ -1,1 +1,521 @@
+"""The quiz admin: build a quiz, publish it as a frozen version, watch the funnel.
 
+An editor builds a quiz from its own page (questions inline, each question one
+click from its options), previews the draft, and publishes it from there or
+with the list action. Versions and attempts are records: readable, never
+editable. Partners get their public key generated and shown, never typed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, Max, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
+from simple_history.admin import SimpleHistoryAdmin
+
+from ladder.admin import COMPACT_TEXT, PublicPageMixin, RungDropdownMixin, SizedInputsMixin
+from ladder.models import Rung
+from quiz.models import Attempt, Option, Partner, Question, Quiz, QuizVersion
+from quiz.versions import (
+    NotPublishable,
+    has_unpublished_changes,
+    publish,
+    publish_problems,
+    unpublish,
+)
+
+MSG_EVIDENCE_NEEDS_OPTIONS = (
+    "An evidence question needs at least one option: each option names the rung its answer "
+    "is evidence of."
+)
+MSG_THEME_NOT_OBJECT = 'The theme must be a JSON object, e.g. {"accent": "#0b5fff"}.'
+MSG_THEME_BAD_VALUE = (
+    "Theme value {key!r} must be plain text or a number without any of the characters {chars}."
+)
+THEME_FORBIDDEN_CHARS = ";{}<>\\"
+
+STATUS_NOT_PUBLISHED = "Not published"
+STATUS_PUBLISHED = "Published v{number}"
+STATUS_DRAFT_CHANGED = "Draft with unpublished changes (live: v{number})"
+
+MSG_PUBLISHED = "Published “{quiz}” as version {number}."
+MSG_REPUBLISHED = "Published “{quiz}” again as version {number}: nothing changed since then."
+MSG_UNCHANGED = "“{quiz}” has no changes since version {number}; nothing new to publish."
+MSG_NOT_PUBLISHABLE = "“{quiz}” was not published: {problem}."
+MSG_UNPUBLISHED = "“{quiz}” is no longer published: visitors cannot start it."
+MSG_ALREADY_UNPUBLISHED = "“{quiz}” was not published."
+
+
+def pretty_json(value: Any) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def preview_url(quiz: Quiz) -> str | None:
+    # The preview page is built alongside this admin; until it is routed, no link.
+    try:
+        return reverse("quiz:preview", args=[quiz.slug])
+    except NoReverseMatch:
+        return None
+
+
+def quiz_status(quiz: Quiz) -> str:
+    live = quiz.live_version
+    if live is None:
+        return STATUS_NOT_PUBLISHED
+    if has_unpublished_changes(quiz):
+        return STATUS_DRAFT_CHANGED.format(number=live.number)
+    return STATUS_PUBLISHED.format(number=live.number)
+
+
+def publish_with_feedback(request: HttpRequest, quiz: Quiz) -> QuizVersion | None:
+    """Publish one draft and tell the editor what happened; nothing is published on problems."""
+    newest = quiz.versions.aggregate(number=Max("number"))["number"] or 0
+    was_live = quiz.live_version_id
+    try:
+        version = publish(quiz, by=request.user.get_username())
+    except NotPublishable as error:
+        for problem in error.problems:
+            messages.error(request, MSG_NOT_PUBLISHABLE.format(quiz=quiz, problem=problem))
+        return None
+    if version.number > newest:
+        message = MSG_PUBLISHED
+    elif version.pk == was_live:
+        message = MSG_UNCHANGED
+    else:
+        message = MSG_REPUBLISHED
+    messages.success(request, message.format(quiz=quiz, number=version.number))
+    return version
+
+
+def unpublish_with_feedback(request: HttpRequest, quiz: Quiz) -> None:
+    message = MSG_UNPUBLISHED if quiz.live_version_id else MSG_ALREADY_UNPUBLISHED
+    unpublish(quiz)
+    messages.success(request, message.format(quiz=quiz))
+
+
+# --- Quiz --------------------------------------------------------------------------------
+
+
+class QuestionInline(SizedInputsMixin, admin.TabularInline):
+    """A quiz's questions in order; each question's options are one click away."""
+
+    model = Question
+    fields = ("position", "key", "text", "role", "weight", "required", "options")
+    input_sizes = {"key": 12, "text": 30, "weight": 4}
+    readonly_fields = ("options",)
+    ordering = ("position", "id")
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return super().get_queryset(request).annotate(option_total=Count("options"))
+
+    @admin.display(description="options")
+    def options(self, question: Question) -> int | str:
+        return getattr(question, "option_total", "")
+
+
+@admin.register(Quiz)
+class QuizAdmin(PublicPageMixin, SimpleHistoryAdmin):
+    list_display = ("title", "slug", "ladder", "status", "question_count", "updated_at")
+    list_filter = ("ladder",)
+    search_fields = ("title", "slug", "intro")
+    list_select_related = ("ladder", "live_version")
+    prepopulated_fields = {"slug": ("title",)}
+    # live_version is never a form field: only publish/unpublish move it.
+    fields = ("title", "slug", "ladder", "intro", "threshold", "status", "versions")
+    readonly_fields = ("status", "versions")
+    formfield_overrides = COMPACT_TEXT
+    inlines = (QuestionInline,)
+    actions = ("publish_drafts", "unpublish_quizzes")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
+        return super().get_queryset(request).annotate(question_total=Count("questions"))
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
+            path(
+                "<path:object_id>/unpublish/",
+                self.admin_site.admin_view(self.unpublish_view),
+                name="{}_{}_unpublish".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="status")
+    def status(self, quiz: Quiz) -> str:
+        return quiz_status(quiz) if quiz.pk else STATUS_NOT_PUBLISHED
+
+    @admin.display(description="questions", ordering="question_total")
+    def question_count(self, quiz: Quiz) -> int:
+        return quiz.question_total  # type: ignore[attr-defined]
+
+    @admin.display(description="published versions")
+    def versions(self, quiz: Quiz) -> str:
+        if quiz.pk is None:
+            return "—"
+        url = reverse("admin:quiz_quizversion_changelist") + f"?quiz__id__exact={quiz.pk}"
+        return format_html('<a href="{}">{} published</a>', url, quiz.versions.count())
+
+    @admin.action(description="Publish the drafts of the selected quizzes", permissions=["change"])
+    def publish_drafts(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
+        for quiz in queryset.select_related("ladder"):
+            publish_with_feedback(request, quiz)
+
+    @admin.action(description="Unpublish the selected quizzes", permissions=["change"])
+    def unpublish_quizzes(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
+        for quiz in queryset:
+            unpublish_with_feedback(request, quiz)
+
+    def _quiz_for_change(self, request: HttpRequest, object_id: str) -> Quiz:
+        quiz = self.get_object(request, unquote(object_id))
+        if quiz is None:
+            raise Http404
+        if not self.has_change_permission(request, quiz):
+            raise PermissionDenied
+        return quiz
+
+    def _confirmation(self, request: HttpRequest, quiz: Quiz, intent: str) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": quiz,
+            "title": f"{intent.capitalize()} “{quiz}”",
+            "intent": intent,
+            "status": quiz_status(quiz),
+            "problems": publish_problems(quiz) if intent == "publish" else [],
+            "preview_url": preview_url(quiz),
+        }
+        return TemplateResponse(request, "admin/quiz/quiz/publish_confirmation.html", context)
+
+    def _back_to_change(self, quiz: Quiz) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:quiz_quiz_change", args=[quiz.pk]))
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        quiz = self._quiz_for_change(request, object_id)
+        if request.method == "POST":
+            publish_with_feedback(request, quiz)
+            return self._back_to_change(quiz)
+        return self._confirmation(request, quiz, "publish")
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def unpublish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        quiz = self._quiz_for_change(request, object_id)
+        if request.method == "POST":
+            unpublish_with_feedback(request, quiz)
+            return self._back_to_change(quiz)
+        return self._confirmation(request, quiz, "unpublish")
+
+
+# --- Questions and options -----------------------------------------------------------------
+
+
+def _object_being_edited[M: models.Model](request: HttpRequest, model: type[M]) -> M | None:
+    """The object of the admin change page this request is for, if any."""
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    if object_id is None:
+        return None
+    try:
+        return model._default_manager.filter(pk=unquote(object_id)).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def rungs_for_question(question: Question | None, quiz_id: str | None = None) -> QuerySet[Rung]:
+    """Rungs an option of this question may point at: those of its quiz's ladder.
+
+    Rungs the options already point at stay listed too, so an option left on
+    another ladder's rung shows up (and Option.clean explains it) instead of
+    failing as an anonymous "invalid choice".
+    """
+    if question is not None:
+        quiz_ladder = Quiz.objects.filter(pk=question.quiz_id).values("ladder_id")
+        chosen = question.options.filter(rung__isnull=False).values("rung_id")
+        return Rung.objects.filter(Q(ladder_id__in=quiz_ladder) | Q(pk__in=chosen))
+    if quiz_id and quiz_id.isdigit():
+        return Rung.objects.filter(ladder__quizzes__pk=quiz_id)
+    return Rung.objects.all()
+
+
+class OptionInlineFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.role != Question.Role.EVIDENCE:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        if not kept:
+            raise ValidationError(MSG_EVIDENCE_NEEDS_OPTIONS)
+
+
+class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline):
+    model = Option
+    formset = OptionInlineFormSet
+    fields = ("position", "key", "text", "rung", "skill", "note")
+    input_sizes = {"key": 12, "text": 40, "skill": 18}
+    ordering = ("position", "id")
+    formfield_overrides = COMPACT_TEXT
+    extra = 1
+
+    def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
+        question = _object_being_edited(request, Question)
+        return rungs_for_question(question, request.GET.get("quiz"))
+
+
+@admin.register(Question)
+class QuestionAdmin(SizedInputsMixin, SimpleHistoryAdmin):
+    list_display = ("text", "quiz", "key", "role", "weight", "required", "position", "options")
+    list_filter = ("quiz", "role", "required")
+    search_fields = ("key", "text", "advice")
+    list_select_related = ("quiz",)
+    ordering = ("quiz__title", "position", "id")
+    fields = (
+        ("quiz", "quiz_page"),
+        ("key", "position"),
+        "text",
+        "help",
+        ("role", "weight", "required"),
+        "advice",
+    )
+    readonly_fields = ("quiz_page",)
+    input_sizes = {"text": 80}
+    formfield_overrides = COMPACT_TEXT
+    inlines = (OptionInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return super().get_queryset(request).annotate(option_total=Count("options"))
+
+    @admin.display(description="options", ordering="option_total")
+    def options(self, question: Question) -> int:
+        return question.option_total  # type: ignore[attr-defined]
+
+    @admin.display(description="back to")
+    def quiz_page(self, question: Question) -> str:
+        if question.quiz_id is None:
+            return "—"
+        url = reverse("admin:quiz_quiz_change", args=[question.quiz_id])
+        return format_html('<a href="{}">the quiz and its other questions</a>', url)
+
+
+@admin.register(Option)
+class OptionAdmin(RungDropdownMixin, SimpleHistoryAdmin):
+    list_display = ("text", "key", "question", "rung", "skill", "position")
+    list_filter = ("question__quiz", "question__role")
+    search_fields = ("key", "text", "skill", "question__key")
+    list_select_related = ("question", "rung")
+    ordering = ("question__quiz__title", "question__position", "position")
+    fields = ("question", ("key", "position"), "text", "rung", "skill", "note")
+    formfield_overrides = COMPACT_TEXT
+
+    def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
+        option = _object_being_edited(request, Option)
+        return rungs_for_question(option.question if option else None)
+
+
+# --- Published versions ---------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records, not content: they can be looked at, never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(QuizVersion)
+class QuizVersionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "quiz", "number", "published_at", "published_by", "is_live")
+    list_filter = ("quiz",)
+    list_select_related = ("quiz",)
+    fields = ("quiz", "number", "published_at", "published_by", "is_live", "frozen_quiz")
+    readonly_fields = fields
+
+    @admin.display(description="live", boolean=True)
+    def is_live(self, version: QuizVersion) -> bool:
+        return version.quiz.live_version_id == version.pk
+
+    @admin.display(description="snapshot")
+    def frozen_quiz(self, version: QuizVersion) -> str:
+        return pretty_json(version.snapshot)
+
+
+# --- Partners ------------------------------------------------------------------------------
+
+
+class PartnerForm(forms.ModelForm):
+    def clean_theme(self) -> dict[str, Any]:
+        # The theme ends up in the embedded page's styles: plain values only.
+        theme = self.cleaned_data["theme"]
+        if not isinstance(theme, dict):
+            raise ValidationError(MSG_THEME_NOT_OBJECT)
+        for key, value in theme.items():
+            if not isinstance(value, str | int | float) or any(
+                char in str(value) for char in THEME_FORBIDDEN_CHARS
+            ):
+                raise ValidationError(
+                    MSG_THEME_BAD_VALUE.format(key=key, chars=" ".join(THEME_FORBIDDEN_CHARS))
+                )
+        return theme
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    form = PartnerForm
+    list_display = ("name", "public_key", "origins", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "public_key", "allowed_origins")
+
+    def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> list[str]:
+        # The key is generated on save; it is shown, never typed.
+        if obj is None:
+            return ["name", "allowed_origins", "theme", "is_active"]
+        return ["name", "public_key", "allowed_origins", "theme", "is_active", "created_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Partner | None = None) -> list[str]:
+        return [] if obj is None else ["public_key", "created_at"]
+
+    @admin.display(description="allowed origins")
+    def origins(self, partner: Partner) -> str:
+        return ", ".join(partner.origins) or "—"
+
+
+# --- Attempts and the funnel -----------------------------------------------------------------
+
+
+class CompletedFilter(admin.SimpleListFilter):
+    title = "completed"
+    parameter_name = "completed"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Completed"), ("no", "Not completed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Attempt]) -> QuerySet[Attempt]:
+        if self.value() == "yes":
+            return queryset.completed()
+        if self.value() == "no":
+            return queryset.filter(completed_at__isnull=True)
+        return queryset
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunnelRow:
+    label: str
+    started: int
+    completed: int
+
+    @property
+    def completion_rate(self) -> str:
+        return f"{self.completed / self.started:.0%}" if self.started else "—"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Funnel:
+    total: FunnelRow
+    by_channel: list[FunnelRow]
+
+
+def funnel_for(attempts: QuerySet[Attempt]) -> Funnel:
+    """Started vs completed for these attempts, in total and per channel (one query)."""
+    labels = dict(Attempt.Channel.choices)
+    rows = [
+        FunnelRow(
+            label=labels.get(row["channel"], row["channel"]),
+            started=row["started"],
+            completed=row["completed"],
+        )
+        for row in attempts.order_by("channel")
+        .values("channel")
+        .annotate(started=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False)))
+    ]
+    total = FunnelRow(
+        label="All channels",
+        started=sum(row.started for row in rows),
+        completed=sum(row.completed for row in rows),
+    )
+    return Funnel(total=total, by_channel=rows)
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "quiz",
+        "version_number",
+        "channel",
+        "partner",
+        "region",
+        "placed_at",
+        "completed_at",
+    )
+    list_filter = ("quiz", "channel", "partner", CompletedFilter, "region")
+    list_select_related = ("quiz", "version", "partner")
+    date_hierarchy = "started_at"
+    search_fields = ("result_id", "rung_slug")
+    fields = (
+        ("quiz", "version"),
+        ("channel", "partner", "region"),
+        ("started_at", "completed_at"),
+        ("rung_slug", "rung_order"),
+        "result_id",
+        "given_answers",
+        "stored_result",
+    )
+    readonly_fields = flatten(fields)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        # The funnel follows the list's filters, which exist only once the
+        # ChangeList is built; the response renders lazily, so add it now.
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["funnel"] = funnel_for(context["cl"].queryset)
+        return response
+
+    @admin.display(description="placed at", ordering="rung_order")
+    def placed_at(self, attempt: Attempt) -> str:
+        return attempt.rung_slug
+
+    @admin.display(description="version", ordering="version__number")
+    def version_number(self, attempt: Attempt) -> str:
+        return f"v{attempt.version.number}"
+
+    @admin.display(description="answers")
+    def given_answers(self, attempt: Attempt) -> str:
+        return pretty_json(attempt.answers)
+
+    @admin.display(description="result")
+    def stored_result(self, attempt: Attempt) -> str:
+        return pretty_json(attempt.result)

@@ -1,0 +1,693 @@
+"""The editors' admin: every page renders, validation speaks plainly, publishing is safe.
+
+Forms are submitted the way a browser would: the page is fetched, its form
+read back (with every inline's management data), a few fields edited, and
+the whole thing posted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.test.client import RequestFactory
+from django.urls import include, path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from ladder.admin import SOURCES_HELP
+from ladder.models import (
+    MSG_CURRENCY_REGION,
+    MSG_MIN_GT_MAX,
+    JobTitle,
+    LadderNote,
+    NextStep,
+    Responsibility,
+    Rung,
+    SalaryBand,
+)
+from quiz.admin import (
+    MSG_EVIDENCE_NEEDS_OPTIONS,
+    MSG_PUBLISHED,
+    MSG_THEME_NOT_OBJECT,
+    MSG_UNCHANGED,
+    STATUS_DRAFT_CHANGED,
+    STATUS_NOT_PUBLISHED,
+    STATUS_PUBLISHED,
+)
+from quiz.attempts import complete_attempt, start_attempt
+from quiz.models import (
+    MSG_OPTION_RUNG_OTHER_LADDER,
+    Attempt,
+    Option,
+    Partner,
+    Question,
+    Quiz,
+    QuizVersion,
+)
+from quiz.versions import MSG_QUESTION_NO_OPTIONS
+from tests.factories import answers_at, live_version, make_ladder, make_quiz
+
+# --- Reading and submitting admin forms like a browser ------------------------------------
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit from one form of the page (without pressing a button)."""
+
+    def __init__(self, form_id: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.done = False
+        self.data: dict[str, list[str]] = {}
+        self._select: tuple[str, bool] | None = None
+        self._options: list[tuple[str, bool]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def _add(self, name: str, value: str) -> None:
+        if "__prefix__" not in name:
+            self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "form" and not self.done:
+            form_id = attributes.get("id", "")
+            self.inside = form_id == self.form_id if self.form_id else form_id.endswith("_form")
+            return
+        if not self.inside or "disabled" in attributes or "name" not in attributes:
+            if tag == "option" and self._select is not None:
+                self._options.append((attributes.get("value", ""), "selected" in attributes))
+            return
+        name = attributes["name"]
+        if tag == "input":
+            kind = attributes.get("type", "text")
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attributes:
+                    self._add(name, attributes.get("value", "on"))
+                return
+            self._add(name, attributes.get("value", ""))
+        elif tag == "select":
+            self._select = (name, "multiple" in attributes)
+            self._options = []
+        elif tag == "textarea":
+            self._textarea = name
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside, self.done = False, True
+        elif tag == "select" and self._select is not None:
+            name, multiple = self._select
+            chosen = [value for value, selected in self._options if selected]
+            if not chosen and not multiple and self._options:
+                chosen = [self._options[0][0]]
+            for value in chosen:
+                self._add(name, value)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            # Browsers drop the newline that follows <textarea>.
+            self._add(self._textarea, "".join(self._text).removeprefix("\n"))
+            self._textarea = None
+
+
+def read_form(page: str, form_id: str | None = None) -> dict[str, list[str]]:
+    reader = _FormReader(form_id)
+    reader.feed(page)
+    assert reader.data, "no form found on the page"
+    return reader.data
+
+
+def submit(
+    client: Client,
+    url: str,
+    edits: Mapping[str, str | list[str] | None] | None = None,
+    *,
+    form_id: str | None = None,
+    button: str = "_save",
+):
+    """GET the page, edit some fields of its form (None removes one), POST it back."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    data: dict[str, str | list[str]] = dict(read_form(page.content.decode(), form_id))
+    for name, value in (edits or {}).items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    data[button] = "Save"
+    return client.post(url, data)
+
+
+def text(response) -> str:
+    """The page as a reader sees it: entities decoded."""
+    return html.unescape(response.content.decode())
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+def constraint_message(model: type[models.Model], name: str) -> str:
+    return next(c for c in model._meta.constraints if c.name == name).violation_error_message
+
+
+def change_url(obj: models.Model) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+# --- One object of every registered model --------------------------------------------------
+
+
+@pytest.fixture
+def content(db) -> Quiz:
+    ladder = make_ladder()
+    rung = ladder.rungs.get(slug="junior")
+    Responsibility.objects.create(rung=rung, text="Ship a scoped task.", source="t.txt")
+    JobTitle.objects.create(rung=rung, name="Associate ML Engineer", source="t.txt")
+    NextStep.objects.create(rung=rung, kind="project", title="Build a pipeline", source="t.txt")
+    LadderNote.objects.create(ladder=ladder, kind="faq", title="Why rungs?", body="…", source="t")
+    quiz = make_quiz(ladder)
+    partner = Partner.objects.create(name="Careers Inc", allowed_origins="https://careers.example")
+    attempt = start_attempt(live_version(quiz), channel=Attempt.Channel.EMBED, partner=partner)
+    complete_attempt(attempt, answers_at(quiz, "mid"), region="IN")
+    Group.objects.create(name="Editors")
+    return quiz
+
+
+REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), REGISTERED, ids=[model._meta.label for model, _ in REGISTERED]
+)
+def test_every_admin_page_renders_for_a_superuser(
+    content, admin_client, admin_user, model, model_admin
+):
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    obj = model._default_manager.first()
+    assert obj is not None, f"the content fixture must create a {opts.label}"
+
+    assert admin_client.get(reverse(f"{name}_changelist")).status_code == 200
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    add = admin_client.get(reverse(f"{name}_add"))
+    assert add.status_code == (200 if model_admin.has_add_permission(request) else 403)
+    assert admin_client.get(reverse(f"{name}_change", args=[obj.pk])).status_code == 200
+    assert admin_client.get(reverse(f"{name}_history", args=[obj.pk])).status_code == 200
+    if isinstance(model_admin, SimpleHistoryAdmin):
+        revert = reverse(f"{name}_simple_history", args=[obj.pk, obj.history.earliest().pk])
+        assert admin_client.get(revert).status_code == 200
+
+
+def test_every_model_with_history_has_its_history_and_revert_in_the_admin():
+    tracked = [
+        model
+        for app in ("ladder", "quiz")
+        for model in apps.get_app_config(app).get_models()
+        if hasattr(model._meta, "simple_history_manager_attribute")
+    ]
+    assert len(tracked) >= 12
+    for model in tracked:
+        assert isinstance(admin.site._registry.get(model), SimpleHistoryAdmin), model
+
+
+def test_versions_and_attempts_are_read_only(content, admin_client):
+    version = QuizVersion.objects.get()
+    assert admin_client.get(reverse("admin:quiz_quizversion_add")).status_code == 403
+    assert admin_client.get(reverse("admin:quiz_attempt_add")).status_code == 403
+    page = admin_client.get(change_url(version))
+    assert 'name="_save"' not in page.content.decode()
+    assert '"slug": "test-quiz"' in text(page)  # the snapshot, pretty-printed
+    delete = reverse("admin:quiz_quizversion_delete", args=[version.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert QuizVersion.objects.count() == 1
+
+
+# --- Ladder and rungs -------------------------------------------------------------------------
+
+
+def _stub_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return HttpResponse(slug)
+
+
+class AdminOnlyUrls:
+    """The site before its public pages are routed."""
+
+    urlpatterns = [path("admin/", admin.site.urls)]
+
+
+class WithPublicPages:
+    """The site once the public ladder page and the draft preview exist."""
+
+    urlpatterns = [
+        path("admin/", admin.site.urls),
+        path("ladders/", include(([path("<slug:slug>/", _stub_page, name="detail")], "ladder"))),
+        path(
+            "quiz/",
+            include(
+                (
+                    [
+                        path("<slug:slug>/", _stub_page, name="start"),
+                        path("<slug:slug>/preview/", _stub_page, name="preview"),
+                    ],
+                    "quiz",
+                )
+            ),
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_ladder_list_shows_rung_count_and_each_rung_is_one_click_away(ladder, admin_client):
+    listing = admin_client.get(reverse("admin:ladder_ladder_changelist"))
+    assert '<td class="field-rung_count">4</td>' in listing.content.decode()
+    page = text(admin_client.get(change_url(ladder)))
+    for rung in ladder.rungs.all():
+        assert change_url(rung) in page
+
+
+@pytest.mark.parametrize("urls", [AdminOnlyUrls, WithPublicPages])
+def test_view_on_site_and_preview_appear_once_the_public_pages_exist(
+    quiz, admin_client, settings, urls
+):
+    settings.ROOT_URLCONF = urls
+    public = urls is WithPublicPages
+    ladder_page = admin_client.get(change_url(quiz.ladder))
+    rung_page = admin_client.get(change_url(quiz.ladder.rungs.get(slug="mid")))
+    quiz_page = admin_client.get(change_url(quiz))
+    assert ladder_page.status_code == rung_page.status_code == quiz_page.status_code == 200
+    assert ('href="/ladders/test-ladder/" class="viewsitelink"' in text(ladder_page)) is public
+    assert ('href="/ladders/test-ladder/#rung-mid"' in text(rung_page)) is public
+    assert ('href="/quiz/test-quiz/preview/">Preview draft' in text(quiz_page)) is public
+    assert ('href="/quiz/test-quiz/" class="viewsitelink"' in text(quiz_page)) is public
+
+
+@pytest.mark.django_db
+def test_a_band_with_min_above_max_is_refused_and_nothing_changes(ladder, admin_client):
+    rung = ladder.rungs.get(slug="junior")
+    before = list(SalaryBand.objects.values_list("pk", "min", "max"))
+    # Inline bands are ordered by region: 0 is IN (₹10–20 LPA), 1 is US.
+    response = submit(admin_client, change_url(rung), {"salary_bands-0-min": "3000000"})
+    assert response.status_code == 200
+    assert f"Max {MSG_MIN_GT_MAX} (3,000,000)." in text(response)
+    assert list(SalaryBand.objects.values_list("pk", "min", "max")) == before
+
+
+@pytest.mark.django_db
+def test_a_currency_that_does_not_fit_the_region_is_refused(ladder, admin_client):
+    rung = ladder.rungs.get(slug="junior")
+    response = submit(
+        admin_client,
+        reverse("admin:ladder_salaryband_add"),
+        {
+            "rung": str(rung.pk),
+            "region": "US",
+            "currency": "INR",
+            "min": "1000000",
+            "max": "2000000",
+            "period": "year",
+            "position": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert MSG_CURRENCY_REGION.format(currency="INR", region="US") in text(response)
+    assert SalaryBand.objects.filter(rung=rung).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_second_rung_at_the_same_order_is_refused_with_the_constraint_message(
+    ladder, admin_client
+):
+    message = constraint_message(Rung, "unique_rung_order_per_ladder")
+    response = submit(
+        admin_client,
+        reverse("admin:ladder_rung_add"),
+        {
+            "ladder": str(ladder.pk),
+            "order": "2",
+            "title": "Another mid",
+            "slug": "another-mid",
+            "question": "Can you?",
+        },
+    )
+    assert response.status_code == 200
+    assert message in text(response)
+    assert not Rung.objects.filter(slug="another-mid").exists()
+
+
+@pytest.mark.django_db
+def test_the_ladder_pages_rung_inline_refuses_a_duplicate_order_too(ladder, admin_client):
+    message = constraint_message(Rung, "unique_rung_order_per_ladder")
+    url = change_url(ladder)
+    form = read_form(admin_client.get(url).content.decode())
+    total = int(form["rungs-TOTAL_FORMS"][0])
+    response = submit(
+        admin_client,
+        url,
+        {
+            "rungs-TOTAL_FORMS": str(total + 1),
+            f"rungs-{total}-order": "1",
+            f"rungs-{total}-title": "Intern",
+            f"rungs-{total}-slug": "intern",
+            f"rungs-{total}-question": "Can you learn the task?",
+        },
+    )
+    assert response.status_code == 200
+    assert message in text(response)
+    assert ladder.rungs.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_rung_added_on_the_ladder_page_is_saved_with_its_defining_question(ladder, admin_client):
+    url = change_url(ladder)
+    total = int(read_form(admin_client.get(url).content.decode())["rungs-TOTAL_FORMS"][0])
+    response = submit(
+        admin_client,
+        url,
+        {
+            "rungs-TOTAL_FORMS": str(total + 1),
+            f"rungs-{total}-order": "5",
+            f"rungs-{total}-title": "Staff",
+            f"rungs-{total}-slug": "staff",
+            f"rungs-{total}-question": "Do you make other people better?",
+        },
+    )
+    assert response.status_code == 302
+    assert ladder.rungs.get(order=5).question == "Do you make other people better?"
+
+
+@pytest.mark.django_db
+def test_sources_are_edited_one_per_line(ladder, admin_client):
+    rung = ladder.rungs.get(slug="junior")
+    assert SOURCES_HELP in text(admin_client.get(change_url(rung)))
+    response = submit(admin_client, change_url(rung), {"sources": "000_a.txt\n\n002_b.txt\n"})
+    assert response.status_code == 302
+    rung.refresh_from_db()
+    assert rung.sources == ["000_a.txt", "002_b.txt"]
+
+
+@pytest.mark.django_db
+def test_band_list_shows_money_as_the_region_reads_it(ladder, admin_client):
+    page = text(admin_client.get(reverse("admin:ladder_salaryband_changelist")))
+    assert "₹10–20 LPA" in page
+    assert "$100K–$150K" in page
+    rung_page = text(admin_client.get(change_url(ladder.rungs.get(slug="junior"))))
+    assert "₹10–20 LPA" in rung_page  # the read-only column of the band inline
+
+
+@pytest.mark.django_db
+def test_item_lists_filter_by_ladder_rung_and_kind(ladder, admin_client):
+    other = make_ladder(slug="other")
+    SalaryBand.objects.filter(rung__ladder=other).update(min=7_000_000, max=9_000_000)
+    url = reverse("admin:ladder_salaryband_changelist")
+    page = text(admin_client.get(url, {"rung__ladder__id__exact": ladder.pk, "region": "IN"}))
+    assert "₹10–20 LPA" in page
+    assert "₹70–90 LPA" not in page
+    assert "$100K" not in page
+    rung = ladder.rungs.get(slug="junior")
+    NextStep.objects.create(rung=rung, kind="mistake", title="Chasing certificates")
+    NextStep.objects.create(rung=rung, kind="project", title="Build a pipeline")
+    steps = text(admin_client.get(reverse("admin:ladder_nextstep_changelist"), {"kind": "mistake"}))
+    assert "Chasing certificates" in steps
+    assert "Build a pipeline" not in steps
+
+
+@pytest.mark.django_db
+def test_the_rung_page_does_not_query_once_per_item(
+    ladder, admin_client, django_assert_max_num_queries
+):
+    rung = ladder.rungs.get(slug="junior")
+    for number in range(30):
+        Responsibility.objects.create(rung=rung, text=f"Task {number}", position=number)
+        NextStep.objects.create(rung=rung, kind="course", title=f"Course {number}")
+        SalaryBand.objects.create(rung=rung, region="GB", currency="GBP", min=1, max=2)
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(change_url(rung))
+    assert response.status_code == 200
+
+
+# --- History and revert ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_change_shows_in_history_and_can_be_reverted(ladder, admin_client):
+    url = change_url(ladder)
+    assert submit(admin_client, url, {"title": "Renamed ladder"}).status_code == 302
+    ladder.refresh_from_db()
+    assert ladder.title == "Renamed ladder"
+
+    history = text(admin_client.get(reverse("admin:ladder_ladder_history", args=[ladder.pk])))
+    assert "Renamed ladder" in history
+    assert "Test-Ladder ladder" in history
+    original = ladder.history.earliest()
+    revert_url = reverse(
+        "admin:ladder_ladder_simple_history", args=[ladder.pk, original.history_id]
+    )
+    assert submit(admin_client, revert_url).status_code == 302
+    ladder.refresh_from_db()
+    assert ladder.title == "Test-Ladder ladder"
+    assert ladder.history.count() == 3
+
+
+# --- Quizzes: building and publishing --------------------------------------------------------
+
+
+@pytest.fixture
+def draft(ladder) -> Quiz:
+    return make_quiz(ladder, published=False)
+
+
+def run_action(client: Client, action: str, quizzes: list[Quiz]):
+    return client.post(
+        reverse("admin:quiz_quiz_changelist"),
+        {"action": action, "_selected_action": [str(quiz.pk) for quiz in quizzes]},
+        follow=True,
+    )
+
+
+def test_the_publish_action_creates_a_version_once(draft, admin_client, admin_user):
+    response = run_action(admin_client, "publish_drafts", [draft])
+    assert MSG_PUBLISHED.format(quiz=draft, number=1) in messages_of(response)
+    assert live_version(draft).number == 1
+    assert live_version(draft).published_by == admin_user.get_username()
+
+    again = run_action(admin_client, "publish_drafts", [draft])
+    assert MSG_UNCHANGED.format(quiz=draft, number=1) in messages_of(again)
+    assert QuizVersion.objects.filter(quiz=draft).count() == 1
+
+
+def test_publishing_a_broken_draft_names_the_problem_and_publishes_nothing(draft, admin_client):
+    Option.objects.filter(question__quiz=draft, question__key="q2").delete()
+    problem = MSG_QUESTION_NO_OPTIONS.format(key="q2")
+
+    response = run_action(admin_client, "publish_drafts", [draft])
+    assert any(problem in message for message in messages_of(response))
+
+    publish_url = reverse("admin:quiz_quiz_publish", args=[draft.pk])
+    confirmation = admin_client.get(publish_url)
+    assert problem in text(confirmation)
+    assert 'value="Publish"' not in confirmation.content.decode()
+    pressed = admin_client.post(publish_url, follow=True)
+    assert any(problem in message for message in messages_of(pressed))
+    assert not QuizVersion.objects.filter(quiz=draft).exists()
+
+
+def test_the_publish_and_unpublish_buttons_on_the_quiz_page(draft, admin_client):
+    page = admin_client.get(change_url(draft)).content.decode()
+    publish_url = reverse("admin:quiz_quiz_publish", args=[draft.pk])
+    assert publish_url in page
+    assert admin_client.get(publish_url).status_code == 200
+    assert admin_client.post(publish_url).status_code == 302
+    assert live_version(draft).number == 1
+
+    unpublish_url = reverse("admin:quiz_quiz_unpublish", args=[draft.pk])
+    assert unpublish_url in admin_client.get(change_url(draft)).content.decode()
+    assert admin_client.post(unpublish_url).status_code == 302
+    draft.refresh_from_db()
+    assert draft.live_version is None
+    assert QuizVersion.objects.filter(quiz=draft).count() == 1
+
+
+def test_the_status_column_tells_published_changed_and_unpublished_apart(quiz, admin_client):
+    url = reverse("admin:quiz_quiz_changelist")
+    assert STATUS_PUBLISHED.format(number=1) in text(admin_client.get(url))
+    Question.objects.filter(quiz=quiz, key="q1").update(text="Reworded?")
+    assert STATUS_DRAFT_CHANGED.format(number=1) in text(admin_client.get(url))
+    run_action(admin_client, "unpublish_quizzes", [quiz])
+    assert STATUS_NOT_PUBLISHED in text(admin_client.get(url))
+
+
+def test_questions_are_reordered_on_the_quiz_page(draft, admin_client):
+    url = change_url(draft)
+    form = read_form(admin_client.get(url).content.decode())
+    keys = {form[f"questions-{i}-key"][0]: i for i in range(int(form["questions-TOTAL_FORMS"][0]))}
+    response = submit(admin_client, url, {f"questions-{keys['q1']}-position": "9"})
+    assert response.status_code == 302
+    assert list(draft.questions.values_list("key", flat=True))[-1] == "q1"
+    page = admin_client.get(url).content.decode()
+    assert change_url(Question.objects.get(quiz=draft, key="q1")) in page  # one click to options
+
+
+def test_the_rung_dropdown_offers_only_the_quizs_ladder(draft, admin_client):
+    other = make_ladder(slug="other", rungs=("apprentice",))
+    question = draft.questions.get(key="q1")
+    page = text(admin_client.get(change_url(question)))
+    assert f"{draft.ladder.title} — 1. Junior" in page
+    assert f"{other.title} — 1. Apprentice" not in page
+
+
+def test_an_option_left_on_another_ladders_rung_is_explained(draft, admin_client):
+    other = make_ladder(slug="other")
+    Quiz.objects.create(slug="other-quiz", title="Other", ladder=other)
+    question = draft.questions.get(key="q1")
+    # Moving the question to a quiz on another ladder leaves its options on this ladder's rungs.
+    response = submit(
+        admin_client,
+        change_url(question),
+        {"quiz": str(Quiz.objects.get(slug="other-quiz").pk)},
+    )
+    assert response.status_code == 200
+    assert MSG_OPTION_RUNG_OTHER_LADDER.format(ladder=draft.ladder.slug) in text(response)
+    question.refresh_from_db()
+    assert question.quiz == draft
+
+
+def test_an_evidence_question_without_options_is_refused(draft, admin_client):
+    response = submit(
+        admin_client,
+        reverse("admin:quiz_question_add") + f"?quiz={draft.pk}",
+        {"key": "ownership", "text": "Who owns it?", "role": "evidence", "position": "7"},
+    )
+    assert response.status_code == 200
+    assert MSG_EVIDENCE_NEEDS_OPTIONS in text(response)
+    assert not Question.objects.filter(key="ownership").exists()
+
+    question = draft.questions.get(key="q1")
+    url = change_url(question)
+    total = int(read_form(admin_client.get(url).content.decode())["options-TOTAL_FORMS"][0])
+    deleting = {f"options-{i}-DELETE": "on" for i in range(total)}
+    response = submit(admin_client, url, deleting)
+    assert MSG_EVIDENCE_NEEDS_OPTIONS in text(response)
+    assert question.options.count() == 4
+
+
+def test_a_question_with_options_is_built_on_one_page(draft, admin_client):
+    junior = draft.ladder.rungs.get(slug="junior")
+    response = submit(
+        admin_client,
+        reverse("admin:quiz_question_add") + f"?quiz={draft.pk}",
+        {
+            "key": "ownership",
+            "text": "Who owns it?",
+            "role": "evidence",
+            "position": "7",
+            "options-0-key": "told",
+            "options-0-text": "I do what I am told",
+            "options-0-rung": str(junior.pk),
+            "options-0-position": "0",
+        },
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(quiz=draft, key="ownership")
+    assert list(question.options.values_list("key", "rung__slug")) == [("told", "junior")]
+
+
+def test_the_question_page_does_not_query_once_per_option(
+    draft, admin_client, django_assert_max_num_queries
+):
+    question = draft.questions.get(key="q1")
+    junior = draft.ladder.rungs.get(slug="junior")
+    for number in range(30):
+        Option.objects.create(question=question, key=f"o{number}", text="…", rung=junior)
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(change_url(question))
+    assert response.status_code == 200
+
+
+# --- Partners -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_partner_gets_a_generated_key_that_cannot_be_edited(admin_client):
+    response = submit(
+        admin_client,
+        reverse("admin:quiz_partner_add"),
+        {"name": "Jobs Ltd", "allowed_origins": "https://jobs.example", "theme": "{}"},
+    )
+    assert response.status_code == 302
+    partner = Partner.objects.get(name="Jobs Ltd")
+    assert partner.public_key.startswith("pk_")
+    page = admin_client.get(change_url(partner)).content.decode()
+    assert partner.public_key in page
+    assert 'name="public_key"' not in page
+    key = partner.public_key
+    submit(admin_client, change_url(partner), {"public_key": "pk_mine"})
+    partner.refresh_from_db()
+    assert partner.public_key == key
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        ({"allowed_origins": "https://jobs.example/path"}, "is not an origin"),
+        ({"theme": '["#000"]'}, MSG_THEME_NOT_OBJECT),
+        ({"theme": '{"accent": "red; background: url(x)"}'}, "Theme value 'accent'"),
+    ],
+)
+def test_a_partner_with_a_bad_origin_or_theme_is_refused(admin_client, edits, message):
+    data = {"name": "Jobs Ltd", "allowed_origins": "https://jobs.example", "theme": "{}"}
+    response = submit(admin_client, reverse("admin:quiz_partner_add"), {**data, **edits})
+    assert response.status_code == 200
+    assert message in text(response)
+    assert not Partner.objects.exists()
+
+
+# --- Attempts and the funnel -----------------------------------------------------------------
+
+
+def funnel_rows(response) -> dict[str, list[str]]:
+    section = re.search(r'id="attempt-funnel".*?</table>', response.content.decode(), re.S)
+    assert section, "no funnel on the page"
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", section.group(0), re.S)
+    return {
+        label: re.findall(r"<td>(?:<strong>)?(.*?)(?:</strong>)?</td>", cells)
+        for label, cells in rows
+    }
+
+
+def test_the_attempt_list_shows_the_funnel_for_its_filters(quiz, admin_client):
+    version = live_version(quiz)
+    for completed in (True, True, False):
+        attempt = start_attempt(version, channel=Attempt.Channel.WEB)
+        if completed:
+            complete_attempt(attempt, answers_at(quiz, "senior"), region="US")
+    start_attempt(version, channel=Attempt.Channel.EMBED)
+
+    url = reverse("admin:quiz_attempt_changelist")
+    everything = funnel_rows(admin_client.get(url))
+    assert everything["All channels"] == ["4", "2", "50%"]
+    assert everything["Quiz page"] == ["3", "2", "67%"]
+    assert everything["Embedded quiz"] == ["1", "0", "0%"]
+
+    embedded = funnel_rows(admin_client.get(url, {"channel__exact": "embed"}))
+    assert embedded["All channels"] == ["1", "0", "0%"]
+    completed = admin_client.get(url, {"completed": "yes"})
+    assert funnel_rows(completed)["All channels"] == ["2", "2", "100%"]
+    assert text(completed).count("senior") >= 2
