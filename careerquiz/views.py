@@ -7,13 +7,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from ladder.models import Ladder
 from quiz.models import Quiz
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    quizzes = Quiz.objects.published().order_by("title")
-    return TemplateResponse(request, "home.html", {"quizzes": quizzes})
+    context = {
+        "quizzes": Quiz.objects.published().order_by("title"),
+        "ladders": Ladder.objects.order_by("title"),
+    }
+    return TemplateResponse(request, "home.html", context)
 
 
 @require_GET

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Public ladder pages."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from ladder import views
 
 app_name = "ladder"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", views.detail, name="detail"),
+]

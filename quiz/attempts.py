@@ -155,14 +155,16 @@ def _next_steps(
     spec: QuizSpec, placement: Placement, placed: Rung | None, upcoming: Rung | None
 ) -> list[dict[str, str]]:
     steps: list[dict[str, str]] = []
-    if upcoming is not None and upcoming.moves_you_up:
+    # A rung's moves_you_up says how to get from it to the rung above.
+    if placed is not None and placed.moves_you_up:
+        title = f"What moves you to {upcoming.title}" if upcoming else "What moves you further"
         steps.append(
             {
                 "kind": "moves_you_up",
-                "title": f"What moves you to {upcoming.title}",
-                "detail": upcoming.moves_you_up,
+                "title": title,
+                "detail": placed.moves_you_up,
                 "url": "",
-                "source": _first_source(upcoming),
+                "source": _first_source(placed),
             }
         )
     seen_questions: set[str] = set()

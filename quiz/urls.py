@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Public quiz pages: intro and steps, the editor's preview, and result permalinks."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from quiz import views
 
 app_name = "quiz"
-urlpatterns: list = []
+urlpatterns = [
+    path("quiz/<slug:slug>/", views.start, name="start"),
+    path("quiz/<slug:slug>/step/", views.step, name="step"),
+    path("quiz/<slug:slug>/preview/", views.preview, name="preview"),
+    path("results/<str:result_id>/", views.result, name="result"),
+]

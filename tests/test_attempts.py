@@ -152,7 +152,7 @@ def test_next_steps_lead_with_what_moves_you_up_then_advice_then_the_rungs_own(q
     assert result["rung"]["slug"] == "mid"
     steps = [(s["kind"], s["detail"] or s["title"]) for s in result["next_steps"]]
     assert steps == [
-        ("moves_you_up", "Do senior+1 work."),
+        ("moves_you_up", "Do mid+1 work."),
         ("advice", "Advice for q3."),
         ("advice", "Advice for q1."),
         ("advice", "Advice for q2."),

@@ -1,0 +1,154 @@
+"""The quiz in a real browser: keyboard only with htmx, and with JavaScript off."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz.models import Attempt
+from tests.browser.conftest import PageProblems
+from tests.factories import make_ladder, make_quiz
+
+pytestmark = [pytest.mark.browser]
+
+MAX_TABS = 40
+
+
+@pytest.fixture
+def quiz_url(transactional_db, live_server) -> str:
+    quiz = make_quiz(make_ladder())
+    return f"{live_server.url}/quiz/{quiz.slug}/"
+
+
+def _tab_to(page, selector: str) -> None:
+    """Press Tab until the element matching `selector` has focus."""
+    for _ in range(MAX_TABS):
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _progress(page) -> str:
+    return page.locator(".progress-label").inner_text()
+
+
+def test_keyboard_only_with_htmx_swaps_only_the_panel(new_context, quiz_url, screenshots):
+    context = new_context()
+    page = context.new_page()
+    problems = PageProblems(page)
+    page.goto(quiz_url)
+    page.evaluate("window.careerquizMarker = 'still here'")
+
+    _tab_to(page, "#quiz-panel button")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".progress-label")
+    total = int(_progress(page).rsplit(" ", 1)[1])
+    assert _progress(page) == f"Question 1 of {total}"
+    page.screenshot(path=screenshots / "quiz-step-1.png", full_page=True)
+
+    for number in range(1, total + 1):
+        assert _progress(page) == f"Question {number} of {total}"
+        # Focus moves to the new question once htmx has settled the swap.
+        page.wait_for_function("() => document.activeElement.id === 'quiz-heading'", timeout=3000)
+        _tab_to(page, "#quiz-panel .choice input")
+        page.keyboard.press("ArrowDown" if number == 2 else "Space")
+        if number == total - 1:
+            page.screenshot(path=screenshots / "quiz-skills-step.png", full_page=True)
+        if number == total:
+            page.screenshot(path=screenshots / "quiz-region-step.png", full_page=True)
+        _tab_to(page, "#quiz-panel button[value=next]")
+        page.keyboard.press("Enter")
+        if number < total:
+            page.wait_for_function(
+                "(n) => document.querySelector('.progress-label')?.textContent.startsWith(n)",
+                arg=f"Question {number + 1} of",
+            )
+            # htmx replaced only the panel: the page and its JavaScript state survive.
+            assert page.evaluate("window.careerquizMarker") == "still here"
+
+    page.wait_for_url("**/results/**")
+    page.wait_for_selector("[data-careerquiz-result]")
+    page.screenshot(path=screenshots / "quiz-result.png", full_page=True)
+    attempt = Attempt.objects.get()
+    assert attempt.completed_at is not None
+    assert page.url.endswith(attempt.get_absolute_url())
+    assert context.cookies() == []
+    assert problems.messages == []
+
+
+def test_back_with_keyboard_keeps_the_answer(new_context, quiz_url):
+    context = new_context()
+    page = context.new_page()
+    problems = PageProblems(page)
+    page.goto(quiz_url)
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_label("Senior answer").check()
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_function("() => document.querySelector('.progress-label').textContent[9] === '2'")
+
+    _tab_to(page, "#quiz-panel button[value=back]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.progress-label').textContent[9] === '1'")
+
+    assert page.get_by_label("Senior answer").is_checked()
+    assert context.cookies() == []
+    assert problems.messages == []
+
+
+def test_javascript_off_completes_with_plain_posts(new_context, quiz_url, screenshots):
+    context = new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(quiz_url)
+    page.get_by_role("button", name="Start the quiz").click()
+
+    page.get_by_role("button", name="Next").click()  # nothing chosen: the error shows
+    assert "Choose an answer to continue." in page.locator("#quiz-panel").inner_text()
+    page.screenshot(path=screenshots / "quiz-nojs-error.png", full_page=True)
+    while page.locator("input[name=region]").count() == 0:
+        page.locator("#quiz-panel .choice input").first.check()
+        page.get_by_role("button", name="Next").click()
+    page.get_by_label("India").check()
+    page.get_by_role("button", name="See my result").click()
+
+    page.wait_for_url("**/results/**")
+    assert page.locator("[data-careerquiz-result]").count() == 1
+    assert Attempt.objects.completed().count() == 1
+    assert context.cookies() == []
+
+
+def test_pages_load_without_console_errors_or_csp_violations(
+    new_context, quiz_url, live_server, screenshots
+):
+    context = new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems = PageProblems(page)
+    pages = {
+        "home": "/",
+        "intro": quiz_url[len(live_server.url) :],
+        "ladder": "/ladders/test-ladder/",
+    }
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=screenshots / f"mobile-{name}.png", full_page=True)
+
+    assert problems.messages == []
+    assert context.cookies() == []
+
+
+def test_a_tampered_state_over_htmx_shows_the_problem_in_the_panel(new_context, quiz_url):
+    page = new_context().new_page()
+    page.goto(quiz_url)
+    page.evaluate("window.careerquizMarker = 'still here'")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_selector(".progress-label")
+    page.evaluate("document.querySelector('input[name=state]').value = 'tampered'")
+
+    page.get_by_label("Mid answer").check()
+    page.get_by_role("button", name="Next").click()
+
+    page.wait_for_selector("#quiz-panel.problem")
+    assert page.evaluate("window.careerquizMarker") == "still here"
+    assert page.get_by_role("link", name="Start again").is_visible()
+    page.get_by_role("link", name="Start again").click()
+    page.wait_for_selector("text=Start the quiz")

@@ -1,0 +1,112 @@
+"""The public ladder page and the home page."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Rung
+from tests.factories import make_ladder, make_quiz
+
+
+def _get(url: str) -> tuple[object, str]:
+    response = Client().get(url)
+    return response, unescape(response.content.decode())
+
+
+def _add_content(ladder) -> None:
+    for rung in ladder.rungs.all():
+        Responsibility.objects.create(rung=rung, text=f"Own {rung.slug} problems", source="r.txt")
+        JobTitle.objects.create(rung=rung, name=f"{rung.title} ML Engineer", source="t.txt")
+        NextStep.objects.create(
+            rung=rung, kind=NextStep.Kind.COURSE, title=f"Course for {rung.slug}", source="n.txt"
+        )
+    LadderNote.objects.create(
+        ladder=ladder,
+        kind=LadderNote.Kind.CAVEAT,
+        key="services-vs-product",
+        title="Services and product companies differ",
+        body="Titles run ahead in services firms.",
+        source="000.txt",
+    )
+
+
+@pytest.mark.django_db
+def test_ladder_page_shows_every_rung_with_its_content(ladder):
+    _add_content(ladder)
+    Rung.objects.filter(ladder=ladder, slug="junior").update(years_min=0, years_max=2)
+
+    response, body = _get(reverse("ladder:detail", args=[ladder.slug]))
+
+    assert response.status_code == 200
+    for slug in ("junior", "mid", "senior", "lead"):
+        assert f'id="rung-{slug}"' in body
+        assert f"Can you do {slug} work?" in body
+        assert f"Own {slug} problems" in body
+        assert f"Course for {slug}" in body
+    assert "0–2 years" in body
+    assert "Senior ML Engineer" in body
+    assert "Skill 2" in body
+    assert "Do mid+1 work." in body
+
+
+@pytest.mark.django_db
+def test_ladder_page_formats_salary_bands_and_names_sources(ladder):
+    _add_content(ladder)
+
+    _, body = _get(reverse("ladder:detail", args=[ladder.slug]))
+
+    assert "₹10–20 LPA" in body  # junior, India
+    assert "$100K–$150K" in body  # junior, US
+    assert "Source: t.txt" in body
+    assert "Source: r.txt" in body
+    assert "Source: n.txt" in body
+    assert "Caveats" in body
+    assert "Services and product companies differ" in body
+    assert "Titles run ahead in services firms." in body
+    assert "Source: 000.txt" in body
+
+
+@pytest.mark.django_db
+def test_ladder_page_links_to_its_published_quiz(ladder):
+    quiz = make_quiz(ladder)
+
+    _, body = _get(reverse("ladder:detail", args=[ladder.slug]))
+
+    assert f'href="{quiz.get_absolute_url()}"' in body
+
+
+@pytest.mark.django_db
+def test_unknown_ladder_is_404(db):
+    response, _ = _get(reverse("ladder:detail", args=["nope"]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rungs", [2, 8])
+def test_ladder_page_queries_do_not_grow_with_rungs(django_assert_max_num_queries, rungs):
+    ladder = make_ladder(slug=f"l{rungs}", rungs=[f"r{n}" for n in range(rungs)])
+    _add_content(ladder)
+
+    with django_assert_max_num_queries(9):
+        response = Client().get(reverse("ladder:detail", args=[ladder.slug]))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_lists_published_quizzes_and_ladders(ladder):
+    make_quiz(ladder, slug="live")
+    make_quiz(ladder, slug="hidden", published=False)
+
+    response, body = _get(reverse("home"))
+
+    assert response.status_code == 200
+    assert "live quiz" in body
+    assert "hidden quiz" not in body
+    assert ladder.title in body
+    assert "Set-Cookie" not in response.headers

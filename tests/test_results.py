@@ -1,0 +1,228 @@
+"""The result permalink and the editor's preview of a draft."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from ladder.models import NextStep, Rung
+from quiz import flow
+from quiz.attempts import place_and_record, start_attempt
+from quiz.models import Attempt
+from tests.factories import answers_at, live_version
+
+STATE_RE = re.compile(r'name="state" value="([^"]+)"')
+
+
+def _page(attempt: Attempt) -> tuple[object, str]:
+    response = Client().get(reverse("quiz:result", args=[attempt.result_id]))
+    return response, unescape(response.content.decode())
+
+
+@pytest.fixture
+def placed(quiz) -> Attempt:
+    mid = Rung.objects.get(ladder=quiz.ladder, slug="mid")
+    NextStep.objects.create(
+        rung=mid,
+        kind=NextStep.Kind.PROJECT,
+        title="Own one model end to end",
+        detail="Ship it and measure it.",
+        source="seed-000.txt",
+    )
+    answers = answers_at(quiz, "mid", title="senior", company="services", skills=["s0"])
+    return place_and_record(live_version(quiz), answers, region="IN", channel="web")
+
+
+@pytest.mark.django_db
+def test_result_page_explains_the_placement(placed):
+    response, body = _page(placed)
+
+    assert response.status_code == 200
+    assert "data-careerquiz-result" in body
+    assert "Mid</h1>" in body
+    assert "Can you do mid work?" in body
+    assert "Medium confidence" in body or "High confidence" in body or "Low confidence" in body
+    # Why: the answers that show it, and the ones that held the visitor back, with advice.
+    assert "Evidence question 1?" in body
+    assert "You said: Mid answer" in body
+    assert "Answers that held you below Senior" in body
+    assert "Advice for q1." in body
+    assert "Your title says Senior; your answers show Mid ownership." in body
+    assert "Services caveat." in body
+
+
+@pytest.mark.django_db
+def test_result_page_lists_next_steps_and_salary_with_sources(placed):
+    _, body = _page(placed)
+
+    assert "What moves you to Senior" in body
+    moves_up = next(s for s in placed.result["next_steps"] if s["kind"] == "moves_you_up")
+    assert moves_up["detail"] in body  # which rung's text it is, attempts.build_result decides
+    assert "Projects to take on" in body
+    assert "Own one model end to end" in body
+    assert "Source: seed-000.txt" in body
+    assert "Skills for Senior that you didn" in body
+    assert "Skill 3" in body
+    assert "Pay in India" in body
+    assert "₹20–40 LPA" in body  # Mid, in India
+    assert "₹30–60 LPA" in body  # Senior, the next rung
+    assert "Source: t.txt" in body
+    assert "$200K" not in body  # US bands are not shown to a visitor in India
+
+
+@pytest.mark.django_db
+def test_result_page_links_on_and_has_open_graph_tags(placed):
+    response, body = _page(placed)
+
+    assert '<meta property="og:title" content="Placed at Mid">' in body
+    assert '<meta property="og:description" content="' in body
+    permalink = f"http://testserver/results/{placed.result_id}/"
+    assert f'<meta property="og:url" content="{permalink}">' in body
+    assert '<meta name="twitter:card" content="summary">' in body
+    assert f'href="/ladders/{placed.quiz.ladder.slug}/#rung-mid"' in body
+    assert "Take the quiz again" in body
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.get("Vary", "")
+
+
+@pytest.mark.django_db
+def test_title_behind_the_work_is_worded_that_way(quiz):
+    attempt = place_and_record(live_version(quiz), answers_at(quiz, "senior", title="junior"))
+
+    _, body = _page(attempt)
+
+    assert "Your title says Junior, but your answers show Senior ownership" in body
+    assert "your title is behind your work" in body
+
+
+@pytest.mark.django_db
+def test_region_elsewhere_and_top_rung_are_said_plainly(quiz):
+    attempt = place_and_record(live_version(quiz), answers_at(quiz, "lead"), region="")
+
+    _, body = _page(attempt)
+
+    assert "You are on the top rung of this ladder" in body
+    assert "You chose somewhere else, so we don" in body
+    assert "LPA" not in body
+
+
+@pytest.mark.django_db
+def test_region_without_bands_says_so(quiz):
+    attempt = place_and_record(live_version(quiz), answers_at(quiz, "mid"), region="GB")
+
+    _, body = _page(attempt)
+
+    assert "We have no salary bands for United Kingdom at these rungs yet." in body
+
+
+@pytest.mark.django_db
+def test_unknown_or_unfinished_result_is_404(quiz):
+    unfinished = start_attempt(live_version(quiz))
+
+    assert Client().get(reverse("quiz:result", args=["no-such-id"])).status_code == 404
+    assert Client().get(reverse("quiz:result", args=[unfinished.result_id])).status_code == 404
+
+
+# --- Preview -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(db) -> Client:
+    user = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_preview_needs_staff(quiz):
+    url = reverse("quiz:preview", args=[quiz.slug])
+
+    response = Client().get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    user = get_user_model().objects.create_user("visitor", password="pw")
+    client = Client()
+    client.force_login(user)
+    assert client.get(url).status_code == 302
+    assert client.post(url).status_code == 302
+
+
+def _state(response) -> str:
+    return unescape(STATE_RE.search(response.content.decode()).group(1))
+
+
+@pytest.mark.django_db
+def test_preview_runs_the_draft_records_nothing_and_shows_the_result_inline(quiz, staff_client):
+    quiz.questions.filter(key="q1").update(text="Draft wording of question one?")
+    url = reverse("quiz:preview", args=[quiz.slug])
+
+    intro = staff_client.get(url)
+    assert "Preview of unpublished draft" in intro.content.decode()
+    response = staff_client.post(url)
+    assert "Draft wording of question one?" in response.content.decode()
+    answers = answers_at(quiz, "senior", title="lead", company="services")
+    for question in quiz.questions.order_by("position", "id"):
+        data = {"state": _state(response), "action": "next"}
+        if question.key in answers:
+            data[question.key] = answers[question.key]
+        response = staff_client.post(url, data)
+    response = staff_client.post(
+        url, {"state": _state(response), "region": "US"}, HTTP_HX_REQUEST="true"
+    )
+
+    body = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "data-careerquiz-result" in body
+    assert "Senior</h2>" in body
+    assert "Your title says Lead; your answers show Senior ownership." in body
+    assert "$300K–$450K" in body
+    assert not Attempt.objects.exists()
+    # The public quiz still shows the published wording.
+    public = Client().post(reverse("quiz:start", args=[quiz.slug]))
+    assert "Evidence question 1?" in public.content.decode()
+
+
+@pytest.mark.django_db
+def test_preview_token_cannot_be_used_on_the_public_step(quiz, staff_client):
+    first = staff_client.post(reverse("quiz:preview", args=[quiz.slug]))
+
+    response = Client().post(
+        reverse("quiz:step", args=[quiz.slug]),
+        {"state": _state(first), "action": "next", "q1": "mid"},
+    )
+
+    assert response.status_code == 400
+    assert flow.MSG_STATE_PREVIEW in unescape(response.content.decode())
+    assert not Attempt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_preview_keeps_csrf_protection(quiz):
+    user = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+
+    assert client.post(reverse("quiz:preview", args=[quiz.slug])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_preview_of_a_quiz_whose_ladder_has_no_rungs_explains_why(staff_client):
+    from ladder.models import Ladder
+    from quiz.models import Quiz
+
+    empty = Ladder.objects.create(slug="empty", title="Empty")
+    Quiz.objects.create(slug="no-rungs", title="No rungs", ladder=empty)
+
+    response = staff_client.get(reverse("quiz:preview", args=["no-rungs"]))
+
+    assert response.status_code == 400
+    assert "This draft can" in unescape(response.content.decode())
+    assert "Start again" in response.content.decode()
