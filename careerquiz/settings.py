@@ -177,27 +177,51 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
+    # One JSON error shape for every failure (quiz.api.errors).
+    "EXCEPTION_HANDLER": "quiz.api.errors.exception_handler",
+    # Throttles are keyed by client address: REMOTE_ADDR unless the app sits behind
+    # this many reverse proxies that append to X-Forwarded-For (0 = never trust it).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "client": env.str("API_THROTTLE_CLIENT", default="120/min"),
         "partner": env.str("API_THROTTLE_PARTNER", default="600/min"),
         "placements": env.str("API_THROTTLE_PLACEMENTS", default="30/min"),
     },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "careerquiz API",
-    "DESCRIPTION": "Read the career ladders and published quizzes; submit answers for a placement.",
+    "DESCRIPTION": (
+        "Read the career ladders and published quizzes; submit answers for a placement. "
+        "Every error is JSON of one shape (the `Error` schema) naming the field at fault. "
+        "An optional partner key (`X-Careerquiz-Partner` header or `?partner=`) attributes "
+        "placements to a partner."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to the public validator badge: the docs work offline.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
 }
 # Largest request body the API accepts; bigger ones get a 413 JSON error.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
-# CORS: only the API, only partner origins (see quiz.cors).
+# CORS: only the API, only partner origins (see quiz.cors), no cookies.
 CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "content-type",
+    "if-none-match",
+    "x-careerquiz-partner",
+    "x-requested-with",
+)
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Location")
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 LOGGING = {
     "version": 1,

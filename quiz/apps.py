@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = "Quizzes"
+
+    def ready(self) -> None:
+        from quiz import cors
+
+        cors.connect()

@@ -1,0 +1,64 @@
+"""OpenAPI pieces the operations share: error responses, headers, path parameters.
+
+Only documentation: the behaviour they describe lives in quiz.api.errors,
+quiz.api.caching and quiz.api.throttling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from quiz.api import caching
+from quiz.api.serializers import ErrorSerializer
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+def header(name: str, statuses: list[int], description: str, kind: Any = OpenApiTypes.STR):
+    return OpenApiParameter(
+        name,
+        kind,
+        OpenApiParameter.HEADER,
+        response=statuses,
+        required=True,
+        description=description,
+    )
+
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="An ETag from an earlier response; answered with 304 while it still matches.",
+)
+CONTENT_PARAMETERS = [
+    IF_NONE_MATCH,
+    header("ETag", [200, 304], "Strong validator of the body; send it back as If-None-Match."),
+    header("Cache-Control", [200, 304], caching.CONTENT_CACHE_CONTROL),
+    header("Retry-After", [429], "Seconds to wait before retrying.", OpenApiTypes.INT),
+]
+PLACEMENT_PARAMETERS = [
+    header("Cache-Control", [200, 201], caching.PLACEMENT_CACHE_CONTROL),
+    header("Location", [201], "The placement's API URL (GET it for the same body)."),
+    header("Retry-After", [429], "Seconds to wait before retrying.", OpenApiTypes.INT),
+]
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def path(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, OpenApiTypes.STR, OpenApiParameter.PATH, pattern=SLUG_PATTERN, description=description
+    )
+
+
+LADDER_SLUG = path("slug", "The ladder's slug, e.g. ml-engineer.")
+QUIZ_SLUG = path("slug", "The quiz's slug, e.g. ml-engineer.")
+PLACEMENT_ID = path("id", "The placement's `id`.")
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag still matches.")
+FORBIDDEN = error("The partner key is unknown or disabled (field `partner`).")
+THROTTLED = error("Too many requests from this client or partner; see Retry-After.")

@@ -1,0 +1,319 @@
+"""Output shapes shared by several endpoints, and the error body.
+
+They only describe and copy data (the OpenAPI schema is generated from
+them); what goes in them is decided in quiz.api.content and quiz.attempts.
+The view-specific input and output serializers live on the views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+STEP_KINDS = (
+    "`moves_you_up` (what the next rung asks), `advice` (from an answer that held the "
+    "visitor back), `caveat` (from a context answer), or a next step of the ladder: "
+    "`project`, `certification`, `course`, `transition`, `mistake`, `learning_path`."
+)
+
+
+class SourcesField(serializers.ListField):
+    child = serializers.CharField()
+
+
+class ResponsibilitySerializer(serializers.Serializer):
+    text = serializers.CharField()
+    source = serializers.CharField(help_text="Seed/source file, may be empty.")
+
+
+class JobTitleSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    source = serializers.CharField()
+
+
+class SkillSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    category = serializers.CharField(help_text="e.g. programming, modeling, mlops, leadership.")
+    importance = serializers.CharField(help_text="high, medium-high, medium or low.")
+    source = serializers.CharField()
+
+
+class SalaryBandSerializer(serializers.Serializer):
+    region = serializers.CharField(help_text="ISO 3166 country code, e.g. IN.")
+    currency = serializers.CharField(help_text="ISO 4217 currency code, e.g. INR.")
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    period = serializers.CharField(help_text="year, month or hour.")
+    display = serializers.CharField(help_text='Ready to show, e.g. "₹10–22 LPA" or "$100K–$145K".')
+    note = serializers.CharField(help_text="Who the band describes, may be empty.")
+    source = serializers.CharField()
+
+
+class NextStepSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=STEP_KINDS)
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    url = serializers.CharField(help_text="A link, or empty.")
+    source = serializers.CharField()
+
+
+class RungSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    order = serializers.IntegerField(help_text="1 is the lowest rung.")
+    title = serializers.CharField()
+    question = serializers.CharField(help_text="The one question that defines the rung.")
+    summary = serializers.CharField()
+    years_min = serializers.IntegerField(allow_null=True)
+    years_max = serializers.IntegerField(allow_null=True, help_text="null: open-ended.")
+    years_label = serializers.CharField(help_text='e.g. "2–5 years"; empty when unknown.')
+    moves_you_up = serializers.CharField(help_text="What moves someone to the next rung.")
+    keeps_you_stuck = serializers.CharField()
+    sources = SourcesField()
+    responsibilities = ResponsibilitySerializer(many=True)
+    titles = JobTitleSerializer(many=True, help_text="Titles the rung appears under in job ads.")
+    skills = SkillSerializer(many=True)
+    salary_bands = SalaryBandSerializer(many=True)
+    next_steps = NextStepSerializer(
+        many=True, help_text="Next steps for someone placed on this rung."
+    )
+
+
+class AbsoluteUrlField(serializers.CharField):
+    """A site path made absolute for the requesting host; empty while the page has no route."""
+
+    def to_representation(self, value: str) -> str:
+        return self.context["request"].build_absolute_uri(value) if value else ""
+
+
+class LadderSummarySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    url = AbsoluteUrlField(source="get_absolute_url", help_text="The public ladder page.")
+
+
+class QuizSummarySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    ladder = serializers.SlugField(help_text="Slug of the ladder the quiz places on.")
+    version = serializers.IntegerField(help_text="Number of the live published version.")
+    published_at = serializers.DateTimeField()
+    url = AbsoluteUrlField(help_text="The quiz page for people.")
+
+
+class OptionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="What to send as the answer.")
+    text = serializers.CharField()
+
+
+class QuestionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="What to send the answer under in `answers`.")
+    text = serializers.CharField()
+    help = serializers.CharField()
+    role = serializers.ChoiceField(
+        choices=["evidence", "title", "context", "skills"],
+        help_text=(
+            "evidence places the visitor; title is the title held now (never places); "
+            "context tailors next steps; skills informs next steps."
+        ),
+    )
+    kind = serializers.ChoiceField(
+        choices=["single", "multiple"],
+        help_text="single: answer with one option key; multiple: a list of option keys.",
+    )
+    required = serializers.BooleanField()
+    options = OptionSerializer(many=True)
+
+
+class LadderNoteSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="faq, caveat, track or challenge.")
+    key = serializers.CharField(help_text="A stable name, may be empty.")
+    title = serializers.CharField()
+    body = serializers.CharField()
+    source = serializers.CharField()
+
+
+# --- Placements: the stored result of quiz.attempts.build_result, plus its URL. ---
+
+
+class RungRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    order = serializers.IntegerField()
+    question = serializers.CharField()
+
+
+class TitleGapSerializer(serializers.Serializer):
+    claimed = RungRefSerializer(help_text="The rung of the title the visitor holds.")
+    placed = RungRefSerializer()
+    steps = serializers.IntegerField(
+        help_text="order(claimed) − order(placed): positive when the title runs ahead."
+    )
+
+
+class QuizRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    version = serializers.IntegerField(help_text="The published version that placed.")
+
+
+class EvidenceSerializer(serializers.Serializer):
+    question = serializers.CharField(help_text="Question key.")
+    question_text = serializers.CharField()
+    option = serializers.CharField(help_text="Option key.")
+    option_text = serializers.CharField()
+    rung = serializers.SlugField(help_text="The rung this answer is evidence of.")
+
+
+class HeldBackSerializer(EvidenceSerializer):
+    advice = serializers.CharField(help_text="What to do about it; may be empty.")
+
+
+class PlacementNoteSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    option = serializers.CharField()
+    text = serializers.CharField()
+
+
+class PlacementSalarySerializer(SalaryBandSerializer):
+    rung = serializers.SlugField(help_text="The rung the band belongs to.")
+
+
+@extend_schema_serializer(component_name="Placement")
+class PlacementSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Unguessable; also the result page's permalink id.")
+    result_url = serializers.URLField(help_text="The result page for people.")
+    quiz = QuizRefSerializer()
+    rung = RungRefSerializer(help_text="The rung the answers place the visitor on.")
+    next_rung = RungRefSerializer(allow_null=True, help_text="null at the top of the ladder.")
+    title_gap = TitleGapSerializer(
+        allow_null=True,
+        help_text="null unless the visitor's title names another rung than the placement.",
+    )
+    confidence = serializers.FloatField(help_text="0–1: agreement of answers × coverage.")
+    confidence_label = serializers.CharField(help_text="high, medium or low.")
+    support = serializers.DictField(
+        child=serializers.FloatField(),
+        help_text="Per rung slug: share of evidence weight at or above that rung.",
+    )
+    shown_by = EvidenceSerializer(many=True, help_text="Answers at or above the placed rung.")
+    held_back = HeldBackSerializer(many=True, help_text="Answers below the next rung.")
+    notes = PlacementNoteSerializer(many=True, help_text="Notes of the context answers given.")
+    next_steps = NextStepSerializer(many=True)
+    skills_to_build = SkillSerializer(
+        many=True, help_text="Skills of the next rung the visitor did not tick."
+    )
+    salary = PlacementSalarySerializer(
+        many=True, help_text="Bands of the placed and next rung in `region`; empty without one."
+    )
+    region = serializers.CharField(help_text="The region asked for, or empty.")
+    rung_summary = serializers.CharField()
+    keeps_you_stuck = serializers.CharField()
+    completed_at = serializers.DateTimeField()
+
+
+# --- Errors (see quiz.api.errors). ---
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text=(
+            "What is at fault: a dotted path into the JSON body (`answers`, "
+            "`answers.<question key>`, `region`, an unknown field's name), `body`, "
+            "`slug`, `id`, `path`, `method`, `Content-Type` or `partner`."
+        )
+    )
+    message = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="Error")
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
+    code = serializers.CharField(
+        help_text="Stable machine name, e.g. invalid, parse_error, not_found, throttled."
+    )
+    detail = serializers.CharField(help_text="One sentence for people.")
+    errors = FieldErrorSerializer(many=True, help_text="Empty only for 429.")
+
+
+class ClosedSerializer(serializers.Serializer):
+    """A request body that refuses fields it does not declare, and documents that."""
+
+    default_error_messages = {"unknown_field": "is not a field of this request"}
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = {}
+        if isinstance(data, Mapping):
+            unknown = {
+                str(name): [self.error_messages["unknown_field"]]
+                for name in data
+                if name not in self.fields
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class ClosedSerializerSchema(OpenApiSerializerExtension):
+    target_class = ClosedSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "nullable": True},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "description": (
+            "An option key (single-choice question) or a list of option keys "
+            "(multiple-choice question). An empty string, an empty list or null "
+            "leaves an optional question unanswered."
+        ),
+    }
+)
+class AnswerField(serializers.Field):
+    default_error_messages = {
+        "invalid": "expects an option key (a string) or a list of option keys",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: object) -> str | list[str]:
+        if isinstance(data, str):
+            return data
+        if isinstance(data, list) and all(isinstance(item, str) for item in data):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value: object) -> object:
+        return value
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    default_error_messages = {"invalid": "must be a string"}
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

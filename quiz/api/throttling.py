@@ -1,0 +1,50 @@
+"""Rate limits: per client address, per partner, and a tighter one on placements.
+
+The counters live in Django's cache (Redis in production), so every worker
+process shares them. Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+("client", "partner", "placements"); they are read per request rather than
+once at import, so a settings override (tests, a reloaded config) applies.
+
+A partner key is public, so it never lifts the per-client limit: the partner
+limit caps one partner's traffic from all its visitors together, on top.
+"""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from quiz.models import Partner
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class ClientRateThrottle(_SettingsRateThrottle):
+    """Every API request, keyed by the client's address (see NUM_PROXIES)."""
+
+    scope = "client"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PartnerRateThrottle(_SettingsRateThrottle):
+    """Requests carrying a partner key, keyed by the partner."""
+
+    scope = "partner"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        if not isinstance(request.auth, Partner):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class PlacementRateThrottle(ClientRateThrottle):
+    """Placements write a row each, so a client gets fewer of them than reads."""
+
+    scope = "placements"

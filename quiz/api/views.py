@@ -1,0 +1,345 @@
+"""The partner REST API (/api/v1/): one APIView per operation.
+
+Each view reads the request, calls a plain function (quiz.api.content for
+reads, quiz.attempts.place_and_record for placements: the same engine and
+storage as the quiz pages) and serializes the result. Failures are
+exceptions that quiz.api.errors.exception_handler turns into one JSON shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import RegexValidator
+from django.urls import Resolver404, resolve
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from quiz.api import caching, content
+from quiz.api.errors import MSG_MISSING_SLASH, MSG_NOT_FOUND_PATH, NotFound, invalid_answers
+from quiz.api.openapi import (
+    CONTENT_PARAMETERS,
+    FORBIDDEN,
+    LADDER_SLUG,
+    NOT_MODIFIED,
+    PLACEMENT_ID,
+    PLACEMENT_PARAMETERS,
+    QUIZ_SLUG,
+    THROTTLED,
+    error,
+)
+from quiz.api.parsers import CappedJSONParser, check_declared_length
+from quiz.api.partners import PartnerKeyAuthentication
+from quiz.api.serializers import (
+    AnswerField,
+    ClosedSerializer,
+    LadderNoteSerializer,
+    LadderSummarySerializer,
+    PlacementSerializer,
+    QuestionSerializer,
+    QuizSummarySerializer,
+    RungSerializer,
+    SourcesField,
+    StrictCharField,
+)
+from quiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
+from quiz.attempts import place_and_record
+from quiz.models import Attempt
+from quiz.placement import InvalidAnswers
+
+MSG_REGION = "must be a two-letter country code, e.g. IN or US"
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """The API speaks JSON only: it answers JSON whatever Accept says, never 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ApiView(APIView):
+    """What every /api/v1/ endpoint shares: partner key, throttles, JSON in and out."""
+
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [ClientRateThrottle, PartnerRateThrottle]
+    parser_classes = [CappedJSONParser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnlyNegotiation
+
+
+class ContentApiView(ApiView):
+    """Read-only content: cacheable, with an ETag, and 304 for a matching If-None-Match."""
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return caching.conditional(request, response)
+
+
+# --- Ladders. ---
+
+
+class LadderListApi(ContentApiView):
+    @extend_schema_serializer(component_name="LadderList")
+    class OutputSerializer(serializers.Serializer):
+        results = LadderSummarySerializer(many=True)
+
+    @extend_schema(
+        operation_id="ladders_list",
+        summary="All career ladders",
+        description="Every ladder, by title. Cacheable: see ETag and Cache-Control.",
+        tags=["ladders"],
+        parameters=CONTENT_PARAMETERS,
+        responses={200: OutputSerializer, 304: NOT_MODIFIED, 403: FORBIDDEN, 429: THROTTLED},
+    )
+    def get(self, request: Request) -> Response:
+        body = {"results": content.ladders()}
+        return Response(self.OutputSerializer(body, context={"request": request}).data)
+
+
+class LadderDetailApi(ContentApiView):
+    @extend_schema_serializer(component_name="Ladder")
+    class OutputSerializer(LadderSummarySerializer):
+        sources = SourcesField()
+        notes = LadderNoteSerializer(many=True, help_text="FAQs, caveats, parallel tracks.")
+        rungs = RungSerializer(many=True, help_text="Lowest rung first.")
+
+    @extend_schema(
+        operation_id="ladders_retrieve",
+        summary="One ladder: its rungs in order, with skills, salary bands and next steps",
+        description=(
+            "The ladder with its notes and its rungs, lowest first; each rung with its "
+            "responsibilities, job titles, skills, salary bands (with a display string and "
+            "source) and next steps."
+        ),
+        tags=["ladders"],
+        parameters=[LADDER_SLUG, *CONTENT_PARAMETERS],
+        responses={
+            200: OutputSerializer,
+            304: NOT_MODIFIED,
+            403: FORBIDDEN,
+            404: error("No ladder has this slug (field `slug`)."),
+            429: THROTTLED,
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        ladder = content.ladder(slug)
+        return Response(self.OutputSerializer(ladder, context={"request": request}).data)
+
+
+# --- Quizzes. ---
+
+
+class QuizListApi(ContentApiView):
+    @extend_schema_serializer(component_name="QuizList")
+    class OutputSerializer(serializers.Serializer):
+        results = QuizSummarySerializer(many=True)
+
+    @extend_schema(
+        operation_id="quizzes_list",
+        summary="Published quizzes",
+        description="Published quizzes only, each at its live version.",
+        tags=["quizzes"],
+        parameters=CONTENT_PARAMETERS,
+        responses={200: OutputSerializer, 304: NOT_MODIFIED, 403: FORBIDDEN, 429: THROTTLED},
+    )
+    def get(self, request: Request) -> Response:
+        body = {"results": [content.quiz_summary(quiz) for quiz in content.published_quizzes()]}
+        return Response(self.OutputSerializer(body, context={"request": request}).data)
+
+
+class QuizDetailApi(ContentApiView):
+    @extend_schema_serializer(component_name="Quiz")
+    class OutputSerializer(QuizSummarySerializer):
+        regions = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Regions with salary bands on the ladder: useful values of `region`.",
+        )
+        questions = QuestionSerializer(many=True, help_text="In the order to ask them.")
+
+    @extend_schema(
+        operation_id="quizzes_retrieve",
+        summary="One published quiz, as its live version asks it",
+        description=(
+            "The questions in order, each with its options, from the live published "
+            "version (never the editor's draft), and the regions that have salary bands."
+        ),
+        tags=["quizzes"],
+        parameters=[QUIZ_SLUG, *CONTENT_PARAMETERS],
+        responses={
+            200: OutputSerializer,
+            304: NOT_MODIFIED,
+            403: FORBIDDEN,
+            404: error("No published quiz has this slug (field `slug`)."),
+            429: THROTTLED,
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        quiz = content.published_quiz(slug)
+        data = self.OutputSerializer(content.quiz_detail(quiz), context={"request": request}).data
+        return Response(data)
+
+
+# --- Placements. ---
+
+
+def placement_body(request: Request, attempt: Attempt) -> dict[str, Any]:
+    result_url = request.build_absolute_uri(attempt.get_absolute_url())
+    return PlacementSerializer(attempt.result | {"result_url": result_url}).data
+
+
+class PlacementCreateApi(ApiView):
+    throttle_classes = [*ApiView.throttle_classes, PlacementRateThrottle]
+
+    @extend_schema_serializer(
+        component_name="PlacementRequest",
+        examples=[
+            OpenApiExample(
+                "The shipped ml-engineer quiz, with a region",
+                value={
+                    "answers": {
+                        "initiative": "spot-own-area",
+                        "ownership": "end-to-end",
+                        "vague-problem": "make-a-plan",
+                        "risky-work": "with-review",
+                        "ai-review": "check-my-own",
+                        "track-record": "own-problem-trusted",
+                        "raise-others": "answer-questions",
+                        "catch-mistakes": "own-project",
+                        "direction": "plan-my-problem",
+                        "depth": "bounded-piece",
+                        "title": "senior",
+                        "company": "services",
+                        "skills": ["python", "sql", "docker"],
+                    },
+                    "region": "IN",
+                },
+            )
+        ],
+    )
+    class InputSerializer(ClosedSerializer):
+        answers = serializers.DictField(
+            child=AnswerField(),
+            help_text="Question key → option key (→ a list of option keys: multiple questions).",
+        )
+        region = StrictCharField(
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            trim_whitespace=False,
+            default="",
+            validators=[RegexValidator(r"^([A-Za-z]{2})?$", MSG_REGION)],
+            help_text=(
+                "Two-letter country code for salary bands (case-insensitive; stored in "
+                "capitals). Any code is accepted; `salary` is empty without bands there."
+            ),
+        )
+
+        def validate_region(self, value: str | None) -> str:
+            return (value or "").upper()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        check_declared_length(request.META)  # 413 before anything reads the body
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="placements_create",
+        summary="Place a visitor from their answers",
+        description=(
+            "Scores the answers against the quiz's live version with the same engine "
+            "and storage as the quiz pages, and records the placement (attributed to "
+            "the partner when a partner key is sent). Never cached."
+        ),
+        tags=["placements"],
+        request=InputSerializer,
+        parameters=[QUIZ_SLUG, *PLACEMENT_PARAMETERS],
+        responses={
+            201: PlacementSerializer,
+            400: error(
+                "Invalid body: malformed JSON (`body`), a wrong type, an unknown field, "
+                "question or option (`answers.<question key>`), a missing required answer, "
+                "or a bad `region`."
+            ),
+            403: FORBIDDEN,
+            404: error("No published quiz has this slug (field `slug`)."),
+            413: error("The body is larger than the limit (field `body`)."),
+            415: error("The body is not application/json (field `Content-Type`)."),
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        quiz = content.published_quiz(slug)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            attempt = place_and_record(
+                quiz.live_version,
+                serializer.validated_data["answers"],
+                region=serializer.validated_data["region"],
+                channel=Attempt.Channel.API,
+                partner=request.auth,
+            )
+        except InvalidAnswers as exc:
+            raise invalid_answers(exc) from exc
+        location = reverse("api:placement-detail", args=[attempt.result_id], request=request)
+        return Response(
+            placement_body(request, attempt),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location, "Cache-Control": caching.PLACEMENT_CACHE_CONTROL},
+        )
+
+
+class PlacementDetailApi(ApiView):
+    @extend_schema(
+        operation_id="placements_retrieve",
+        summary="A placement made earlier, by its id",
+        description="The same body the POST returned. Never cached.",
+        tags=["placements"],
+        parameters=[PLACEMENT_ID, *PLACEMENT_PARAMETERS],
+        responses={
+            200: PlacementSerializer,
+            403: FORBIDDEN,
+            404: error("No placement has this id (field `id`)."),
+            429: THROTTLED,
+        },
+    )
+    def get(self, request: Request, id: str) -> Response:
+        attempt = content.placement(id)
+        return Response(
+            placement_body(request, attempt),
+            headers={"Cache-Control": caching.PLACEMENT_CACHE_CONTROL},
+        )
+
+
+@extend_schema(exclude=True)
+class UnknownEndpointApi(APIView):
+    """Any other /api/v1/ path: a JSON 404 in the error shape, whatever the method."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ClientRateThrottle]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnlyNegotiation
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        message = MSG_NOT_FOUND_PATH
+        if not request.path_info.endswith("/"):
+            try:
+                match = resolve(request.path_info + "/")
+            except Resolver404:
+                match = None
+            if match is not None and getattr(match.func, "view_class", None) is not type(self):
+                message = MSG_MISSING_SLASH.format(path=request.path + "/")
+        raise NotFound(message, field="path")
