@@ -1,0 +1,318 @@
+"""Whole-file validation of `careerquiz/1` content, before anything is written.
+
+Every error is collected (not just the first), each naming its field path.
+Field-level checks come from the tables in `schema`; the rules here are the
+ones that span fields or objects: min <= max, unique orders and keys, options
+that point at rungs and skills of their quiz's ladder, and rungs an import
+would remove while a quiz outside the file still uses them.
+
+References are resolved against the file first and the database second: a
+ladder in the file replaces the stored one, a quiz may name a stored ladder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ladder.content_io import schema
+from ladder.content_io.errors import ROOT, ContentError, field_path, item_path
+from ladder.models import MSG_CURRENCY_REGION, MSG_MIN_GT_MAX, MSG_YEARS, Ladder, Rung, Skill
+from ladder.money import currency_fits_region
+from quiz.models import Option, Question
+from quiz.versions import MSG_NO_EVIDENCE
+
+MSG_UNKNOWN_FIELD = "unknown field (allowed: {allowed})"
+MSG_MISSING = "required field is missing"
+MSG_DUPLICATE = "duplicate {what} {value!r}, also at {first}"
+MSG_NO_OPTIONS = "a question needs at least one option"
+MSG_RESPONSIBILITY = "must be a string or an object with text and source"
+MSG_UNKNOWN_LADDER = "no ladder {ladder!r} in this file or the database"
+MSG_UNKNOWN_RUNG = "ladder {ladder!r} has no rung {rung!r}"
+MSG_FOREIGN_RUNG = "{rung!r} is a rung of ladder {other!r}, not of this quiz's ladder {ladder!r}"
+MSG_NEEDS_RUNG = "options of {role} questions must name a rung"
+MSG_NO_RUNG = "options of {role} questions name no rung"
+MSG_NEEDS_SKILL = "options of skills questions must name a skill"
+MSG_UNKNOWN_SKILL = "no rung of ladder {ladder!r} lists the skill {skill!r}"
+MSG_NO_RUNGS_TO_PUBLISH = "cannot publish: ladder {ladder!r} has no rungs"
+MSG_RUNG_IN_USE = (
+    "would remove rung {rung!r}, but option {option!r} of question {question!r} "
+    "in quiz {quiz!r} (not in this file) points at it"
+)
+
+RUNG_ROLES = (Question.Role.EVIDENCE, Question.Role.TITLE)
+
+
+@dataclass
+class LadderFacts:
+    """What quizzes may point at on one ladder."""
+
+    rungs: set[str] = field(default_factory=set)
+    skills: set[str] = field(default_factory=set)
+    # False when the ladder in the file has errors of its own: its rungs and
+    # skills are then not known for sure, and checks against them would only
+    # add confusing errors to the real ones.
+    complete: bool = True
+
+
+def validate(data: Any) -> list[ContentError]:
+    """Every problem in a `careerquiz/1` document; an empty list means it can be imported."""
+    return _Validation().run(data)
+
+
+def stored_ladders() -> dict[str, LadderFacts]:
+    facts = {slug: LadderFacts() for slug in Ladder.objects.values_list("slug", flat=True)}
+    for ladder, rung in Rung.objects.values_list("ladder__slug", "slug"):
+        facts[ladder].rungs.add(rung)
+    for ladder, skill in Skill.objects.values_list("rung__ladder__slug", "name"):
+        facts[ladder].skills.add(skill)
+    return facts
+
+
+class _Validation:
+    def __init__(self) -> None:
+        self.errors: list[ContentError] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(ContentError(path, message))
+
+    def run(self, data: Any) -> list[ContentError]:
+        top = self.fields(data, ROOT, schema.TOP)
+        if top is None:
+            return self.errors
+        in_file: dict[str, tuple[str, LadderFacts]] = {}
+        for index, item in enumerate(top.get("ladders", [])):
+            path = item_path("ladders", index)
+            ladder_slug, facts = self.ladder(item, path)
+            if ladder_slug is not None:
+                in_file.setdefault(ladder_slug, (path, facts))
+        self.unique("slug", self.values_at("ladders", top.get("ladders", []), "slug"))
+
+        ladders = stored_ladders()
+        ladders.update({slug: facts for slug, (_, facts) in in_file.items()})
+        quizzes = top.get("quizzes", [])
+        for index, item in enumerate(quizzes):
+            self.quiz(item, item_path("quizzes", index), ladders)
+        quiz_slugs = self.values_at("quizzes", quizzes, "slug")
+        self.unique("slug", quiz_slugs)
+        self.removed_rungs_in_use(in_file, {slug for _, slug in quiz_slugs})
+        return self.errors
+
+    # Generic checks
+
+    def fields(self, value: Any, path: str, table: dict[str, schema.Field]) -> dict | None:
+        """Check one object against its table; return its fields that passed."""
+        if not isinstance(value, dict):
+            self.error(path, schema.MSG_OBJECT)
+            return None
+        for name in value:
+            if name not in table:
+                allowed = ", ".join(table)
+                self.error(field_path(path, name), MSG_UNKNOWN_FIELD.format(allowed=allowed))
+        good = {}
+        for name, spec in table.items():
+            if name not in value:
+                if spec.required:
+                    self.error(field_path(path, name), MSG_MISSING)
+                continue
+            problem = spec.check(value[name])
+            if problem:
+                self.error(field_path(path, name), problem)
+            else:
+                good[name] = value[name]
+        return good
+
+    def unique(self, what: str, values: Iterable[tuple[str, Any]]) -> None:
+        first: dict[Any, str] = {}
+        for path, value in values:
+            if value in first:
+                self.error(path, MSG_DUPLICATE.format(what=what, value=value, first=first[value]))
+            else:
+                first[value] = path
+
+    @staticmethod
+    def values_at(parent: str, items: list, name: str) -> list[tuple[str, Any]]:
+        """(path, value) of one field across a list, where it is a string or an integer."""
+        return [
+            (field_path(item_path(parent, index), name), item[name])
+            for index, item in enumerate(items)
+            if isinstance(item, dict)
+            and isinstance(item.get(name), str | int)
+            and not isinstance(item.get(name), bool)
+        ]
+
+    def each(self, values: dict, name: str, path: str) -> Iterable[tuple[str, Any]]:
+        for index, item in enumerate(values.get(name, [])):
+            yield item_path(field_path(path, name), index), item
+
+    # Ladders
+
+    def ladder(self, item: Any, path: str) -> tuple[str | None, LadderFacts]:
+        errors_before = len(self.errors)
+        facts = LadderFacts()
+        values = self.fields(item, path, schema.LADDER)
+        if values is None:
+            return None, facts
+        for note_path, note in self.each(values, "notes", path):
+            self.fields(note, note_path, schema.NOTE)
+
+        rungs = values.get("rungs", [])
+        for rung_path, rung in self.each(values, "rungs", path):
+            rung_slug = self.rung(rung, rung_path, facts)
+            if rung_slug is not None:
+                facts.rungs.add(rung_slug)
+        rungs_path = field_path(path, "rungs")
+        self.unique("slug", self.values_at(rungs_path, rungs, "slug"))
+        self.unique("order", self.values_at(rungs_path, rungs, "order"))
+        facts.complete = len(self.errors) == errors_before
+        return values.get("slug"), facts
+
+    def rung(self, item: Any, path: str, facts: LadderFacts) -> str | None:
+        values = self.fields(item, path, schema.RUNG)
+        if values is None:
+            return None
+        low, high = values.get("years_min"), values.get("years_max")
+        if low is not None and high is not None and high < low:
+            self.error(field_path(path, "years_max"), MSG_YEARS)
+        for item_at, responsibility in self.each(values, "responsibilities", path):
+            self.responsibility(responsibility, item_at)
+        for item_at, title in self.each(values, "titles", path):
+            self.fields(title, item_at, schema.TITLE)
+        for item_at, skill in self.each(values, "skills", path):
+            checked = self.fields(skill, item_at, schema.SKILL)
+            if checked and "name" in checked:
+                facts.skills.add(checked["name"])
+        skills_path = field_path(path, "skills")
+        self.unique("skill", self.values_at(skills_path, values.get("skills", []), "name"))
+        for item_at, band in self.each(values, "salary_bands", path):
+            self.salary_band(band, item_at)
+        for item_at, step in self.each(values, "next_steps", path):
+            self.fields(step, item_at, schema.NEXT_STEP)
+        return values.get("slug")
+
+    def responsibility(self, item: Any, path: str) -> None:
+        if isinstance(item, str):
+            problem = schema.RESPONSIBILITY["text"].check(item)
+            if problem:
+                self.error(path, problem)
+        elif isinstance(item, dict):
+            self.fields(item, path, schema.RESPONSIBILITY)
+        else:
+            self.error(path, MSG_RESPONSIBILITY)
+
+    def salary_band(self, item: Any, path: str) -> None:
+        values = self.fields(item, path, schema.SALARY_BAND)
+        if values is None:
+            return
+        if "min" in values and "max" in values and values["max"] < values["min"]:
+            self.error(field_path(path, "max"), MSG_MIN_GT_MAX)
+        region, currency = values.get("region"), values.get("currency")
+        if region and currency and not currency_fits_region(region, currency):
+            message = MSG_CURRENCY_REGION.format(currency=currency, region=region)
+            self.error(field_path(path, "currency"), message)
+
+    def removed_rungs_in_use(
+        self, in_file: dict[str, tuple[str, LadderFacts]], quizzes_in_file: set[str]
+    ) -> None:
+        """A rung missing from the file is removed; refuse while another quiz uses it."""
+        for ladder_slug, (path, facts) in in_file.items():
+            if not facts.complete:
+                continue
+            in_use = (
+                Option.objects.filter(rung__ladder__slug=ladder_slug)
+                .exclude(rung__slug__in=facts.rungs)
+                .exclude(question__quiz__slug__in=quizzes_in_file)
+                .select_related("rung", "question__quiz")
+                .order_by("question__quiz__slug", "question__position", "position")
+            )
+            for option in in_use:
+                message = MSG_RUNG_IN_USE.format(
+                    rung=option.rung.slug,
+                    option=option.key,
+                    question=option.question.key,
+                    quiz=option.question.quiz.slug,
+                )
+                self.error(field_path(path, "rungs"), message)
+
+    # Quizzes
+
+    def quiz(self, item: Any, path: str, ladders: dict[str, LadderFacts]) -> None:
+        values = self.fields(item, path, schema.QUIZ)
+        if values is None:
+            return
+        ladder_slug = values.get("ladder")
+        facts = ladders.get(ladder_slug) if ladder_slug else None
+        if ladder_slug and facts is None:
+            self.error(field_path(path, "ladder"), MSG_UNKNOWN_LADDER.format(ladder=ladder_slug))
+        roles = []
+        for question_path, question in self.each(values, "questions", path):
+            roles.append(self.question(question, question_path, ladder_slug, facts, ladders))
+        questions = values.get("questions", [])
+        self.unique("key", self.values_at(field_path(path, "questions"), questions, "key"))
+        if values.get("published") is True:
+            published_path = field_path(path, "published")
+            if facts is not None and facts.complete and not facts.rungs:
+                self.error(published_path, MSG_NO_RUNGS_TO_PUBLISH.format(ladder=ladder_slug))
+            if "questions" in values and Question.Role.EVIDENCE not in roles:
+                self.error(published_path, MSG_NO_EVIDENCE)
+
+    def question(
+        self,
+        item: Any,
+        path: str,
+        ladder_slug: str | None,
+        facts: LadderFacts | None,
+        ladders: dict[str, LadderFacts],
+    ) -> str | None:
+        values = self.fields(item, path, schema.QUESTION)
+        if values is None:
+            return None
+        role = values.get("role")
+        if values.get("options") == []:
+            self.error(field_path(path, "options"), MSG_NO_OPTIONS)
+        for option_path, option in self.each(values, "options", path):
+            checked = self.fields(option, option_path, schema.OPTION)
+            if checked is not None and role is not None:
+                self.option_target(option, checked, option_path, role, ladder_slug, facts, ladders)
+        options = values.get("options", [])
+        self.unique("key", self.values_at(field_path(path, "options"), options, "key"))
+        return role
+
+    def option_target(
+        self,
+        raw: dict,
+        values: dict,
+        path: str,
+        role: str,
+        ladder_slug: str | None,
+        facts: LadderFacts | None,
+        ladders: dict[str, LadderFacts],
+    ) -> None:
+        """The rung or skill an option points at must suit its question's role and ladder."""
+        rung_path, skill_path = field_path(path, "rung"), field_path(path, "skill")
+        known = facts if facts is not None and facts.complete else None
+        rung_is_bad = "rung" in raw and "rung" not in values
+        rung = values.get("rung")
+        if role in RUNG_ROLES:
+            if rung is None and not rung_is_bad:
+                self.error(rung_path, MSG_NEEDS_RUNG.format(role=role))
+            elif rung is not None and known is not None and rung not in known.rungs:
+                self.error(rung_path, self.unknown_rung(rung, ladder_slug, ladders))
+        elif rung is not None:
+            self.error(rung_path, MSG_NO_RUNG.format(role=role))
+
+        if role == Question.Role.SKILLS:
+            skill_is_bad = "skill" in raw and "skill" not in values
+            skill = values.get("skill", "")
+            if not skill and not skill_is_bad:
+                self.error(skill_path, MSG_NEEDS_SKILL)
+            elif skill and known is not None and skill not in known.skills:
+                self.error(skill_path, MSG_UNKNOWN_SKILL.format(ladder=ladder_slug, skill=skill))
+
+    @staticmethod
+    def unknown_rung(rung: str, ladder_slug: str | None, ladders: dict[str, LadderFacts]) -> str:
+        others = sorted(slug for slug, facts in ladders.items() if rung in facts.rungs)
+        if others:
+            return MSG_FOREIGN_RUNG.format(rung=rung, other=others[0], ladder=ladder_slug)
+        return MSG_UNKNOWN_RUNG.format(ladder=ladder_slug, rung=rung)
