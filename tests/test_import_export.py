@@ -203,6 +203,31 @@ def test_every_field_of_the_small_file_lands_in_the_database():
     assert Option.objects.get(question__quiz=quiz, key="mlops").skill == "MLOps"
 
 
+@pytest.mark.django_db
+def test_omitted_optional_fields_take_the_models_defaults():
+    data = small()
+    question = _questions(data)[0]
+    for name in ("role", "weight", "required", "help", "advice"):
+        del question[name]
+    del data["quizzes"][0]["threshold"]
+    band = _rungs(data)[0]["salary_bands"][0]
+    del band["period"], band["note"]
+
+    import_content(data)
+
+    scope = Question.objects.get(key="scope")
+    assert (scope.role, scope.weight, scope.required, scope.help, scope.advice) == (
+        "evidence",
+        1,
+        True,
+        "",
+        "",
+    )
+    assert Quiz.objects.get(slug="ml-test").threshold == 0.6
+    stored = SalaryBand.objects.get(rung__slug="junior", region=band["region"])
+    assert (stored.period, stored.note) == ("year", "")
+
+
 @pytest.mark.parametrize("path", [SMALL, DESIGN_EXAMPLE, SHIPPED_CONTENT], ids=lambda p: p.name)
 @pytest.mark.django_db
 def test_a_second_import_writes_nothing(path):
@@ -445,6 +470,22 @@ BAD_FILES: list[tuple[str, Mutation, str]] = [
         f"ladders[0].rungs[1].title: {MSG_MISSING}",
     ),
     ("wrong type", _set("ladders[0].rungs[0].order", "1"), f"rungs[0].order: {MSG_INTEGER}"),
+    # JSON true is a Python int subclass; it must not pass as 1.
+    ("boolean as integer", _set("ladders[0].rungs[0].order", True), f"order: {MSG_INTEGER}"),
+    ("boolean as weight", _set(f"{Q0}.weight", True), f"{Q0}.weight: {MSG_NUMBER}"),
+    (
+        "boolean as salary",
+        _set("ladders[0].rungs[0].salary_bands[0].min", False),
+        f"salary_bands[0].min: {MSG_INTEGER}",
+    ),
+    ("unknown option field", _set(f"{Q0}.options[0].score", 3), f"{Q0}.options[0].score: unknown"),
+    (
+        "bad period",
+        _set("ladders[0].rungs[0].salary_bands[0].period", "week"),
+        "salary_bands[0].period: " + MSG_CHOICE.format(choices="year, month, hour"),
+    ),
+    ("bad next-step kind", _set(f"{RUNG_2}.next_steps[0].kind", "tip"), "next_steps[0].kind: must"),
+    ("bad note kind", _set("ladders[0].notes[0].kind", "aside"), "ladders[0].notes[0].kind: must"),
     ("list not object", _set("ladders[0].rungs", {}), f"ladders[0].rungs: {MSG_LIST}"),
     ("ladder not object", _set("ladders[0]", "ml"), f"ladders[0]: {MSG_OBJECT}"),
     (
@@ -519,6 +560,22 @@ BAD_FILES: list[tuple[str, Mutation, str]] = [
         "evidence option without a rung",
         _delete(f"{Q0}.options[0].rung"),
         f"{Q0}.options[0].rung: " + MSG_NEEDS_RUNG.format(role="evidence"),
+    ),
+    (
+        "title option rung unknown",
+        _set("quizzes[0].questions[2].options[0].rung", "principal"),
+        "quizzes[0].questions[2].options[0].rung: "
+        + MSG_UNKNOWN_RUNG.format(ladder="ml-test", rung="principal"),
+    ),
+    (
+        "title option without a rung",
+        _set("quizzes[0].questions[2].options[0].rung", None),
+        "quizzes[0].questions[2].options[0].rung: " + MSG_NEEDS_RUNG.format(role="title"),
+    ),
+    (
+        "skills option with a rung",
+        _set("quizzes[0].questions[4].options[0].rung", "junior"),
+        "quizzes[0].questions[4].options[0].rung: " + MSG_NO_RUNG.format(role="skills"),
     ),
     (
         "context option with a rung",

@@ -287,7 +287,7 @@ QUESTION = {
     "key": required(slug(Question, "key")),
     "text": required(text(Question, "text", blank=False)),
     "help": optional(text(Question, "help"), ""),
-    "role": required(choice(Question.Role)),
+    "role": optional(choice(Question.Role), Question.Role.EVIDENCE.value),
     "weight": optional(positive, 1),
     "required": optional(boolean, True),
     "advice": optional(text(Question, "advice"), ""),

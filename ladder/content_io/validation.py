@@ -268,7 +268,8 @@ class _Validation:
         values = self.fields(item, path, schema.QUESTION)
         if values is None:
             return None
-        role = values.get("role")
+        # An absent role is the default (evidence); a wrong one is already reported.
+        role = values.get("role") if "role" in item else schema.QUESTION["role"].default
         if values.get("options") == []:
             self.error(field_path(path, "options"), MSG_NO_OPTIONS)
         for option_path, option in self.each(values, "options", path):
