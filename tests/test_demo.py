@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from ladder.models import Ladder, Rung
+from quiz.management.commands import demo
 from quiz.models import Quiz, QuizVersion
 
-pytestmark = pytest.mark.django_db
+PASSWORD_LINE = re.compile(r"password: (\S+)")
 
 
 def run_demo(*args: str) -> str:
@@ -20,46 +23,140 @@ def run_demo(*args: str) -> str:
     return out.getvalue()
 
 
-def test_first_run_imports_content_creates_admin_and_prints_urls():
+def counts() -> dict[str, int]:
+    return {
+        "ladders": Ladder.objects.count(),
+        "rungs": Rung.objects.count(),
+        "rung history": Rung.history.count(),
+        "quizzes": Quiz.objects.count(),
+        "versions": QuizVersion.objects.count(),
+        "users": get_user_model().objects.count(),
+    }
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    # The test runner turns DEBUG off; the demo is for development, where it is on.
+    settings.DEBUG = True
+
+
+@pytest.mark.django_db
+def test_first_run_imports_and_publishes_content_and_prints_a_working_login():
     output = run_demo()
 
     assert Ladder.objects.filter(slug="ml-engineer").exists()
     assert Rung.objects.filter(ladder__slug="ml-engineer").count() >= 4
     assert Quiz.objects.published().filter(slug="ml-engineer").exists()
-    admin = get_user_model().objects.get(username="admin")
+    admin = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
     assert admin.is_superuser
-    assert "password" in output
-    for path in ("/quiz/ml-engineer/", "/ladders/ml-engineer/", "/admin/", "/api/docs/"):
+    assert admin.is_staff
+    password = PASSWORD_LINE.search(output).group(1)
+    assert admin.check_password(password)
+
+
+@pytest.mark.django_db
+def test_first_run_prints_the_urls_that_matter():
+    output = run_demo()
+
+    for path in (
+        "/quiz/ml-engineer/",
+        "/ladders/ml-engineer/",
+        "/admin/",
+        "/api/docs/",
+        "/api/v1/quizzes/",
+    ):
         assert f"http://127.0.0.1:8000{path}" in output
 
 
-def test_second_run_creates_nothing_new():
-    run_demo()
-    counts = (Rung.objects.count(), QuizVersion.objects.count(), get_user_model().objects.count())
+@pytest.mark.django_db
+def test_second_run_creates_nothing_and_never_shows_the_password_again():
+    first = run_demo()
+    password = PASSWORD_LINE.search(first).group(1)
+    before = counts()
 
     output = run_demo()
 
-    assert counts == (
-        Rung.objects.count(),
-        QuizVersion.objects.count(),
-        get_user_model().objects.count(),
-    )
-    assert "already present" in output
-    assert "already exists" in output
-    assert "password" not in output
+    assert counts() == before
+    assert demo.MSG_CONTENT_PRESENT in output
+    assert "An admin account already exists" in output
+    assert password not in output
+    assert not PASSWORD_LINE.search(output)
 
 
+@pytest.mark.django_db
+def test_rerun_keeps_editor_changes_and_restores_only_what_is_missing():
+    run_demo()
+    Ladder.objects.filter(slug="ml-engineer").update(title="Edited by an editor")
+    Quiz.objects.filter(slug="ml-engineer").delete()
+
+    output = run_demo()
+
+    assert "Imported the shipped content" in output
+    assert Ladder.objects.get(slug="ml-engineer").title == "Edited by an editor"
+    assert Quiz.objects.published().filter(slug="ml-engineer").exists()
+
+
+@pytest.mark.django_db
 def test_existing_superuser_means_no_demo_admin():
     get_user_model().objects.create_superuser("editor", "", "a-long-password-123")
 
-    run_demo()
+    output = run_demo()
 
-    assert not get_user_model().objects.filter(username="admin").exists()
+    assert not get_user_model().objects.filter(username=demo.ADMIN_USERNAME).exists()
+    assert "An admin account already exists" in output
 
 
-def test_refuses_without_debug(settings):
+@pytest.mark.django_db
+def test_plain_user_named_admin_is_left_alone():
+    get_user_model().objects.create_user(demo.ADMIN_USERNAME, "", "a-long-password-123")
+
+    output = run_demo()
+
+    user = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
+    assert not user.is_superuser
+    assert "createsuperuser" in output
+
+
+@pytest.mark.django_db
+def test_refuses_without_debug_unless_forced(settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         run_demo()
     assert not Ladder.objects.exists()
+
+    run_demo("--force")
+    assert Ladder.objects.filter(slug="ml-engineer").exists()
+
+
+@pytest.mark.django_db
+def test_starts_the_development_server_without_the_reloader(monkeypatch):
+    calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    real_call_command = demo.call_command
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> None:
+        if name == "runserver":
+            calls.append((name, args, kwargs))
+            return
+        real_call_command(name, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "call_command", spy)
+
+    call_command("demo", "0.0.0.0:8123", stdout=StringIO())
+
+    assert calls == [("runserver", ("0.0.0.0:8123",), {"use_reloader": False})]
+
+
+@pytest.mark.parametrize(
+    ("addrport", "base"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("9000", "http://127.0.0.1:9000"),
+        ("0.0.0.0:8000", "http://127.0.0.1:8000"),
+        ("0:8000", "http://127.0.0.1:8000"),
+        ("localhost", "http://localhost:8000"),
+        ("[::1]:8000", "http://[::1]:8000"),
+    ],
+)
+def test_printed_urls_are_ones_a_browser_here_can_open(addrport, base):
+    assert demo.browsable_base(addrport) == base

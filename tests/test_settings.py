@@ -1,4 +1,7 @@
-"""Settings come from the environment: production passes check --deploy, URLs switch backends."""
+"""Settings come from the environment: production passes check --deploy, URLs switch backends.
+
+Each case runs in a fresh interpreter, because settings are read once per process.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,68 +21,112 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
     "DJANGO_ALLOWED_HOSTS": "quiz.example.com",
 }
-PRINT_SETTINGS = (
-    "import json, django; django.setup(); from django.conf import settings as s; "
-    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
-    "'options': s.DATABASES['default'].get('OPTIONS', {}), "
-    "'cache': s.CACHES['default']['BACKEND'], 'debug': s.DEBUG}))"
-)
+# Printed as JSON by a child interpreter configured only by its environment.
+PRINT_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+db, cache = s.DATABASES["default"], s.CACHES["default"]
+print(json.dumps({
+    "debug": s.DEBUG,
+    "engine": db["ENGINE"], "name": db["NAME"], "host": db.get("HOST", ""),
+    "options": db.get("OPTIONS", {}), "conn_max_age": db.get("CONN_MAX_AGE"),
+    "cache": cache["BACKEND"], "location": cache.get("LOCATION", ""),
+    "key_prefix": cache.get("KEY_PREFIX", ""),
+}))
+"""
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-    clean.pop("REDIS_URL", None)
-    clean["DJANGO_SETTINGS_MODULE"] = "careerquiz.settings"
+    """Run the project's Python with only `env` configuring it (none of ours leaks in)."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CACHE_"))
+    }
+    inherited["DJANGO_SETTINGS_MODULE"] = "careerquiz.settings"
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env=clean | env,
+        env=inherited | env,
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
 
 
-def test_production_settings_pass_check_deploy_without_warnings():
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
-
-    assert result.returncode == 0, result.stderr + result.stdout
-    assert "no issues" in result.stdout
-
-
-def test_production_without_secret_key_refuses_to_start():
-    env = PRODUCTION | {"DJANGO_SECRET_KEY": ""}
-
-    result = run(["manage.py", "check"], **env)
-
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+def settings_with(**env: str) -> dict[str, Any]:
+    result = run(["-c", PRINT_SETTINGS], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 @pytest.mark.parametrize(
-    ("env", "expected"),
+    "extra",
     [
-        ({}, {"engine": "django.db.backends.sqlite3", "cache": "locmem"}),
-        (
-            {"DATABASE_URL": "postgres://u@db.example:5432/quiz"},
-            {"engine": "django.db.backends.postgresql", "pool": True},
-        ),
-        (
-            {"DATABASE_URL": "postgres://u@db.example/quiz", "DATABASE_POOL": "false"},
-            {"engine": "django.db.backends.postgresql", "pool": None},
-        ),
-        ({"REDIS_URL": "redis://cache.example:6379/0"}, {"cache": "redis.RedisCache"}),
+        {},
+        {
+            "DATABASE_URL": "postgres://quiz:secret@db.example:5432/quiz",
+            "REDIS_URL": "redis://cache.example:6379/0",
+            "DJANGO_BEHIND_TLS_PROXY": "true",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": "https://quiz.example.com",
+        },
     ],
+    ids=["minimal", "postgres-redis-proxy"],
 )
-def test_environment_switches_database_and_cache(env, expected):
-    result = run(["-c", PRINT_SETTINGS], **env)
+def test_production_settings_pass_check_deploy_without_warnings(extra):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION, **extra
+    )
 
-    assert result.returncode == 0, result.stderr
-    settings = json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr + result.stdout
+    # Clean, and not by silencing checks.
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start_with_a_clear_message():
+    result = run(["manage.py", "check"], **(PRODUCTION | {"DJANGO_SECRET_KEY": ""}))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_development_needs_nothing_set():
+    settings = settings_with()
+
     assert settings["debug"] is True
-    if "engine" in expected:
-        assert settings["engine"] == expected["engine"]
-    if "pool" in expected:
-        assert settings["options"].get("pool") == expected["pool"]
-    if "cache" in expected:
-        assert expected["cache"] in settings["cache"]
+    assert settings["engine"] == "django.db.backends.sqlite3"
+    assert settings["name"] == str(ROOT / "db.sqlite3")
+    assert settings["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_database_url_switches_to_postgresql_with_the_connection_pool():
+    settings = settings_with(DATABASE_URL="postgres://quiz:secret@db.example:5432/quiz")
+
+    assert settings["engine"] == "django.db.backends.postgresql"
+    assert (settings["name"], settings["host"]) == ("quiz", "db.example")
+    assert settings["options"]["pool"] is True
+    # Django's pool refuses persistent connections.
+    assert settings["conn_max_age"] == 0
+
+
+def test_pool_can_be_turned_off_for_persistent_connections():
+    settings = settings_with(
+        DATABASE_URL="postgres://quiz@db.example/quiz",
+        DATABASE_POOL="false",
+        DATABASE_CONN_MAX_AGE="120",
+    )
+
+    assert settings["engine"] == "django.db.backends.postgresql"
+    assert "pool" not in settings["options"]
+    assert settings["conn_max_age"] == 120
+
+
+def test_redis_url_switches_the_cache_to_redis():
+    settings = settings_with(REDIS_URL="redis://cache.example:6379/2", CACHE_KEY_PREFIX="cq")
+
+    assert settings["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["location"] == "redis://cache.example:6379/2"
+    assert settings["key_prefix"] == "cq"

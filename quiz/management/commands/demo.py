@@ -1,8 +1,8 @@
 """`manage.py demo`: everything a newcomer needs, then the development server.
 
-Safe to run again: migrations are idempotent, the shipped content is only
-imported when its ladder is missing, and an admin is only created when no
-superuser exists at all.
+Safe to run again: migrations are idempotent, a shipped ladder or quiz is only
+imported when it is missing (an editor's changes to one that exists are kept),
+and the local admin is only created when no superuser exists at all.
 """
 
 from __future__ import annotations
@@ -17,70 +17,125 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ladder.content_io import SHIPPED_CONTENT, import_content, load_file
 from ladder.models import Ladder
+from quiz.models import Quiz
 
-DEMO_ADMIN_USERNAME = "admin"
+DEFAULT_ADDRPORT = "127.0.0.1:8000"
+ADMIN_USERNAME = "admin"
+
 MSG_NOT_IN_DEBUG = (
-    "demo creates a local admin account and serves with the development server; "
-    "it is meant for DJANGO_DEBUG=true. Pass --force to run it anyway."
+    "demo creates a local admin account with a printed password and serves with the "
+    "development server; it is meant for DJANGO_DEBUG=true. Pass --force to run it anyway."
 )
+MSG_MIGRATED = "Database ready: migrations applied."
+MSG_CONTENT_IMPORTED = "Imported the shipped content ({file}): {report}"
+MSG_CONTENT_PRESENT = "The shipped ladder and quiz are already present; left as they are."
+MSG_ADMIN_CREATED = (
+    "Created a local admin account. Log in at {url} with\n"
+    "  username: {username}\n"
+    "  password: {password}\n"
+    "This password is shown only this once; change it with "
+    "`uv run manage.py changepassword {username}`."
+)
+MSG_ADMIN_EXISTS = (
+    "An admin account already exists; log in at {url} with it "
+    "(forgot it? `uv run manage.py changepassword USERNAME`)."
+)
+MSG_ADMIN_NAME_TAKEN = (
+    "No superuser exists, but a user named {username!r} does; "
+    "create an admin with `uv run manage.py createsuperuser`."
+)
+MSG_READY = "careerquiz is ready:"
+
+# What a newcomer wants to open, in the order they will want it.
+URLS = [
+    ("the quiz", "/quiz/ml-engineer/"),
+    ("the ladder", "/ladders/ml-engineer/"),
+    ("the admin", "/admin/"),
+    ("API docs", "/api/docs/"),
+    ("the API", "/api/v1/quizzes/"),
+]
 
 
 class Command(BaseCommand):
-    help = "Set up the SQLite database with the shipped ML ladder and quiz, then run the server."
+    help = (
+        "Set up the database with the shipped ML ladder and quiz and a local admin, "
+        "then run the development server. Safe to run again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="Where to serve.")
+        parser.add_argument(
+            "addrport",
+            nargs="?",
+            default=DEFAULT_ADDRPORT,
+            help=f"Address and/or port to serve on (default {DEFAULT_ADDRPORT}).",
+        )
         parser.add_argument(
             "--no-server", action="store_true", help="Only set up; do not start the server."
         )
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DJANGO_DEBUG off (not advised)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError(MSG_NOT_IN_DEBUG)
+        base = browsable_base(options["addrport"])
+
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database ready (migrations applied).")
-        self._import_shipped_content()
-        self._ensure_admin()
-        base = f"http://{options['addrport']}"
-        if ":" not in options["addrport"]:
-            base = f"http://127.0.0.1:{options['addrport']}"
-        self._print_urls(base)
+        self.stdout.write(MSG_MIGRATED)
+        self.import_missing_content()
+        self.ensure_admin(f"{base}/admin/")
+
+        self.stdout.write(f"\n{MSG_READY}")
+        for label, path in URLS:
+            self.stdout.write(f"  {label:<11} {base}{path}")
+        self.stdout.write("")
+
         if not options["no_server"]:
+            # No autoreloader: it would re-run this whole command in a child process.
             call_command("runserver", options["addrport"], use_reloader=False)
 
-    def _import_shipped_content(self) -> None:
+    def import_missing_content(self) -> None:
         data = load_file(SHIPPED_CONTENT)
-        slugs = [ladder["slug"] for ladder in data.get("ladders", [])]
-        if Ladder.objects.filter(slug__in=slugs).count() == len(slugs):
-            self.stdout.write("Shipped content already present; left as it is.")
+        present_ladders = set(Ladder.objects.values_list("slug", flat=True))
+        present_quizzes = set(Quiz.objects.values_list("slug", flat=True))
+        # Import only what is missing: a quiz of the file may name a stored ladder.
+        missing = {
+            **data,
+            "ladders": [item for item in data["ladders"] if item["slug"] not in present_ladders],
+            "quizzes": [item for item in data["quizzes"] if item["slug"] not in present_quizzes],
+        }
+        if not missing["ladders"] and not missing["quizzes"]:
+            self.stdout.write(MSG_CONTENT_PRESENT)
             return
-        report = import_content(data, by="demo")
-        self.stdout.write(f"Imported the shipped content: {report}")
+        report = import_content(missing, by="demo")
+        self.stdout.write(MSG_CONTENT_IMPORTED.format(file=SHIPPED_CONTENT.name, report=report))
 
-    def _ensure_admin(self) -> None:
+    def ensure_admin(self, admin_url: str) -> None:
         users = get_user_model()
         if users.objects.filter(is_superuser=True).exists():
-            self.stdout.write("An admin account already exists; log in with it at /admin/.")
+            self.stdout.write(MSG_ADMIN_EXISTS.format(url=admin_url))
+            return
+        if users.objects.filter(username=ADMIN_USERNAME).exists():
+            self.stdout.write(
+                self.style.WARNING(MSG_ADMIN_NAME_TAKEN.format(username=ADMIN_USERNAME))
+            )
             return
         password = secrets.token_urlsafe(12)
-        users.objects.create_superuser(DEMO_ADMIN_USERNAME, "", password)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Created a local admin account: username {DEMO_ADMIN_USERNAME!r}, "
-                f"password {password!r}. It is shown only this once; "
-                "change it with `uv run manage.py changepassword admin`."
-            )
+        users.objects.create_superuser(ADMIN_USERNAME, "", password)
+        message = MSG_ADMIN_CREATED.format(
+            url=admin_url, username=ADMIN_USERNAME, password=password
         )
+        self.stdout.write(self.style.SUCCESS(message))
 
-    def _print_urls(self, base: str) -> None:
-        self.stdout.write("\ncareerquiz is ready:")
-        for label, path in [
-            ("The quiz", "/quiz/ml-engineer/"),
-            ("The ladder", "/ladders/ml-engineer/"),
-            ("Admin (editors)", "/admin/"),
-            ("API docs", "/api/docs/"),
-            ("API", "/api/v1/quizzes/"),
-        ]:
-            self.stdout.write(f"  {label:<16} {base}{path}")
-        self.stdout.write("")
+
+def browsable_base(addrport: str) -> str:
+    """The base URL a browser on this machine can open for runserver's `addrport`."""
+    host, _, port = addrport.rpartition(":")
+    if addrport.endswith("]") or (not host and not port.isdigit()):
+        host, port = addrport, "8000"
+    if host in ("", "0", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "[::]":
+        host = "[::1]"
+    return f"http://{host}:{port or '8000'}"
