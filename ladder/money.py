@@ -103,7 +103,8 @@ def format_range(low: int, high: int, currency: str, period: str = "year") -> st
             return f"₹{high_text}{high_unit}"
         if low_unit == high_unit:
             return f"₹{low_text}–{high_text}{high_unit}"
-        return f"₹{low_text}{low_unit}–₹{high_text}{high_unit}"
+        # A band that starts in lakhs is quoted in lakhs throughout: ₹50–100 LPA.
+        return f"₹{low_text}–{_trim(round(Decimal(high) / 100_000, 1))} LPA"
     if symbol is None:
         if low == high:
             return f"{low:,} {currency}{suffix}"

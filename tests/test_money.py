@@ -10,12 +10,13 @@ from ladder.money import currency_fits_region, format_money, format_range
 @pytest.mark.parametrize(
     ("low", "high", "currency", "period", "expected"),
     [
-        # India: lakhs per annum, crores from 1 Cr up.
+        # India: lakhs per annum; crores when the whole band is from 1 Cr up.
         (1_000_000, 2_200_000, "INR", "year", "₹10–22 LPA"),
         (500_000, 900_000, "INR", "year", "₹5–9 LPA"),
         (1_250_000, 1_850_000, "INR", "year", "₹12.5–18.5 LPA"),
         (10_000_000, 22_000_000, "INR", "year", "₹1–2.2 Cr"),
-        (5_000_000, 12_000_000, "INR", "year", "₹50 LPA–₹1.2 Cr"),
+        (5_000_000, 12_000_000, "INR", "year", "₹50–120 LPA"),
+        (5_000_000, 10_000_000, "INR", "year", "₹50–100 LPA"),
         (1_000_000, 2_200_000, "inr", "year", "₹10–22 LPA"),
         # Dollars, euros, pounds: thousands as K, millions as M.
         (100_000, 145_000, "USD", "year", "$100K–$145K"),
