@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ladder.content_io import SHIPPED_CONTENT, import_content, load_file
+from ladder.content_io import (
+    SHIPPED_CONTENT,
+    dumps,
+    export_content,
+    import_content,
+    load_file,
+    validate,
+)
 from ladder.models import Ladder, LadderNote, Rung, SalaryBand, Skill
 from quiz.models import Option, Question, Quiz
 
@@ -50,6 +57,22 @@ def ml_quiz(ml_ladder: Ladder) -> Quiz:
 
 def _rung(ladder: Ladder, slug: str) -> Rung:
     return ladder.rungs.get(slug=slug)
+
+
+@pytest.mark.django_db
+def test_the_shipped_file_validates_with_no_errors():
+    assert [str(error) for error in validate(load_file(SHIPPED_CONTENT))] == []
+
+
+def test_importing_the_shipped_file_again_changes_nothing(ml_quiz):
+    report = import_content(load_file(SHIPPED_CONTENT))
+    assert str(report) == "nothing changed"
+    assert ml_quiz.versions.count() == 1
+
+
+def test_exporting_the_shipped_content_writes_the_shipped_file(ml_ladder):
+    # The file is kept in export form, so an editor's export diffs cleanly against it.
+    assert dumps(export_content()) == SHIPPED_CONTENT.read_text(encoding="utf-8")
 
 
 def test_the_rungs_are_seed_000s_honest_rungs_in_order(ml_ladder):

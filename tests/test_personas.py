@@ -217,6 +217,11 @@ def test_the_fresher_gets_the_learning_path_and_both_india_junior_bands(version)
     assert junior_sources == {SEED_002, SEED_003}
     assert result["next_rung"]["slug"] == "mid"
     assert result["notes"] == []
+    # First, seed 000's way off the junior rung: notice what needs doing unasked.
+    first = result["next_steps"][0]
+    assert first["kind"] == "moves_you_up"
+    assert first["title"] == "What moves you to ML Engineer (mid-level)"
+    assert "noticing what needs doing" in first["detail"]
 
 
 def test_the_mid_owner_is_shown_the_skills_seniors_use_that_they_did_not_tick(version):
