@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from ladder.models import Ladder, LadderNote, Rung
+from ladder.models import Ladder, LadderNote, Rung, SalaryBand
+from quiz.flow import region_name
 
 NOTE_SECTIONS = (
     (LadderNote.Kind.FAQ, "Questions people ask"),
@@ -27,6 +28,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
+    rungs = list(ladder.rungs.all())
     notes = list(ladder.notes.all())
     sections = [
         {"kind": kind, "label": label, "notes": [n for n in notes if n.kind == kind]}
@@ -34,8 +36,17 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     context = {
         "ladder": ladder,
-        "rungs": list(ladder.rungs.all()),
+        "rungs": rungs,
+        "rungs_with_pay": [(rung, _pay_by_region(rung)) for rung in rungs],
         "note_sections": [s for s in sections if s["notes"]],
-        "quizzes": ladder.quizzes.filter(live_version__isnull=False),
+        "quizzes": ladder.quizzes.published(),
     }
     return TemplateResponse(request, "ladder/detail.html", context)
+
+
+def _pay_by_region(rung: Rung) -> list[tuple[str, list[SalaryBand]]]:
+    """The rung's bands grouped under a region name, in the prefetched order."""
+    grouped: dict[str, list[SalaryBand]] = {}
+    for band in rung.salary_bands.all():
+        grouped.setdefault(region_name(band.region), []).append(band)
+    return list(grouped.items())

@@ -8,7 +8,8 @@ the state tamper-proof; `max_age` makes it expire.
 
 Plain Python: the views hand in the POST data and get back a `StepView` to
 render or a finished outcome; every refusal is a `FlowError` whose message is
-one of the constants below.
+one of the constants below. The last section turns a stored result into what
+the result page shows.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.http import QueryDict
 
 from ladder.models import SalaryBand
-from quiz.models import Attempt, Partner, QuizVersion
-from quiz.placement import InvalidAnswers, QuestionSpec, QuizSpec
+from quiz.attempts import build_result, complete_attempt
+from quiz.models import Attempt, Partner, Quiz, QuizVersion
+from quiz.placement import InvalidAnswers, QuestionSpec, QuizSpec, place
 
 STATE_SALT = "careerquiz.quiz-state"
 ELSEWHERE = "elsewhere"
@@ -145,6 +148,13 @@ def state_for_attempt(attempt: Attempt, *, slug: str) -> State:
     )
 
 
+def preview_state(slug: str) -> State:
+    """The first step of an editor's preview: no version, no attempt."""
+    return State(
+        quiz=slug, version=None, attempt=None, channel=Attempt.Channel.PREVIEW, preview=True
+    )
+
+
 def version_for(state: State) -> QuizVersion:
     version = QuizVersion.objects.filter(pk=state.version, quiz__slug=state.quiz).first()
     if version is None:
@@ -215,7 +225,7 @@ def _current_question(spec: QuizSpec, state: State) -> QuestionSpec | None:
     return spec.questions[state.step] if state.step < len(spec.questions) else None
 
 
-def _read_answer(question: QuestionSpec, post: Any) -> str | list[str]:
+def _read_answer(question: QuestionSpec, post: QueryDict) -> str | list[str]:
     """The posted answer to `question`; an option key of another question is refused."""
     if question.kind == "multiple":
         values = [v for v in post.getlist(question.key) if v]
@@ -231,7 +241,7 @@ def _read_answer(question: QuestionSpec, post: Any) -> str | list[str]:
     return values[0] if values else ""
 
 
-def _read_region(post: Any, regions: Sequence[tuple[str, str]]) -> str | None:
+def _read_region(post: QueryDict, regions: Sequence[tuple[str, str]]) -> str | None:
     """A region code, "" for somewhere else, None when nothing was chosen."""
     value = post.get("region", "")
     if not value:
@@ -244,7 +254,7 @@ def _read_region(post: Any, regions: Sequence[tuple[str, str]]) -> str | None:
 
 
 def advance(
-    spec: QuizSpec, state: State, post: Any, *, regions: Sequence[tuple[str, str]] = ()
+    spec: QuizSpec, state: State, post: QueryDict, *, regions: Sequence[tuple[str, str]] = ()
 ) -> Outcome:
     """Apply one posted step (`action` next or back) to the state."""
     question = _current_question(spec, state)
@@ -307,8 +317,6 @@ def step_view(
 
 def finish(state: State, region: str) -> Attempt:
     """Complete the state's attempt on the version it started on (idempotent)."""
-    from quiz.attempts import complete_attempt
-
     attempt = (
         Attempt.objects.select_related("version")
         .filter(token_id=state.attempt, quiz__slug=state.quiz, version_id=state.version)
@@ -320,6 +328,18 @@ def finish(state: State, region: str) -> Attempt:
         return complete_attempt(attempt, state.answers, region=region)
     except InvalidAnswers as error:
         raise FlowError(MSG_STATE_INVALID) from error
+
+
+def preview_result(
+    quiz: Quiz, draft: dict[str, Any], spec: QuizSpec, state: State, region: str
+) -> dict[str, Any]:
+    """The result the draft would give these answers, built exactly as a real one; unsaved."""
+    try:
+        placement = place(spec, state.answers)
+    except InvalidAnswers as error:
+        raise FlowError(MSG_STATE_INVALID) from error
+    unsaved = QuizVersion(quiz=quiz, number=0, snapshot=draft)
+    return build_result(spec, placement, version=unsaved, region=region, result_id="preview")
 
 
 # --- Presenting a stored result -------------------------------------------------------
@@ -340,6 +360,17 @@ NEXT_STEP_GROUPS = (
     ("mistake", "Mistakes to avoid"),
 )
 
+IMPORTANCE_GROUPS = (
+    ("high", "Most important"),
+    ("medium-high", "Important"),
+    ("medium", "Useful"),
+    ("low", "Good to have"),
+)
+
+# The weakest answers' advice is shown in full; the rest sit behind a disclosure
+# so a long quiz does not bury the next steps under ten blocks of advice.
+ADVICE_SHOWN = 3
+
 
 def title_gap_text(gap: Mapping[str, Any] | None) -> str:
     if not gap or not gap.get("steps"):
@@ -353,26 +384,62 @@ def title_gap_text(gap: Mapping[str, Any] | None) -> str:
     )
 
 
-def result_context(result: Mapping[str, Any]) -> dict[str, Any]:
-    """Group a stored result (attempts.build_result) into what the result page shows."""
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
+def result_context(
+    result: Mapping[str, Any],
+    *,
+    rungs: Sequence[Mapping[str, Any]] = (),
+    threshold: float | None = None,
+) -> dict[str, Any]:
+    """Group a stored result (attempts.build_result) into what the result page shows.
+
+    `rungs` and `threshold` come from the version the visitor answered; with
+    them the page names the rung each answer shows and states the rule in numbers.
+    """
     rung = result["rung"]
     next_rung = result.get("next_rung")
     steps = result.get("next_steps", [])
     salary = result.get("salary", [])
     region = result.get("region", "")
+    support = result.get("support", {})
+    titles = {r["slug"]: r["title"] for r in rungs}
+
+    def labelled(answers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [dict(a, rung_title=titles.get(a["rung"], "")) for a in answers]
+
+    held_back = labelled(result.get("held_back", []))
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
         items = [s for s in steps if s["kind"] == kind]
         if items:
             groups.append({"kind": kind, "label": label, "items": items})
+    skills = result.get("skills_to_build", [])
+    skill_groups = []
+    for importance, label in IMPORTANCE_GROUPS:
+        names = [s for s in skills if s.get("importance") == importance]
+        if names:
+            skill_groups.append({"importance": importance, "label": label, "skills": names})
+    ungrouped = [s for s in skills if s.get("importance") not in dict(IMPORTANCE_GROUPS)]
+    if ungrouped:
+        skill_groups.append({"importance": "", "label": "Also", "skills": ungrouped})
     return {
         "result": result,
         "rung": rung,
         "next_rung": next_rung,
         "title_gap_text": title_gap_text(result.get("title_gap")),
         "confidence_text": CONFIDENCE_WORDS.get(result.get("confidence_label", ""), ""),
+        "support_here": _percent(support.get(rung["slug"])),
+        "support_next": _percent(support.get(next_rung["slug"])) if next_rung else None,
+        "threshold_percent": _percent(threshold),
+        "shown_by": labelled(result.get("shown_by", [])),
+        "held_back_first": held_back[:ADVICE_SHOWN],
+        "held_back_more": held_back[ADVICE_SHOWN:],
         "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
         "step_groups": groups,
+        "skill_groups": skill_groups,
         "region": region,
         "region_name": region_name(region) if region else "",
         "salary_here": [b for b in salary if b["rung"] == rung["slug"]],

@@ -7,23 +7,28 @@ template a plain post renders in full, so the quiz works with JavaScript off.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from quiz import flow
-from quiz.attempts import build_result, start_attempt
-from quiz.models import Attempt, Quiz, QuizVersion
-from quiz.placement import InvalidAnswers, QuizSpec, place
+from quiz.attempts import start_attempt
+from quiz.models import Attempt, Quiz
+from quiz.placement import QuizSpec
 from quiz.versions import snapshot, spec_for, spec_from_snapshot
 
 QUIZ_TEMPLATE = "quiz/quiz.html"
 PROBLEM_TEMPLATE = "quiz/problem.html"
+RESULT_TEMPLATE = "quiz/result.html"
 
 # Why the public flow needs no CSRF token (and sets no CSRF cookie): CSRF abuses
 # ambient authority, a cookie or login the browser attaches to a forged
@@ -35,21 +40,39 @@ PROBLEM_TEMPLATE = "quiz/problem.html"
 # preview is different: it runs on the staff session, so it keeps CSRF checks.
 
 
-def _panel(request: HttpRequest, template: str) -> str:
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _panel(request: HtmxHttpRequest, template: str) -> str:
     """The whole page, or only the swappable panel for htmx requests."""
-    return f"{template}#quiz-panel" if getattr(request, "htmx", False) else template
+    return f"{template}#quiz-panel" if request.htmx else template
 
 
 def _problem(
-    request: HttpRequest, slug: str, error: flow.FlowError, *, preview: bool = False
+    request: HtmxHttpRequest, slug: str, error: flow.FlowError, *, preview: bool = False
 ) -> TemplateResponse:
     restart = reverse("quiz:preview" if preview else "quiz:start", args=[slug])
     context = {"message": error.message, "restart_url": restart, "preview": preview}
     return TemplateResponse(request, _panel(request, PROBLEM_TEMPLATE), context, status=400)
 
 
+def _intro(
+    request: HtmxHttpRequest, quiz: Quiz, spec: QuizSpec, intro: str, **extra: Any
+) -> TemplateResponse:
+    context = {
+        "title": quiz.title,
+        "slug": quiz.slug,
+        "intro": intro,
+        "total": flow.total_steps(spec),
+        "ladder_url": quiz.ladder.get_absolute_url(),
+        **extra,
+    }
+    return TemplateResponse(request, _panel(request, QUIZ_TEMPLATE), context)
+
+
 def _step_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     title: str,
     slug: str,
@@ -76,35 +99,33 @@ def _step_response(
 @csrf_exempt  # see the note at the top of this module
 @require_http_methods(["GET", "POST"])
 @never_cache
-def start(request: HttpRequest, slug: str) -> HttpResponse:
+def start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The intro (GET), or start an attempt and show the first question (POST)."""
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     version = quiz.live_version
-    assert version is not None
+    assert version is not None  # published() guarantees it
     key = request.POST.get("partner") if request.method == "POST" else request.GET.get("partner")
     try:
         partner = flow.partner_for(key)
     except flow.FlowError as error:
         return _problem(request, slug, error)
+    spec = spec_for(version)
     if request.method == "GET":
-        context = {
-            "title": quiz.title,
-            "slug": slug,
-            "quiz": quiz,
-            "intro": version.snapshot.get("intro", ""),
-            "total": flow.total_steps(spec_for(version)),
-            "partner_key": partner.public_key if partner else "",
-            "action": reverse("quiz:start", args=[slug]),
-            "ladder_url": quiz.ladder.get_absolute_url(),
-        }
-        return TemplateResponse(request, _panel(request, QUIZ_TEMPLATE), context)
+        return _intro(
+            request,
+            quiz,
+            spec,
+            version.snapshot.get("intro", ""),
+            partner_key=partner.public_key if partner else "",
+            action=reverse("quiz:start", args=[slug]),
+        )
     channel = Attempt.Channel.EMBED if partner else Attempt.Channel.WEB
     attempt = start_attempt(version, channel=channel, partner=partner)
     return _step_response(
         request,
         title=quiz.title,
         slug=slug,
-        spec=spec_for(version),
+        spec=spec,
         ladder=version.snapshot["ladder"],
         state=flow.state_for_attempt(attempt, slug=slug),
         action=reverse("quiz:step", args=[slug]),
@@ -112,10 +133,16 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @csrf_exempt  # see the note at the top of this module
-@require_POST
+@require_http_methods(["GET", "POST"])
 @never_cache
-def step(request: HttpRequest, slug: str) -> HttpResponse:
-    """Apply one step; after the last, complete the attempt and go to its permalink."""
+def step(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Apply one step; after the last, complete the attempt and go to its permalink.
+
+    A GET (a bookmarked or shared step address: the state is only ever posted)
+    goes back to the intro rather than showing a bare "method not allowed".
+    """
+    if request.method == "GET":
+        return redirect("quiz:start", slug=slug)
     try:
         state = flow.load_state(request.POST.get("state"), slug=slug)
         # Always the token's version: started on vN finishes on vN after a republish.
@@ -142,14 +169,13 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _to_result(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
+def _to_result(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    if request.htmx:
         # HX-Redirect (a full navigation) rather than swapping the result into the
-        # panel: the result is its own page with its own title, Open Graph tags and
-        # permalink in the address bar, and a reload must not resubmit the form.
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
+        # panel with HX-Push-Url: the result is its own page with its own title,
+        # Open Graph tags and permalink in the address bar, a reload shows it again
+        # instead of resubmitting, and the same GET serves htmx and JS-off visitors.
+        return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url, status=303)
 
 
@@ -157,15 +183,19 @@ def _to_result(request: HttpRequest, url: str) -> HttpResponse:
 @cache_control(public=True, max_age=300)
 def result(request: HttpRequest, result_id: str) -> HttpResponse:
     attempt = get_object_or_404(
-        Attempt.objects.completed().select_related("quiz__ladder"), result_id=result_id
+        Attempt.objects.completed().select_related("quiz__ladder", "version"),
+        result_id=result_id,
     )
-    context = flow.result_context(attempt.result) | {
+    version = attempt.version.snapshot
+    context = flow.result_context(
+        attempt.result, rungs=version.get("rungs", ()), threshold=version.get("threshold")
+    ) | {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "ladder": attempt.quiz.ladder,
         "permalink": request.build_absolute_uri(attempt.get_absolute_url()),
     }
-    return TemplateResponse(request, "quiz/result.html", context)
+    return TemplateResponse(request, RESULT_TEMPLATE, context)
 
 
 # --- Editor preview of the draft ------------------------------------------------------
@@ -174,7 +204,7 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 @never_cache
-def preview(request: HttpRequest, slug: str) -> HttpResponse:
+def preview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The draft as a visitor would see it; records nothing; shows the result inline.
 
     Runs on the staff session, so unlike the public flow it keeps CSRF protection.
@@ -188,58 +218,31 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
         return _problem(request, slug, flow.FlowError(message), preview=True)
     action = reverse("quiz:preview", args=[slug])
     if request.method == "GET":
-        context = {
-            "title": quiz.title,
-            "slug": slug,
-            "quiz": quiz,
-            "preview": True,
-            "intro": quiz.intro,
-            "total": flow.total_steps(spec),
-            "action": action,
-        }
-        return TemplateResponse(request, _panel(request, QUIZ_TEMPLATE), context)
+        return _intro(request, quiz, spec, quiz.intro, preview=True, action=action)
+    steps = {"title": quiz.title, "slug": slug, "spec": spec, "ladder": draft["ladder"]}
     if "state" not in request.POST:
-        state = flow.State(
-            quiz=slug, version=None, attempt=None, channel=Attempt.Channel.PREVIEW, preview=True
-        )
-        return _step_response(
-            request,
-            title=quiz.title,
-            slug=slug,
-            spec=spec,
-            ladder=draft["ladder"],
-            state=state,
-            action=action,
-        )
+        return _step_response(request, **steps, state=flow.preview_state(slug), action=action)
     try:
         state = flow.load_state(request.POST.get("state"), slug=slug, preview=True)
         regions = flow.regions_for(draft["ladder"]) if flow.on_region_step(spec, state) else None
         outcome = flow.advance(spec, state, request.POST, regions=regions or ())
         if outcome.finished:
-            placement = place(spec, outcome.state.answers)
-            unsaved = QuizVersion(quiz=quiz, number=0, snapshot=draft)
-            outcome_result = build_result(
-                spec, placement, version=unsaved, region=outcome.region, result_id="preview"
-            )
-            context = flow.result_context(outcome_result) | {
+            shown = flow.preview_result(quiz, draft, spec, outcome.state, outcome.region)
+            context = flow.result_context(
+                shown, rungs=draft["rungs"], threshold=draft["threshold"]
+            ) | {
                 "title": quiz.title,
                 "slug": slug,
-                "quiz": quiz,
                 "ladder": quiz.ladder,
                 "preview": True,
                 "finished": True,
             }
             return TemplateResponse(request, _panel(request, QUIZ_TEMPLATE), context)
-    except (flow.FlowError, InvalidAnswers) as error:
-        if isinstance(error, InvalidAnswers):
-            error = flow.FlowError(flow.MSG_STATE_INVALID)
+    except flow.FlowError as error:
         return _problem(request, slug, error, preview=True)
     return _step_response(
         request,
-        title=quiz.title,
-        slug=slug,
-        spec=spec,
-        ladder=draft["ladder"],
+        **steps,
         state=outcome.state,
         action=action,
         error=outcome.error,

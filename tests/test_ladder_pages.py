@@ -1,12 +1,13 @@
-"""The public ladder page and the home page."""
+"""The public ladder page, the home page and the site's own error pages."""
 
 from __future__ import annotations
 
 from html import unescape
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Rung
 from tests.factories import make_ladder, make_quiz
@@ -61,6 +62,8 @@ def test_ladder_page_formats_salary_bands_and_names_sources(ladder):
 
     assert "₹10–20 LPA" in body  # junior, India
     assert "$100K–$150K" in body  # junior, US
+    assert "<dt>India</dt>" in body
+    assert "<dt>United States</dt>" in body
     assert "Source: t.txt" in body
     assert "Source: r.txt" in body
     assert "Source: n.txt" in body
@@ -110,3 +113,12 @@ def test_home_lists_published_quizzes_and_ladders(ladder):
     assert "hidden quiz" not in body
     assert ladder.title in body
     assert "Set-Cookie" not in response.headers
+
+
+def test_server_error_page_is_friendly_and_needs_no_request_context():
+    response = server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    body = unescape(response.content.decode())
+    assert "Something broke on our side" in body
+    assert 'href="/"' in body

@@ -69,6 +69,7 @@ def test_full_flow_with_plain_posts_sets_no_cookie_and_records_the_attempt(quiz)
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
         assert "<html" in response.content.decode()
+        assert response.content.decode().count("<title>") == 1  # the fragment's is htmx-only
     final = responses[-1]
     attempt = Attempt.objects.get()
     assert final.status_code == 303
@@ -92,13 +93,17 @@ def test_full_flow_over_htmx_returns_only_the_panel_and_redirects_with_hx_redire
     client = Client()
     responses = _answer_all(client, quiz, answers_at(quiz, "mid"), headers=HTMX)
 
-    for response in responses[:-1]:
-        body = response.content.decode()
+    total = len(responses) - 1
+    for number, response in enumerate(responses[:-1], start=1):
+        body = _text(response)
         assert response.status_code == 200
         assert 'id="quiz-panel"' in body
         assert "<html" not in body
         assert "<head" not in body
+        # htmx lifts this out of the fragment and makes it the page's title.
+        assert body.lstrip().startswith(f"<title>Question {number} of {total} · ")
         _assert_no_cookie(response)
+    assert "Question 3 of" in _text(responses[2])
     final = responses[-1]
     attempt = Attempt.objects.get()
     assert final["HX-Redirect"] == attempt.get_absolute_url()
@@ -135,6 +140,31 @@ def test_next_advances_progress_and_back_keeps_the_answer_checked(quiz):
     assert "Question 1 of" in body
     assert 'name="q1" value="mid" checked' in body
     assert body.count(" checked") == 1
+
+
+@pytest.mark.django_db
+def test_progress_counts_every_question_and_the_region(quiz):
+    client = Client()
+    step_url = reverse("quiz:step", args=[quiz.slug])
+    total = len(quiz.live_version.snapshot["questions"]) + 1
+    response = client.post(reverse("quiz:start", args=[quiz.slug]))
+    for key in ("q1", "q2"):
+        response = client.post(step_url, {"state": _state(response), key: "mid"})
+
+    body = _text(response)
+    assert f"Question 3 of {total}" in body
+    assert f"<title>Question 3 of {total} · test-quiz quiz · careerquiz</title>" in body
+    assert f'<progress max="{total}" value="3"' in body
+    assert "Evidence question 3?" in body
+
+
+@pytest.mark.django_db
+def test_a_step_address_opened_directly_goes_back_to_the_intro(quiz):
+    response = Client().get(reverse("quiz:step", args=[quiz.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quiz:start", args=[quiz.slug])
+    _assert_no_cookie(response)
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from ladder.models import NextStep, Rung
 from quiz import flow
 from quiz.attempts import place_and_record, start_attempt
 from quiz.models import Attempt
-from tests.factories import answers_at, live_version
+from tests.factories import answers_at, live_version, make_quiz
 
 STATE_RE = re.compile(r'name="state" value="([^"]+)"')
 
@@ -22,6 +22,11 @@ STATE_RE = re.compile(r'name="state" value="([^"]+)"')
 def _page(attempt: Attempt) -> tuple[object, str]:
     response = Client().get(reverse("quiz:result", args=[attempt.result_id]))
     return response, unescape(response.content.decode())
+
+
+def _words(body: str) -> str:
+    """The page's text as a reader sees it: no tags, single spaces."""
+    return " ".join(re.sub(r"<[^>]+>", "", body).split())
 
 
 @pytest.fixture
@@ -46,14 +51,35 @@ def test_result_page_explains_the_placement(placed):
     assert "data-careerquiz-result" in body
     assert "Mid</h1>" in body
     assert "Can you do mid work?" in body
-    assert "Medium confidence" in body or "High confidence" in body or "Low confidence" in body
-    # Why: the answers that show it, and the ones that held the visitor back, with advice.
+    assert flow.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
+    # Why: the rule in numbers, the answers that show it, and what held the visitor back.
+    assert "100% of your answers show Mid work or more" in _words(body)
+    assert "0% show Senior work or more. A rung needs 60%." in _words(body)
+    assert "The 3 answers that show Mid work" in body
     assert "Evidence question 1?" in body
     assert "You said: Mid answer" in body
-    assert "Answers that held you below Senior" in body
+    assert "That is Mid work" in _words(body)
+    assert "What held you below Senior" in body
     assert "Advice for q1." in body
     assert "Your title says Senior; your answers show Mid ownership." in body
     assert "Services caveat." in body
+
+
+@pytest.mark.django_db
+def test_only_the_weakest_answers_advice_is_open_the_rest_behind_a_disclosure(ladder):
+    quiz = make_quiz(ladder, evidence_questions=5)
+    answers = answers_at(quiz, "mid", q2="junior")
+    attempt = place_and_record(live_version(quiz), answers, region="IN")
+
+    _, body = _page(attempt)
+
+    held = body[body.index("What held you below Senior") :]
+    opened, _, hidden = held.partition("<details")
+    assert opened.index("Advice for q2.") < opened.index("Advice for q1.")  # weakest first
+    assert opened.count('class="advice"') == flow.ADVICE_SHOWN
+    assert "2 more answers below Senior, with advice" in hidden
+    assert "Advice for q4." in hidden
+    assert "Advice for q5." in hidden
 
 
 @pytest.mark.django_db
@@ -67,7 +93,9 @@ def test_result_page_lists_next_steps_and_salary_with_sources(placed):
     assert "Own one model end to end" in body
     assert "Source: seed-000.txt" in body
     assert "Skills for Senior that you didn" in body
+    assert "Most important" in body
     assert "Skill 3" in body
+    assert "Skill 1" not in body  # a junior skill, not the next rung's
     assert "Pay in India" in body
     assert "₹20–40 LPA" in body  # Mid, in India
     assert "₹30–60 LPA" in body  # Senior, the next rung
@@ -80,7 +108,10 @@ def test_result_page_links_on_and_has_open_graph_tags(placed):
     response, body = _page(placed)
 
     assert '<meta property="og:title" content="Placed at Mid">' in body
-    assert '<meta property="og:description" content="' in body
+    assert (
+        '<meta property="og:description" content="Placed at Mid on the Test-Ladder ladder '
+        'ladder, the rung that asks “Can you do mid work?”. See what moves them up to Senior.">'
+    ) in body
     permalink = f"http://testserver/results/{placed.result_id}/"
     assert f'<meta property="og:url" content="{permalink}">' in body
     assert '<meta name="twitter:card" content="summary">' in body

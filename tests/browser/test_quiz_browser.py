@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from quiz import flow
 from quiz.models import Attempt
 from tests.browser.conftest import PageProblems
 from tests.factories import make_ladder, make_quiz
@@ -63,8 +64,11 @@ def test_keyboard_only_with_htmx_swaps_only_the_panel(new_context, quiz_url, scr
                 "(n) => document.querySelector('.progress-label')?.textContent.startsWith(n)",
                 arg=f"Question {number + 1} of",
             )
-            # htmx replaced only the panel: the page and its JavaScript state survive.
+            # htmx replaced only the panel: the page and its JavaScript state survive,
+            # the address stays the quiz's, and the tab title follows the question.
             assert page.evaluate("window.careerquizMarker") == "still here"
+            assert page.url == quiz_url
+            assert page.title().startswith(f"Question {number + 1} of {total} · ")
 
     page.wait_for_url("**/results/**")
     page.wait_for_selector("[data-careerquiz-result]")
@@ -95,6 +99,21 @@ def test_back_with_keyboard_keeps_the_answer(new_context, quiz_url):
     assert problems.messages == []
 
 
+def test_a_refused_answer_moves_focus_to_the_error(new_context, quiz_url):
+    page = new_context().new_page()
+    problems = PageProblems(page)
+    page.goto(quiz_url)
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_function("() => document.activeElement.id === 'quiz-heading'")
+
+    _tab_to(page, "#quiz-panel button[value=next]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_function("() => document.activeElement.classList.contains('field-error')")
+    assert page.evaluate("document.activeElement.textContent").endswith(flow.MSG_REQUIRED)
+    assert problems.messages == []
+
+
 def test_javascript_off_completes_with_plain_posts(new_context, quiz_url, screenshots):
     context = new_context(java_script_enabled=False)
     page = context.new_page()
@@ -102,7 +121,7 @@ def test_javascript_off_completes_with_plain_posts(new_context, quiz_url, screen
     page.get_by_role("button", name="Start the quiz").click()
 
     page.get_by_role("button", name="Next").click()  # nothing chosen: the error shows
-    assert "Choose an answer to continue." in page.locator("#quiz-panel").inner_text()
+    assert flow.MSG_REQUIRED in page.locator("#quiz-panel").inner_text()
     page.screenshot(path=screenshots / "quiz-nojs-error.png", full_page=True)
     while page.locator("input[name=region]").count() == 0:
         page.locator("#quiz-panel .choice input").first.check()
