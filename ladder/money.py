@@ -53,9 +53,36 @@ REGION_CURRENCIES: dict[str, frozenset[str]] = {
     },
 }
 
+# Human names for the regions salary bands are quoted in; unknown codes show as the code.
+REGION_NAMES: dict[str, str] = {
+    "AE": "United Arab Emirates",
+    "AU": "Australia",
+    "BR": "Brazil",
+    "CA": "Canada",
+    "CH": "Switzerland",
+    "CN": "China",
+    "DE": "Germany",
+    "ES": "Spain",
+    "FR": "France",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "IN": "India",
+    "IT": "Italy",
+    "JP": "Japan",
+    "NL": "Netherlands",
+    "PL": "Poland",
+    "SE": "Sweden",
+    "SG": "Singapore",
+    "US": "United States",
+}
+
 CURRENCY_SYMBOLS = {"INR": "₹", "USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥", "CNY": "¥"}
 
 PERIOD_SUFFIX = {"year": "", "month": "/mo", "hour": "/hr"}
+
+
+def region_name(code: str) -> str:
+    return REGION_NAMES.get(code, code)
 
 
 def currency_fits_region(region: str, currency: str) -> bool:

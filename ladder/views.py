@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from ladder.models import Ladder, LadderNote, Rung, SalaryBand
-from quiz.flow import region_name
+from ladder.money import region_name
 
 NOTE_SECTIONS = (
     (LadderNote.Kind.FAQ, "Questions people ask"),

@@ -23,6 +23,7 @@ from django.core import signing
 from django.http import QueryDict
 
 from ladder.models import SalaryBand
+from ladder.money import region_name
 from quiz.attempts import build_result, complete_attempt
 from quiz.models import Attempt, Partner, Quiz, QuizVersion
 from quiz.placement import InvalidAnswers, QuestionSpec, QuizSpec, place
@@ -40,29 +41,6 @@ MSG_STATE_PREVIEW = "A preview of a draft can't be continued on the public quiz.
 MSG_BAD_ANSWER = "That answer isn't one of the choices for this question."
 MSG_PREVIEW_IMPOSSIBLE = "This draft can't be previewed yet: {problem}."
 MSG_UNKNOWN_PARTNER = "This quiz link names a partner we don't know, or one that is disabled."
-
-# Human names for the regions salary bands are quoted in; unknown codes show as the code.
-REGION_NAMES: dict[str, str] = {
-    "AE": "United Arab Emirates",
-    "AU": "Australia",
-    "BR": "Brazil",
-    "CA": "Canada",
-    "CH": "Switzerland",
-    "CN": "China",
-    "DE": "Germany",
-    "ES": "Spain",
-    "FR": "France",
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "IN": "India",
-    "IT": "Italy",
-    "JP": "Japan",
-    "NL": "Netherlands",
-    "PL": "Poland",
-    "SE": "Sweden",
-    "SG": "Singapore",
-    "US": "United States",
-}
 
 
 class FlowError(Exception):
@@ -171,10 +149,6 @@ def regions_for(ladder_slug: str) -> list[tuple[str, str]]:
         .distinct()
     )
     return sorted(((code, region_name(code)) for code in codes), key=lambda r: r[1])
-
-
-def region_name(code: str) -> str:
-    return REGION_NAMES.get(code, code)
 
 
 @dataclass(frozen=True, kw_only=True)
