@@ -45,8 +45,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    # Ours, lowest first: imports flow upwards only (see the README's Layout).
     "ladder",
     "quiz",
+    "careerquiz.partners",
+    "careerquiz",  # the project's own commands: demo, import_content, export_content
 ]
 
 MIDDLEWARE = [
@@ -168,6 +171,8 @@ SECURE_CSP = {
 # --- The quiz. ---
 # How long a visitor may take over one quiz before the signed state expires.
 QUIZ_TOKEN_MAX_AGE = env.int("QUIZ_TOKEN_MAX_AGE", default=60 * 60 * 24)
+# How `?partner=KEY` on a quiz page finds the partner (quiz.attribution).
+QUIZ_PARTNER_LOOKUP = "careerquiz.partners.lookup.partner_id_for_key"
 
 # --- REST API. ---
 REST_FRAMEWORK = {
@@ -177,8 +182,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
-    # One JSON error shape for every failure (quiz.api.errors).
-    "EXCEPTION_HANDLER": "quiz.api.errors.exception_handler",
+    # One JSON error shape for every failure (careerquiz.api.errors).
+    "EXCEPTION_HANDLER": "careerquiz.api.errors.exception_handler",
     # Throttles are keyed by client address: REMOTE_ADDR unless the app sits behind
     # this many reverse proxies that append to X-Forwarded-For (0 = never trust it).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
@@ -210,7 +215,7 @@ SPECTACULAR_SETTINGS = {
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
-# CORS: only the API, only partner origins (see quiz.cors), no cookies.
+# CORS: only the API, only partner origins (see careerquiz.partners.cors), no cookies.
 CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 CORS_ALLOW_HEADERS = (

@@ -1,5 +1,7 @@
 """Top-level routes: the admin, the public quiz and ladder pages, and the REST API."""
 
+from __future__ import annotations
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,5 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ladders/", include("ladder.urls")),
     path("", include("quiz.urls")),
-    path("api/", include("quiz.api.urls")),
+    path("api/", include("careerquiz.api.urls")),
 ]

@@ -56,17 +56,6 @@ class SizedInputsMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class PublicPageMixin:
-    """'View on site' that appears only once the object's public page exists.
-
-    The models' get_absolute_url returns "" while their URL is not routed yet;
-    Django's default would then link to a redirect to nowhere.
-    """
-
-    def view_on_site(self, obj: models.Model) -> str | None:
-        return obj.get_absolute_url() or None  # type: ignore[attr-defined]
-
-
 class SourceListField(forms.JSONField):
     """A JSON list of source file names, edited as one name per line."""
 
@@ -156,7 +145,7 @@ class LadderNoteInline(admin.StackedInline):
 
 
 @admin.register(Ladder)
-class LadderAdmin(PublicPageMixin, SimpleHistoryAdmin):
+class LadderAdmin(SimpleHistoryAdmin):
     list_display = ("title", "slug", "rung_count", "updated_at")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
@@ -244,7 +233,7 @@ class NextStepInline(admin.StackedInline):
 
 
 @admin.register(Rung)
-class RungAdmin(PublicPageMixin, SizedInputsMixin, SimpleHistoryAdmin):
+class RungAdmin(SizedInputsMixin, SimpleHistoryAdmin):
     list_display = ("title", "ladder", "order", "question", "years", "pay")
     list_filter = ("ladder",)
     search_fields = ("title", "question", "slug")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ladder.money import currency_fits_region, format_range
@@ -31,6 +31,14 @@ def validate_sources(value: object) -> None:
         raise ValidationError("Sources must be a list of file names.")
 
 
+class LadderQuerySet(models.QuerySet["Ladder"]):
+    def with_rung_content(self) -> LadderQuerySet:
+        """Ladders with everything their page shows: rungs in order with all their items,
+        and notes; one query per kind of item, however many rungs there are."""
+        rungs = models.Prefetch("rungs", queryset=Rung.objects.with_content().order_by("order"))
+        return self.prefetch_related(rungs, "notes")
+
+
 class Ladder(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -39,6 +47,7 @@ class Ladder(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = LadderQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -47,10 +56,7 @@ class Ladder(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("ladder:detail", args=[self.slug])
-        except NoReverseMatch:
-            return ""
+        return reverse("ladder:detail", args=[self.slug])
 
 
 class LadderNote(models.Model):
@@ -81,7 +87,7 @@ class LadderNote(models.Model):
         return self.title
 
 
-class RungQuerySet(models.QuerySet):
+class RungQuerySet(models.QuerySet["Rung"]):
     def with_content(self) -> RungQuerySet:
         return self.prefetch_related(
             "responsibilities", "skills", "salary_bands", "next_steps", "titles"
@@ -137,10 +143,7 @@ class Rung(models.Model):
             raise ValidationError({"years_max": f"Years max {MSG_YEARS}."})
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("ladder:detail", args=[self.ladder.slug]) + f"#rung-{self.slug}"
-        except NoReverseMatch:
-            return ""
+        return reverse("ladder:detail", args=[self.ladder.slug]) + f"#rung-{self.slug}"
 
     @property
     def years_label(self) -> str:
@@ -152,7 +155,9 @@ class Rung(models.Model):
 
 
 class RungItem(models.Model):
-    rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="+")
+    """What every item listed on a rung has; each kind adds its own `rung` foreign key,
+    named for how the rung lists it (rung.skills, rung.salary_bands, ...)."""
+
     source = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -217,6 +222,17 @@ class Skill(RungItem):
         return self.name
 
 
+class SalaryBandQuerySet(models.QuerySet["SalaryBand"]):
+    def regions(self, ladder_slug: str) -> list[str]:
+        """Codes of the regions a ladder has salary bands for, in code order."""
+        return list(
+            self.filter(rung__ladder__slug=ladder_slug)
+            .order_by("region")  # not the model's ordering, which would widen the DISTINCT
+            .values_list("region", flat=True)
+            .distinct()
+        )
+
+
 class SalaryBand(RungItem):
     class Period(models.TextChoices):
         YEAR = "year", "per year"
@@ -234,6 +250,7 @@ class SalaryBand(RungItem):
     )
 
     history = HistoricalRecords()
+    objects = SalaryBandQuerySet.as_manager()
 
     class Meta(RungItem.Meta):
         ordering = ["region", "position", "id"]

@@ -113,11 +113,6 @@ def _western_amount(amount: int) -> str:
     return str(amount)
 
 
-def format_money(amount: int, currency: str, period: str = "year") -> str:
-    """One amount: ₹22 LPA, $145K, €60K, 900,000 KES."""
-    return format_range(amount, amount, currency, period)
-
-
 def format_range(low: int, high: int, currency: str, period: str = "year") -> str:
     """A band as the region reads it: ₹10–22 LPA, $100K–$145K, £50K–£70K/mo."""
     currency = currency.upper()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,13 +20,7 @@ NOTE_SECTIONS = (
 
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # One query per kind of rung content, however many rungs the ladder has.
-    ladder = get_object_or_404(
-        Ladder.objects.prefetch_related(
-            Prefetch("rungs", queryset=Rung.objects.with_content().order_by("order")), "notes"
-        ),
-        slug=slug,
-    )
+    ladder = get_object_or_404(Ladder.objects.with_rung_content(), slug=slug)
     rungs = list(ladder.rungs.all())
     notes = list(ladder.notes.all())
     sections = [
@@ -39,7 +32,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rungs": rungs,
         "rungs_with_pay": [(rung, _pay_by_region(rung)) for rung in rungs],
         "note_sections": [s for s in sections if s["notes"]],
-        "quizzes": ladder.quizzes.published(),
+        "quizzes": ladder.quizzes.published(),  # type: ignore[attr-defined]
     }
     return TemplateResponse(request, "ladder/detail.html", context)
 

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,15 +20,16 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
-from ladder.admin import COMPACT_TEXT, PublicPageMixin, RungDropdownMixin, SizedInputsMixin
+from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin
 from ladder.models import Rung
-from quiz.models import Attempt, Option, Partner, Question, Quiz, QuizVersion
+from quiz import rules
+from quiz.models import Attempt, Option, Question, Quiz, QuizVersion
 from quiz.versions import (
     NotPublishable,
     has_unpublished_changes,
@@ -37,16 +37,6 @@ from quiz.versions import (
     publish_problems,
     unpublish,
 )
-
-MSG_EVIDENCE_NEEDS_OPTIONS = (
-    "An evidence question needs at least one option: each option names the rung its answer "
-    "is evidence of."
-)
-MSG_THEME_NOT_OBJECT = 'The theme must be a JSON object, e.g. {"accent": "#0b5fff"}.'
-MSG_THEME_BAD_VALUE = (
-    "Theme value {key!r} must be plain text or a number without any of the characters {chars}."
-)
-THEME_FORBIDDEN_CHARS = ";{}<>\\"
 
 STATUS_NOT_PUBLISHED = "Not published"
 STATUS_PUBLISHED = "Published v{number}"
@@ -62,14 +52,6 @@ MSG_ALREADY_UNPUBLISHED = "“{quiz}” was not published."
 
 def pretty_json(value: Any) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
-
-
-def preview_url(quiz: Quiz) -> str | None:
-    # The preview page is built alongside this admin; until it is routed, no link.
-    try:
-        return reverse("quiz:preview", args=[quiz.slug])
-    except NoReverseMatch:
-        return None
 
 
 def quiz_status(quiz: Quiz) -> str:
@@ -130,7 +112,7 @@ class QuestionInline(SizedInputsMixin, admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(PublicPageMixin, SimpleHistoryAdmin):
+class QuizAdmin(SimpleHistoryAdmin):
     list_display = ("title", "slug", "ladder", "status", "question_count", "updated_at")
     list_filter = ("ladder",)
     search_fields = ("title", "slug", "intro")
@@ -144,7 +126,11 @@ class QuizAdmin(PublicPageMixin, SimpleHistoryAdmin):
     actions = ("publish_drafts", "unpublish_quizzes")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
-        return super().get_queryset(request).annotate(question_total=Count("questions"))
+        # The list shows each quiz's status, which compares its draft with the live
+        # version: with_draft() fetches every listed draft in a few queries, not per row.
+        return (
+            super().get_queryset(request).with_draft().annotate(question_total=Count("questions"))  # type: ignore[attr-defined]
+        )
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
@@ -204,7 +190,7 @@ class QuizAdmin(PublicPageMixin, SimpleHistoryAdmin):
             "intent": intent,
             "status": quiz_status(quiz),
             "problems": publish_problems(quiz) if intent == "publish" else [],
-            "preview_url": preview_url(quiz),
+            "preview_url": reverse("quiz:preview", args=[quiz.slug]),
         }
         return TemplateResponse(request, "admin/quiz/quiz/publish_confirmation.html", context)
 
@@ -262,15 +248,13 @@ def rungs_for_question(question: Question | None, quiz_id: str | None = None) ->
 class OptionInlineFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        if self.instance.role != Question.Role.EVIDENCE:
-            return
         kept = [
             form
             for form in self.forms
             if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
         ]
         if not kept:
-            raise ValidationError(MSG_EVIDENCE_NEEDS_OPTIONS)
+            raise ValidationError(rules.as_sentence(rules.MSG_NO_OPTIONS))
 
 
 class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline):
@@ -368,46 +352,6 @@ class QuizVersionAdmin(ReadOnlyAdmin):
     @admin.display(description="snapshot")
     def frozen_quiz(self, version: QuizVersion) -> str:
         return pretty_json(version.snapshot)
-
-
-# --- Partners ------------------------------------------------------------------------------
-
-
-class PartnerForm(forms.ModelForm):
-    def clean_theme(self) -> dict[str, Any]:
-        # The theme ends up in the embedded page's styles: plain values only.
-        theme = self.cleaned_data["theme"]
-        if not isinstance(theme, dict):
-            raise ValidationError(MSG_THEME_NOT_OBJECT)
-        for key, value in theme.items():
-            if not isinstance(value, str | int | float) or any(
-                char in str(value) for char in THEME_FORBIDDEN_CHARS
-            ):
-                raise ValidationError(
-                    MSG_THEME_BAD_VALUE.format(key=key, chars=" ".join(THEME_FORBIDDEN_CHARS))
-                )
-        return theme
-
-
-@admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
-    form = PartnerForm
-    list_display = ("name", "public_key", "origins", "is_active", "created_at")
-    list_filter = ("is_active",)
-    search_fields = ("name", "public_key", "allowed_origins")
-
-    def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> list[str]:
-        # The key is generated on save; it is shown, never typed.
-        if obj is None:
-            return ["name", "allowed_origins", "theme", "is_active"]
-        return ["name", "public_key", "allowed_origins", "theme", "is_active", "created_at"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Partner | None = None) -> list[str]:
-        return [] if obj is None else ["public_key", "created_at"]
-
-    @admin.display(description="allowed origins")
-    def origins(self, partner: Partner) -> str:
-        return ", ".join(partner.origins) or "—"
 
 
 # --- Attempts and the funnel -----------------------------------------------------------------

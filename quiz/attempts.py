@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ladder.models import Rung
-from quiz.models import Attempt, Partner, QuizVersion
-from quiz.placement import EvidenceAnswer, Placement, QuizSpec, RungSpec, place
+from quiz.models import Attempt, QuizVersion
+from quiz.placement import SKILLS, EvidenceAnswer, Placement, QuizSpec, RungSpec, place
 from quiz.versions import spec_for
 
 
@@ -23,11 +23,15 @@ def start_attempt(
     version: QuizVersion,
     *,
     channel: str = Attempt.Channel.WEB,
-    partner: Partner | None = None,
+    partner_id: int | None = None,
     region: str = "",
 ) -> Attempt:
     return Attempt.objects.create(
-        quiz_id=version.quiz_id, version=version, channel=channel, partner=partner, region=region
+        quiz_id=version.quiz_id,
+        version=version,
+        channel=channel,
+        partner_id=partner_id,
+        region=region,
     )
 
 
@@ -71,12 +75,12 @@ def place_and_record(
     *,
     region: str = "",
     channel: str = Attempt.Channel.API,
-    partner: Partner | None = None,
+    partner_id: int | None = None,
 ) -> Attempt:
     """Start and complete an attempt at once (the API). Invalid answers write nothing."""
     place(spec_for(version), answers)  # validate before any row exists
     with transaction.atomic():
-        attempt = start_attempt(version, channel=channel, partner=partner, region=region)
+        attempt = start_attempt(version, channel=channel, partner_id=partner_id, region=region)
         return complete_attempt(attempt, answers, region=region)
 
 
@@ -206,7 +210,7 @@ def _next_steps(
 
 
 def _asked_skills(spec: QuizSpec) -> bool:
-    return any(q.role == "skills" for q in spec.questions)
+    return any(q.role == SKILLS for q in spec.questions)
 
 
 def _skills_to_build(

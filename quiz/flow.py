@@ -8,14 +8,14 @@ the state tamper-proof; `max_age` makes it expire.
 
 Plain Python: the views hand in the POST data and get back a `StepView` to
 render or a finished outcome; every refusal is a `FlowError` whose message is
-one of the constants below. The last section turns a stored result into what
-the result page shows.
+one of the constants below. What the result page shows is quiz.presentation's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -24,9 +24,11 @@ from django.http import QueryDict
 
 from ladder.models import SalaryBand
 from ladder.money import region_name
+from quiz import attribution
 from quiz.attempts import build_result, complete_attempt
-from quiz.models import Attempt, Partner, Quiz, QuizVersion
-from quiz.placement import InvalidAnswers, QuestionSpec, QuizSpec, place
+from quiz.models import Attempt, Quiz, QuizVersion
+from quiz.placement import MULTIPLE, InvalidAnswers, QuestionSpec, QuizSpec, place
+from quiz.versions import publish_problems, snapshot, spec_for, spec_from_snapshot
 
 STATE_SALT = "careerquiz.quiz-state"
 ELSEWHERE = "elsewhere"
@@ -39,7 +41,7 @@ MSG_STATE_EXPIRED = "This quiz page has expired. Quizzes must be finished within
 MSG_STATE_FOREIGN = "This progress belongs to a different quiz."
 MSG_STATE_PREVIEW = "A preview of a draft can't be continued on the public quiz."
 MSG_BAD_ANSWER = "That answer isn't one of the choices for this question."
-MSG_PREVIEW_IMPOSSIBLE = "This draft can't be previewed yet: {problem}."
+MSG_PREVIEW_IMPOSSIBLE = "This draft can't be previewed until it could be published: {problems}."
 MSG_UNKNOWN_PARTNER = "This quiz link names a partner we don't know, or one that is disabled."
 
 
@@ -59,7 +61,7 @@ class State:
     step: int = 0
     answers: Mapping[str, str | list[str]] = field(default_factory=dict)
     channel: str = Attempt.Channel.WEB
-    partner: int | None = None
+    partner: int | None = None  # Partner id
     preview: bool = False
 
 
@@ -107,13 +109,14 @@ def load_state(token: str | None, *, slug: str, preview: bool = False) -> State:
     return state
 
 
-def partner_for(public_key: str | None) -> Partner | None:
+def partner_for(public_key: str | None) -> int | None:
+    """The id of the partner a `?partner=` key names, None without a key."""
     if not public_key:
         return None
-    partner = Partner.objects.filter(public_key=public_key, is_active=True).first()
-    if partner is None:
-        raise FlowError(MSG_UNKNOWN_PARTNER)
-    return partner
+    try:
+        return attribution.partner_id_for_key(public_key)
+    except LookupError as error:
+        raise FlowError(MSG_UNKNOWN_PARTNER) from error
 
 
 def state_for_attempt(attempt: Attempt, *, slug: str) -> State:
@@ -133,22 +136,60 @@ def preview_state(slug: str) -> State:
     )
 
 
-def version_for(state: State) -> QuizVersion:
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    """A quiz being answered: a published version, or in an editor's preview the draft."""
+
+    slug: str
+    title: str
+    intro: str
+    ladder: str  # the ladder's slug
+    spec: QuizSpec
+    preview: bool = False
+    version: QuizVersion | None = None  # None in a preview
+    draft: Mapping[str, Any] = field(default_factory=dict)  # the previewed draft's snapshot
+
+    @cached_property
+    def regions(self) -> list[tuple[str, str]]:
+        """(code, name) of each region the ladder has salary bands for, by name."""
+        codes = SalaryBand.objects.regions(self.ladder)
+        return sorted(((code, region_name(code)) for code in codes), key=lambda r: r[1])
+
+
+def published_run(version: QuizVersion) -> Run:
+    return Run(
+        slug=version.snapshot["slug"],
+        title=version.snapshot["title"],
+        intro=version.snapshot.get("intro", ""),
+        ladder=version.snapshot["ladder"],
+        spec=spec_for(version),
+        version=version,
+    )
+
+
+def run_for(state: State) -> Run:
+    """The version a state was started on: started on vN finishes on vN after a republish."""
     version = QuizVersion.objects.filter(pk=state.version, quiz__slug=state.quiz).first()
     if version is None:
         raise FlowError(MSG_STATE_FOREIGN)
-    return version
+    return published_run(version)
 
 
-def regions_for(ladder_slug: str) -> list[tuple[str, str]]:
-    """(code, name) of each region the ladder has salary bands for, by name."""
-    codes = (
-        SalaryBand.objects.filter(rung__ladder__slug=ladder_slug)
-        .order_by()  # the model's ordering would make DISTINCT include position and id
-        .values_list("region", flat=True)
-        .distinct()
+def draft_run(quiz: Quiz) -> Run:
+    """The editor's draft, ready to preview; FlowError saying what blocks it otherwise."""
+    problems = publish_problems(quiz)
+    if problems:
+        raise FlowError(MSG_PREVIEW_IMPOSSIBLE.format(problems="; ".join(problems)))
+    draft = snapshot(quiz)
+    return Run(
+        slug=quiz.slug,
+        title=quiz.title,
+        intro=quiz.intro,
+        ladder=draft["ladder"],
+        spec=spec_from_snapshot(draft),
+        preview=True,
+        draft=draft,
     )
-    return sorted(((code, region_name(code)) for code in codes), key=lambda r: r[1])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,10 +229,6 @@ def total_steps(spec: QuizSpec) -> int:
     return len(spec.questions) + 1  # every question, then the region
 
 
-def on_region_step(spec: QuizSpec, state: State) -> bool:
-    return state.step == len(spec.questions)
-
-
 def _current_question(spec: QuizSpec, state: State) -> QuestionSpec | None:
     """The question at the state's step; None on the final region step."""
     if not 0 <= state.step < total_steps(spec):
@@ -201,7 +238,7 @@ def _current_question(spec: QuizSpec, state: State) -> QuestionSpec | None:
 
 def _read_answer(question: QuestionSpec, post: QueryDict) -> str | list[str]:
     """The posted answer to `question`; an option key of another question is refused."""
-    if question.kind == "multiple":
+    if question.kind == MULTIPLE:
         values = [v for v in post.getlist(question.key) if v]
         if len(set(values)) != len(values):
             raise FlowError(MSG_BAD_ANSWER)
@@ -210,7 +247,7 @@ def _read_answer(question: QuestionSpec, post: QueryDict) -> str | list[str]:
         values = [value] if value else []
     if any(question.option(v) is None for v in values):
         raise FlowError(MSG_BAD_ANSWER)
-    if question.kind == "multiple":
+    if question.kind == MULTIPLE:
         return values
     return values[0] if values else ""
 
@@ -227,22 +264,20 @@ def _read_region(post: QueryDict, regions: Sequence[tuple[str, str]]) -> str | N
     return value
 
 
-def advance(
-    spec: QuizSpec, state: State, post: QueryDict, *, regions: Sequence[tuple[str, str]] = ()
-) -> Outcome:
+def advance(run: Run, state: State, post: QueryDict) -> Outcome:
     """Apply one posted step (`action` next or back) to the state."""
-    question = _current_question(spec, state)
+    question = _current_question(run.spec, state)
     back = post.get("action") == "back"
     answers = dict(state.answers)
     if question is None:
-        region = _read_region(post, regions)
+        region = _read_region(post, run.regions)
         if back:
             return Outcome(state=replace(state, step=state.step - 1))
         if region is None:
             return Outcome(state=state, error=MSG_REGION_REQUIRED)
         return Outcome(state=state, finished=True, region=region)
     answer = _read_answer(question, post)
-    if answer or question.kind == "multiple":
+    if answer or question.kind == MULTIPLE:
         answers[question.key] = answer
     if back:
         return Outcome(state=replace(state, step=max(state.step - 1, 0), answers=answers))
@@ -251,17 +286,11 @@ def advance(
     return Outcome(state=replace(state, step=state.step + 1, answers=answers))
 
 
-def step_view(
-    spec: QuizSpec,
-    state: State,
-    *,
-    error: str = "",
-    regions: Sequence[tuple[str, str]] = (),
-) -> StepView:
-    question = _current_question(spec, state)
-    number, total = state.step + 1, total_steps(spec)
+def step_view(run: Run, state: State, *, error: str = "") -> StepView:
+    question = _current_question(run.spec, state)
+    number, total = state.step + 1, total_steps(run.spec)
     if question is None:
-        choices = [Choice(value=code, label=name, checked=False) for code, name in regions]
+        choices = [Choice(value=code, label=name, checked=False) for code, name in run.regions]
         choices.append(Choice(value=ELSEWHERE, label="Somewhere else", checked=False))
         return StepView(
             number=number,
@@ -280,8 +309,8 @@ def step_view(
         total=total,
         name=question.key,
         text=question.text,
-        help=question.help or ("Tick all that apply." if question.kind == "multiple" else ""),
-        multiple=question.kind == "multiple",
+        help=question.help or ("Tick all that apply." if question.kind == MULTIPLE else ""),
+        multiple=question.kind == MULTIPLE,
         choices=[
             Choice(value=o.key, label=o.text, checked=o.key in chosen) for o in question.options
         ],
@@ -304,118 +333,11 @@ def finish(state: State, region: str) -> Attempt:
         raise FlowError(MSG_STATE_INVALID) from error
 
 
-def preview_result(
-    quiz: Quiz, draft: dict[str, Any], spec: QuizSpec, state: State, region: str
-) -> dict[str, Any]:
+def preview_result(run: Run, state: State, region: str) -> dict[str, Any]:
     """The result the draft would give these answers, built exactly as a real one; unsaved."""
     try:
-        placement = place(spec, state.answers)
+        placement = place(run.spec, state.answers)
     except InvalidAnswers as error:
         raise FlowError(MSG_STATE_INVALID) from error
-    unsaved = QuizVersion(quiz=quiz, number=0, snapshot=draft)
-    return build_result(spec, placement, version=unsaved, region=region, result_id="preview")
-
-
-# --- Presenting a stored result -------------------------------------------------------
-
-CONFIDENCE_WORDS = {
-    "high": "High confidence: most of your answers point at this rung.",
-    "medium": "Medium confidence: your answers lean this way but spread across neighbouring rungs.",
-    "low": "Low confidence: your answers are spread across the ladder; read this as a "
-    "starting point, not a verdict.",
-}
-
-NEXT_STEP_GROUPS = (
-    ("project", "Projects to take on"),
-    ("learning_path", "Learning path"),
-    ("course", "Courses"),
-    ("certification", "Certifications"),
-    ("transition", "Related roles you could move into"),
-    ("mistake", "Mistakes to avoid"),
-)
-
-IMPORTANCE_GROUPS = (
-    ("high", "Most important"),
-    ("medium-high", "Important"),
-    ("medium", "Useful"),
-    ("low", "Good to have"),
-)
-
-# The weakest answers' advice is shown in full; the rest sit behind a disclosure
-# so a long quiz does not bury the next steps under ten blocks of advice.
-ADVICE_SHOWN = 3
-
-
-def title_gap_text(gap: Mapping[str, Any] | None) -> str:
-    if not gap or not gap.get("steps"):
-        return ""
-    claimed, placed = gap["claimed"]["title"], gap["placed"]["title"]
-    if gap["steps"] > 0:
-        return f"Your title says {claimed}; your answers show {placed} ownership."
-    return (
-        f"Your title says {claimed}, but your answers show {placed} ownership: "
-        "your title is behind your work."
-    )
-
-
-def _percent(share: float | None) -> int | None:
-    return None if share is None else round(share * 100)
-
-
-def result_context(
-    result: Mapping[str, Any],
-    *,
-    rungs: Sequence[Mapping[str, Any]] = (),
-    threshold: float | None = None,
-) -> dict[str, Any]:
-    """Group a stored result (attempts.build_result) into what the result page shows.
-
-    `rungs` and `threshold` come from the version the visitor answered; with
-    them the page names the rung each answer shows and states the rule in numbers.
-    """
-    rung = result["rung"]
-    next_rung = result.get("next_rung")
-    steps = result.get("next_steps", [])
-    salary = result.get("salary", [])
-    region = result.get("region", "")
-    support = result.get("support", {})
-    titles = {r["slug"]: r["title"] for r in rungs}
-
-    def labelled(answers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [dict(a, rung_title=titles.get(a["rung"], "")) for a in answers]
-
-    held_back = labelled(result.get("held_back", []))
-    groups = []
-    for kind, label in NEXT_STEP_GROUPS:
-        items = [s for s in steps if s["kind"] == kind]
-        if items:
-            groups.append({"kind": kind, "label": label, "items": items})
-    skills = result.get("skills_to_build", [])
-    skill_groups = []
-    for importance, label in IMPORTANCE_GROUPS:
-        names = [s for s in skills if s.get("importance") == importance]
-        if names:
-            skill_groups.append({"importance": importance, "label": label, "skills": names})
-    ungrouped = [s for s in skills if s.get("importance") not in dict(IMPORTANCE_GROUPS)]
-    if ungrouped:
-        skill_groups.append({"importance": "", "label": "Also", "skills": ungrouped})
-    return {
-        "result": result,
-        "rung": rung,
-        "next_rung": next_rung,
-        "title_gap_text": title_gap_text(result.get("title_gap")),
-        "confidence_text": CONFIDENCE_WORDS.get(result.get("confidence_label", ""), ""),
-        "support_here": _percent(support.get(rung["slug"])),
-        "support_next": _percent(support.get(next_rung["slug"])) if next_rung else None,
-        "threshold_percent": _percent(threshold),
-        "shown_by": labelled(result.get("shown_by", [])),
-        "held_back_first": held_back[:ADVICE_SHOWN],
-        "held_back_more": held_back[ADVICE_SHOWN:],
-        "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
-        "step_groups": groups,
-        "skill_groups": skill_groups,
-        "region": region,
-        "region_name": region_name(region) if region else "",
-        "salary_here": [b for b in salary if b["rung"] == rung["slug"]],
-        "salary_next": [b for b in salary if next_rung and b["rung"] == next_rung["slug"]],
-    }
+    unsaved = QuizVersion(number=0, snapshot=dict(run.draft))
+    return build_result(run.spec, placement, version=unsaved, region=region, result_id="preview")

@@ -1,4 +1,4 @@
-"""Quizzes (the editable draft), their frozen published versions, partners and attempts.
+"""Quizzes (the editable draft), their frozen published versions, and attempts.
 
 An editor edits `Quiz`/`Question`/`Option` freely: that is the draft. Publishing
 freezes the draft into a `QuizVersion` snapshot; visitors and the API only ever
@@ -7,28 +7,29 @@ see versions, so an edit never changes a quiz under someone halfway through it.
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ladder.models import REGION_VALIDATOR, Ladder, Rung
+from ladder.models import REGION_VALIDATOR, Ladder, Rung, Skill
+from quiz import placement, rules
 
-MSG_OPTION_RUNG_OTHER_LADDER = "points at a rung of another ladder ({ladder})"
-MSG_OPTION_NEEDS_RUNG = "an option of a {role} question must name a rung"
-MSG_OPTION_NO_RUNG = "an option of a {role} question names no rung"
-MSG_OPTION_NEEDS_SKILL = "an option of a skills question must name a skill"
-MSG_OPTION_UNKNOWN_SKILL = "names a skill no rung of ladder {ladder} lists: {skill}"
+# What a draft is made of, fetched in one query per kind (quiz.versions.snapshot).
+DRAFT_CONTENT = ("ladder__rungs", "questions__options__rung__ladder")
 
 
-class QuizQuerySet(models.QuerySet):
+class QuizQuerySet(models.QuerySet["Quiz"]):
     def published(self) -> QuizQuerySet:
         return self.filter(live_version__isnull=False).select_related("live_version", "ladder")
+
+    def with_draft(self) -> QuizQuerySet:
+        """Quizzes with their whole draft, for snapshots of many quizzes at once."""
+        return self.select_related("ladder", "live_version").prefetch_related(*DRAFT_CONTENT)
 
 
 class Quiz(models.Model):
@@ -62,10 +63,7 @@ class Quiz(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("quiz:start", args=[self.slug])
-        except NoReverseMatch:
-            return ""
+        return reverse("quiz:start", args=[self.slug])
 
     @property
     def is_published(self) -> bool:
@@ -74,10 +72,10 @@ class Quiz(models.Model):
 
 class Question(models.Model):
     class Role(models.TextChoices):
-        EVIDENCE = "evidence", "Evidence (places the visitor)"
-        TITLE = "title", "Current title (never places)"
-        CONTEXT = "context", "Context (tailors next steps)"
-        SKILLS = "skills", "Skills (multiple choice)"
+        EVIDENCE = placement.EVIDENCE, "Evidence (places the visitor)"
+        TITLE = placement.TITLE, "Current title (never places)"
+        CONTEXT = placement.CONTEXT, "Context (tailors next steps)"
+        SKILLS = placement.SKILLS, "Skills (multiple choice)"
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=60)
@@ -108,7 +106,7 @@ class Question(models.Model):
 
     @property
     def kind(self) -> str:
-        return "multiple" if self.role == self.Role.SKILLS else "single"
+        return placement.kind_of(self.role)
 
 
 class Option(models.Model):
@@ -151,32 +149,21 @@ class Option(models.Model):
         question = getattr(self, "question", None)
         if question is None:
             return
-        role = question.role
         ladder = question.quiz.ladder
-        errors: dict[str, str] = {}
-        if role in (Question.Role.EVIDENCE, Question.Role.TITLE):
-            if self.rung_id is None:
-                errors["rung"] = MSG_OPTION_NEEDS_RUNG.format(role=role).capitalize() + "."
-            elif self.rung.ladder_id != ladder.pk:
-                errors["rung"] = (
-                    f"{self.rung} "
-                    + MSG_OPTION_RUNG_OTHER_LADDER.format(ladder=self.rung.ladder.slug)
-                    + f"; pick a rung of {ladder.slug}."
-                )
-        elif self.rung_id is not None:
-            errors["rung"] = MSG_OPTION_NO_RUNG.format(role=role).capitalize() + "; clear it."
-        if role == Question.Role.SKILLS:
-            if not self.skill:
-                errors["skill"] = MSG_OPTION_NEEDS_SKILL.capitalize() + "."
-            elif not ladder.rungs.filter(skills__name=self.skill).exists():
-                errors["skill"] = (
-                    MSG_OPTION_UNKNOWN_SKILL.format(
-                        ladder=ladder.slug, skill=self.skill
-                    ).capitalize()
-                    + "."
-                )
-        if errors:
-            raise ValidationError(errors)
+        rung = self.rung if self.rung_id is not None else None
+        skills = None
+        if question.role == Question.Role.SKILLS and self.skill:
+            skills = set(Skill.objects.filter(rung__ladder=ladder).values_list("name", flat=True))
+        problems = rules.option_target_problems(
+            role=question.role,
+            ladder=ladder.slug,
+            rung=rung.slug if rung else None,
+            rung_ladder=rung.ladder.slug if rung else None,
+            skill=self.skill,
+            ladder_skills=skills,
+        )
+        if problems:
+            raise ValidationError({p.field: rules.as_sentence(p.message) for p in problems})
 
 
 class QuizVersion(models.Model):
@@ -199,61 +186,11 @@ class QuizVersion(models.Model):
         return f"{self.quiz.slug} v{self.number}"
 
 
-def new_public_key() -> str:
-    return "pk_" + secrets.token_urlsafe(18)
-
-
-ORIGIN_PATTERN = re.compile(
-    r"^https?://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?$"
-)
-MSG_BAD_ORIGIN = (
-    "{origin!r} is not an origin: use scheme://host[:port] with no path, query or "
-    "trailing slash, one per line, e.g. https://partner.example"
-)
-
-
-def validate_origins(value: str) -> None:
-    # Origins end up in CORS and CSP frame-ancestors headers, so only a strict
-    # scheme://host[:port] may pass: a ";" or a path would change those headers.
-    for origin in value.split():
-        if not ORIGIN_PATTERN.match(origin):
-            raise ValidationError(MSG_BAD_ORIGIN.format(origin=origin))
-
-
-class Partner(models.Model):
-    """A site that embeds the quiz or calls the API with its public key."""
-
-    name = models.CharField(max_length=200)
-    public_key = models.CharField(max_length=64, unique=True, default=new_public_key)
-    allowed_origins = models.TextField(
-        blank=True,
-        validators=[validate_origins],
-        help_text="One origin per line, e.g. https://careers.example.com",
-    )
-    theme = models.JSONField(
-        default=dict, blank=True, help_text='e.g. {"accent": "#0b5fff", "font": "system-ui"}'
-    )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def origins(self) -> list[str]:
-        return self.allowed_origins.split()
-
-
 def new_result_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-class AttemptQuerySet(models.QuerySet):
+class AttemptQuerySet(models.QuerySet["Attempt"]):
     def completed(self) -> AttemptQuerySet:
         return self.filter(completed_at__isnull=False)
 
@@ -271,8 +208,14 @@ class Attempt(models.Model):
     result_id = models.CharField(max_length=32, unique=True, default=new_result_id, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     version = models.ForeignKey(QuizVersion, on_delete=models.PROTECT, related_name="attempts")
+    # The partner that brought the visitor. Named, not imported: partners live in an
+    # app above this one (careerquiz.partners; see quiz.attribution).
     partner = models.ForeignKey(
-        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
+        "partners.Partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attempts",
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     region = models.CharField(max_length=2, blank=True, validators=[REGION_VALIDATOR])
@@ -297,7 +240,3 @@ class Attempt(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quiz:result", args=[self.result_id])
-
-    @property
-    def is_completed(self) -> bool:
-        return self.completed_at is not None

@@ -33,6 +33,10 @@ CONTEXT = "context"
 SKILLS = "skills"
 ROLES = (EVIDENCE, TITLE, CONTEXT, SKILLS)
 
+# How a question is answered: one option key, or a list of them (skills questions).
+SINGLE = "single"
+MULTIPLE = "multiple"
+
 # Float weights and thresholds: 3 answers of 5 must reach a 0.6 threshold.
 EPSILON = 1e-9
 
@@ -42,6 +46,10 @@ MSG_REQUIRED = "this question is required"
 MSG_SINGLE_EXPECTED = "expects one option key (a string)"
 MSG_MULTIPLE_EXPECTED = "expects a list of option keys"
 MSG_DUPLICATE_OPTION = "lists {value!r} more than once"
+
+
+def kind_of(role: str) -> str:
+    return MULTIPLE if role == SKILLS else SINGLE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +82,7 @@ class QuestionSpec:
 
     @property
     def kind(self) -> str:
-        return "multiple" if self.role == SKILLS else "single"
+        return kind_of(self.role)
 
     def option(self, key: str) -> OptionSpec | None:
         return next((o for o in self.options if o.key == key), None)
@@ -94,12 +102,24 @@ class QuizSpec:
             raise ValueError("a threshold must be in (0, 1]")
         ordered = tuple(sorted(self.rungs, key=lambda r: r.order))
         object.__setattr__(self, "rungs", ordered)
+        slugs = {rung.slug for rung in ordered}
+        for question in self.questions:
+            for option in question.options:
+                if option.rung is not None and option.rung not in slugs:
+                    raise ValueError(
+                        f"option {option.key!r} of question {question.key!r} names rung "
+                        f"{option.rung!r}, which the quiz's ladder does not have"
+                    )
 
     def question(self, key: str) -> QuestionSpec | None:
         return next((q for q in self.questions if q.key == key), None)
 
     def rung(self, slug: str) -> RungSpec:
-        return next(r for r in self.rungs if r.slug == slug)
+        """The rung with this slug; every option's rung is one (checked on creation)."""
+        for rung in self.rungs:
+            if rung.slug == slug:
+                return rung
+        raise KeyError(slug)
 
     def rung_above(self, rung: RungSpec) -> RungSpec | None:
         return next((r for r in self.rungs if r.order > rung.order), None)
@@ -176,7 +196,7 @@ def clean_answers(quiz: QuizSpec, answers: Answers) -> dict[str, str | list[str]
             continue
         if value is None:
             continue
-        if question.kind == "multiple":
+        if question.kind == MULTIPLE:
             values = _as_key_list(question, value, problems)
             if values is not None:
                 cleaned[question.key] = values

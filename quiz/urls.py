@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from quiz import views
+from quiz.converters import ResultIdConverter
+
+register_converter(ResultIdConverter, "result_id")
 
 app_name = "quiz"
 urlpatterns = [
     path("quiz/<slug:slug>/", views.start, name="start"),
     path("quiz/<slug:slug>/step/", views.step, name="step"),
     path("quiz/<slug:slug>/preview/", views.preview, name="preview"),
-    path("results/<str:result_id>/", views.result, name="result"),
+    path("results/<result_id:result_id>/", views.result, name="result"),
 ]

@@ -7,21 +7,22 @@ version N even if editors have changed the quiz or the ladder since.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
-from quiz.models import Question, Quiz, QuizVersion
+from ladder.models import Skill
+from quiz import rules
+from quiz.models import DRAFT_CONTENT, Question, Quiz, QuizVersion
 from quiz.placement import OptionSpec, QuestionSpec, QuizSpec, RungSpec
 
-MSG_NO_EVIDENCE = "a quiz needs at least one evidence question to place anyone"
-MSG_QUESTION_NO_OPTIONS = "question {key!r} has no options"
-MSG_NO_RUNGS = "ladder {ladder!r} has no rungs"
-MSG_OPTION_NEEDS_RUNG = "question {key!r}, option {option!r}: a {role} option must name a rung"
-MSG_OPTION_FOREIGN_RUNG = (
-    "question {key!r}, option {option!r}: rung {rung!r} belongs to ladder {other!r}, not {ladder!r}"
-)
-MSG_OPTION_NEEDS_SKILL = "question {key!r}, option {option!r}: a skills option must name a skill"
+# Where a problem of publish_problems is: the rule's message, prefixed by its place.
+AT_QUESTION = "question {key!r}: {problem}"
+AT_OPTION = "question {key!r}, option {option!r}: {problem}"
 
 
 class NotPublishable(ValueError):
@@ -30,45 +31,48 @@ class NotPublishable(ValueError):
         super().__init__("; ".join(problems))
 
 
-def _questions(quiz: Quiz) -> list[Question]:
-    return list(quiz.questions.prefetch_related("options__rung__ladder").order_by("position", "id"))
+def _load_draft(quiz: Quiz) -> None:
+    """Fetch the draft's rungs, questions and options unless a queryset already did."""
+    prefetch_related_objects([quiz], *DRAFT_CONTENT)
 
 
 def publish_problems(quiz: Quiz) -> list[str]:
     """Everything that stops this draft from being published, in words for editors."""
-    problems: list[str] = []
+    _load_draft(quiz)
     ladder = quiz.ladder
-    if not ladder.rungs.exists():
-        problems.append(MSG_NO_RUNGS.format(ladder=ladder.slug))
-    questions = _questions(quiz)
+    problems: list[str] = []
+    if not ladder.rungs.all():
+        problems.append(rules.MSG_NO_RUNGS.format(ladder=ladder.slug))
+    questions = list(quiz.questions.all())
     if not any(q.role == Question.Role.EVIDENCE for q in questions):
-        problems.append(MSG_NO_EVIDENCE)
+        problems.append(rules.MSG_NO_EVIDENCE)
+    skills = None
+    if any(q.role == Question.Role.SKILLS for q in questions):
+        skills = set(Skill.objects.filter(rung__ladder=ladder).values_list("name", flat=True))
     for question in questions:
         options = list(question.options.all())
         if not options:
-            problems.append(MSG_QUESTION_NO_OPTIONS.format(key=question.key))
+            problems.append(AT_QUESTION.format(key=question.key, problem=rules.MSG_NO_OPTIONS))
         for option in options:
-            names = {"key": question.key, "option": option.key, "role": question.role}
-            if question.role in (Question.Role.EVIDENCE, Question.Role.TITLE):
-                if option.rung is None:
-                    problems.append(MSG_OPTION_NEEDS_RUNG.format(**names))
-                elif option.rung.ladder_id != ladder.pk:
-                    problems.append(
-                        MSG_OPTION_FOREIGN_RUNG.format(
-                            **names,
-                            rung=option.rung.slug,
-                            other=option.rung.ladder.slug,
-                            ladder=ladder.slug,
-                        )
-                    )
-            if question.role == Question.Role.SKILLS and not option.skill:
-                problems.append(MSG_OPTION_NEEDS_SKILL.format(**names))
+            rung = option.rung
+            for problem in rules.option_target_problems(
+                role=question.role,
+                ladder=ladder.slug,
+                rung=rung.slug if rung else None,
+                rung_ladder=rung.ladder.slug if rung else None,
+                skill=option.skill,
+                ladder_skills=skills,
+            ):
+                problems.append(
+                    AT_OPTION.format(key=question.key, option=option.key, problem=problem.message)
+                )
     return problems
 
 
 def snapshot(quiz: Quiz) -> dict[str, Any]:
     """The draft as a plain dict: what a published version freezes."""
-    rungs = quiz.ladder.rungs.order_by("order")
+    _load_draft(quiz)
+    rungs = quiz.ladder.rungs.all()
     return {
         "slug": quiz.slug,
         "title": quiz.title,
@@ -99,7 +103,7 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
                     for o in q.options.all()
                 ],
             }
-            for q in _questions(quiz)
+            for q in quiz.questions.all()
         ],
     }
 
@@ -167,20 +171,22 @@ def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:
     )
 
 
+@dataclass(frozen=True)
+class _VersionKey:
+    pk: int
+    # A primary key reused by a re-created (test) database must not return another quiz.
+    published_at: datetime
+    snapshot: dict[str, Any] = field(compare=False, hash=False)
+
+
+@lru_cache(maxsize=256)
+def _compiled(key: _VersionKey) -> QuizSpec:
+    return spec_from_snapshot(key.snapshot)
+
+
 def spec_for(version: QuizVersion) -> QuizSpec:
     """The engine's view of a version, built once per version and process.
 
-    Versions never change after publishing, so the cache needs no invalidation;
-    the publish time in the key keeps a primary key reused by a re-created test
-    database from returning another quiz.
+    Versions never change after publishing, so the cache needs no invalidation.
     """
-    key = (version.pk, version.published_at.isoformat())
-    spec = _SPEC_CACHE.get(key)
-    if spec is None:
-        if len(_SPEC_CACHE) >= 512:
-            _SPEC_CACHE.clear()
-        spec = _SPEC_CACHE[key] = spec_from_snapshot(version.snapshot)
-    return spec
-
-
-_SPEC_CACHE: dict[tuple[int, str], QuizSpec] = {}
+    return _compiled(_VersionKey(version.pk, version.published_at, version.snapshot))

@@ -14,16 +14,17 @@ from django.test import Client
 from django.urls import resolve
 from rest_framework.test import APIClient
 
+from careerquiz.api.caching import CONTENT_CACHE_CONTROL
+from careerquiz.api.errors import MSG_BODY_TOO_LARGE, MSG_MISSING_SLASH, PayloadTooLarge
+from careerquiz.api.parsers import MSG_LENGTH_REQUIRED, MSG_TOO_DEEP, CappedJSONParser
+from careerquiz.api.queries import MSG_UNKNOWN_LADDER, MSG_UNKNOWN_PLACEMENT, MSG_UNKNOWN_QUIZ
+from careerquiz.api.views import MSG_REGION
+from careerquiz.partners.cors import normalise_origin
+from careerquiz.partners.lookup import MSG_PARTNER_DISABLED, MSG_UNKNOWN_PARTNER
+from careerquiz.partners.models import Partner
 from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Skill
-from quiz.api.caching import CONTENT_CACHE_CONTROL
-from quiz.api.content import MSG_UNKNOWN_LADDER, MSG_UNKNOWN_PLACEMENT, MSG_UNKNOWN_QUIZ
-from quiz.api.errors import MSG_BODY_TOO_LARGE, MSG_MISSING_SLASH, PayloadTooLarge
-from quiz.api.parsers import MSG_LENGTH_REQUIRED, MSG_TOO_DEEP, CappedJSONParser
-from quiz.api.partners import MSG_PARTNER_DISABLED, MSG_UNKNOWN_PARTNER
-from quiz.api.views import MSG_REGION
 from quiz.attempts import complete_attempt, start_attempt
-from quiz.cors import normalise_origin
-from quiz.models import Attempt, Partner, Question
+from quiz.models import Attempt, Question
 from quiz.placement import (
     MSG_REQUIRED,
     MSG_SINGLE_EXPECTED,
@@ -652,7 +653,7 @@ def test_content_is_cacheable_and_revalidates_with_304(api, quiz, url):
 def test_changed_content_changes_the_etag(api, quiz, ladder):
     etag = api.get(f"{LADDERS}{ladder.slug}/")["ETag"]
     # A skill edit touches no ladder row, but changes what the endpoint says.
-    Skill.objects.filter(rung__slug="mid").update(name="Renamed skill")
+    Skill.objects.filter(rung__slug="mid").update(category="renamed")
     response = api.get(f"{LADDERS}{ladder.slug}/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag

@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from quiz.api.partners import PARTNER_HEADER
+from careerquiz.api.authentication import PARTNER_HEADER
+from careerquiz.partners.models import Partner
 from quiz.attempts import place_and_record
-from quiz.models import Attempt, Partner, Quiz
+from quiz.models import Attempt, Quiz
 from quiz.versions import spec_for
 from tests.factories import answers_at, live_version
 
@@ -176,7 +177,7 @@ def test_placements_from_the_quizs_own_answers_keep_to_the_schema(wsgi_app, cont
 @pytest.mark.django_db
 def test_the_documented_example_places_on_the_shipped_quiz(client):
     """The request example in the schema (and the README's curl) works against the demo."""
-    from ladder.content_io import SHIPPED_CONTENT, import_content, load_file
+    from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 
     import_content(load_file(SHIPPED_CONTENT))
     document = client.get(SCHEMA_URL).json()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ladder.content_io import (
+from careerquiz.content import (
     SHIPPED_CONTENT,
     dumps,
     export_content,

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from careerquiz.management.commands import demo
 from ladder.models import Ladder, Rung
-from quiz.management.commands import demo
 from quiz.models import Quiz, QuizVersion
 
 PASSWORD_LINE = re.compile(r"password: (\S+)")

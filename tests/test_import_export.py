@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ladder.content_io import (
+from careerquiz.content import (
     SHIPPED_CONTENT,
     ContentError,
     ContentInvalid,
@@ -32,8 +32,8 @@ from ladder.content_io import (
     load_file,
     validate,
 )
-from ladder.content_io.files import MSG_DUPLICATE_KEY
-from ladder.content_io.schema import (
+from careerquiz.content.files import MSG_DUPLICATE_KEY
+from careerquiz.content.schema import (
     MSG_BOOLEAN,
     MSG_CHOICE,
     MSG_FORMAT,
@@ -48,22 +48,15 @@ from ladder.content_io.schema import (
     MSG_THRESHOLD,
     MSG_URL,
 )
-from ladder.content_io.validation import (
+from careerquiz.content.validation import (
     MSG_DUPLICATE,
-    MSG_FOREIGN_RUNG,
     MSG_MISSING,
-    MSG_NEEDS_RUNG,
-    MSG_NEEDS_SKILL,
-    MSG_NO_OPTIONS,
-    MSG_NO_RUNG,
     MSG_RESPONSIBILITY,
     MSG_RUNG_IN_USE,
     MSG_UNKNOWN_FIELD,
     MSG_UNKNOWN_LADDER,
-    MSG_UNKNOWN_RUNG,
-    MSG_UNKNOWN_SKILL,
 )
-from ladder.management.commands.import_content import MSG_NO_CHANGES
+from careerquiz.management.commands.import_content import MSG_NO_CHANGES
 from ladder.models import (
     MSG_CURRENCY_REGION,
     MSG_MIN_GT_MAX,
@@ -78,7 +71,16 @@ from ladder.models import (
     Skill,
 )
 from quiz.models import Option, Question, Quiz, QuizVersion
-from quiz.versions import MSG_NO_EVIDENCE
+from quiz.rules import (
+    MSG_FOREIGN_RUNG,
+    MSG_NEEDS_RUNG,
+    MSG_NEEDS_SKILL,
+    MSG_NO_EVIDENCE,
+    MSG_NO_OPTIONS,
+    MSG_NO_RUNG,
+    MSG_UNKNOWN_RUNG,
+    MSG_UNKNOWN_SKILL,
+)
 from tests.factories import make_ladder, make_quiz
 
 DATA = Path(__file__).parent / "data"
@@ -128,7 +130,9 @@ def _questions(data: dict) -> list[dict]:
 
 
 def test_shipped_content_lives_in_the_project():
-    assert Path(settings.BASE_DIR) / "ladder" / "content" / "ml-engineer.json" == SHIPPED_CONTENT
+    assert (
+        Path(settings.BASE_DIR) / "careerquiz" / "content" / "ml-engineer.json" == SHIPPED_CONTENT
+    )
     assert SHIPPED_CONTENT.is_file()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ladder.money import currency_fits_region, format_money, format_range
+from ladder.money import currency_fits_region, format_range
 
 
 @pytest.mark.parametrize(
@@ -52,8 +52,8 @@ def test_format_range(low, high, currency, period, expected):
         (12_000, "CHF", "month", "12,000 CHF/mo"),
     ],
 )
-def test_format_money(amount, currency, period, expected):
-    assert format_money(amount, currency, period) == expected
+def test_a_band_of_one_amount_reads_as_that_amount(amount, currency, period, expected):
+    assert format_range(amount, amount, currency, period) == expected
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_format_money(amount, currency, period, expected):
     ],
 )
 def test_rounding_up_to_the_next_unit_uses_that_unit(amount, currency, expected):
-    assert format_money(amount, currency) == expected
+    assert format_range(amount, amount, currency) == expected
 
 
 @pytest.mark.parametrize(

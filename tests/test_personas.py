@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ladder.content_io import SHIPPED_CONTENT, import_content, load_file
+from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from quiz.attempts import place_and_record
 from quiz.models import Quiz, QuizVersion
 from quiz.placement import place

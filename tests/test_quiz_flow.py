@@ -12,8 +12,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from careerquiz.partners.models import Partner
 from quiz import flow
-from quiz.models import Attempt, Option, Partner
+from quiz.models import Attempt, Option
 from quiz.versions import publish
 from tests.factories import answers_at, make_ladder, make_quiz
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ladder.models import NextStep, Rung
-from quiz import flow
+from quiz import flow, presentation
 from quiz.attempts import place_and_record, start_attempt
 from quiz.models import Attempt
 from tests.factories import answers_at, live_version, make_quiz
@@ -51,7 +51,7 @@ def test_result_page_explains_the_placement(placed):
     assert "data-careerquiz-result" in body
     assert "Mid</h1>" in body
     assert "Can you do mid work?" in body
-    assert flow.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
+    assert presentation.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
     # Why: the rule in numbers, the answers that show it, and what held the visitor back.
     assert "100% of your answers show Mid work or more" in _words(body)
     assert "0% show Senior work or more. A rung needs 60%." in _words(body)
@@ -76,7 +76,7 @@ def test_only_the_weakest_answers_advice_is_open_the_rest_behind_a_disclosure(la
     held = body[body.index("What held you below Senior") :]
     opened, _, hidden = held.partition("<details")
     assert opened.index("Advice for q2.") < opened.index("Advice for q1.")  # weakest first
-    assert opened.count('class="advice"') == flow.ADVICE_SHOWN
+    assert opened.count('class="advice"') == presentation.ADVICE_SHOWN
     assert "2 more answers below Senior, with advice" in hidden
     assert "Advice for q4." in hidden
     assert "Advice for q5." in hidden

@@ -7,13 +7,18 @@ import copy
 import pytest
 
 from quiz.models import Option, Question, Quiz, QuizVersion
-from quiz.placement import EVIDENCE, QuizSpec
-from quiz.versions import (
+from quiz.placement import EVIDENCE, MULTIPLE, QuizSpec
+from quiz.rules import (
+    MSG_FOREIGN_RUNG,
+    MSG_NEEDS_RUNG,
+    MSG_NEEDS_SKILL,
     MSG_NO_EVIDENCE,
-    MSG_OPTION_FOREIGN_RUNG,
-    MSG_OPTION_NEEDS_RUNG,
-    MSG_OPTION_NEEDS_SKILL,
-    MSG_QUESTION_NO_OPTIONS,
+    MSG_NO_OPTIONS,
+    MSG_UNKNOWN_SKILL,
+)
+from quiz.versions import (
+    AT_OPTION,
+    AT_QUESTION,
     NotPublishable,
     has_unpublished_changes,
     publish,
@@ -102,7 +107,7 @@ def test_a_clean_draft_has_no_publish_problems(draft):
 
 def test_an_evidence_question_without_options_cannot_be_published(draft):
     Question.objects.create(quiz=draft, key="empty", text="Empty?", role=Question.Role.EVIDENCE)
-    assert publish_problems(draft) == [MSG_QUESTION_NO_OPTIONS.format(key="empty")]
+    assert publish_problems(draft) == [AT_QUESTION.format(key="empty", problem=MSG_NO_OPTIONS)]
 
 
 def test_a_quiz_without_evidence_questions_cannot_be_published(draft):
@@ -114,10 +119,9 @@ def test_an_option_pointing_at_another_ladders_rung_cannot_be_published(draft):
     other = make_ladder(slug="data-ladder")
     q1 = draft.questions.get(key="q1")
     Option.objects.create(question=q1, key="foreign", text="?", rung=other.rungs.get(slug="lead"))
+    problem = MSG_FOREIGN_RUNG.format(rung="lead", other="data-ladder", ladder="test-ladder")
     assert publish_problems(draft) == [
-        MSG_OPTION_FOREIGN_RUNG.format(
-            key="q1", option="foreign", rung="lead", other="data-ladder", ladder="test-ladder"
-        )
+        AT_OPTION.format(key="q1", option="foreign", problem=problem)
     ]
 
 
@@ -125,15 +129,24 @@ def test_an_option_pointing_at_another_ladders_rung_cannot_be_published(draft):
 def test_an_evidence_or_title_option_without_a_rung_cannot_be_published(draft, key, role):
     question = draft.questions.get(key=key)
     Option.objects.create(question=question, key="loose", text="?")
-    assert publish_problems(draft) == [
-        MSG_OPTION_NEEDS_RUNG.format(key=key, option="loose", role=role)
-    ]
+    problem = MSG_NEEDS_RUNG.format(role=role)
+    assert publish_problems(draft) == [AT_OPTION.format(key=key, option="loose", problem=problem)]
 
 
 def test_a_skills_option_without_a_skill_cannot_be_published(draft):
     skills = draft.questions.get(key="skills")
     Option.objects.create(question=skills, key="blank", text="Something")
-    assert publish_problems(draft) == [MSG_OPTION_NEEDS_SKILL.format(key="skills", option="blank")]
+    problem = AT_OPTION.format(key="skills", option="blank", problem=MSG_NEEDS_SKILL)
+    assert publish_problems(draft) == [problem]
+
+
+def test_a_skills_option_naming_a_skill_the_ladder_dropped_cannot_be_published(draft):
+    skills = draft.questions.get(key="skills")
+    Option.objects.create(question=skills, key="gone", text="Cobol", skill="Cobol")
+    problem = MSG_UNKNOWN_SKILL.format(ladder="test-ladder", skill="Cobol")
+    assert publish_problems(draft) == [
+        AT_OPTION.format(key="skills", option="gone", problem=problem)
+    ]
 
 
 def test_a_failed_publish_leaves_the_live_version_untouched(draft):
@@ -141,7 +154,7 @@ def test_a_failed_publish_leaves_the_live_version_untouched(draft):
     Question.objects.create(quiz=draft, key="empty", text="Empty?", role=Question.Role.EVIDENCE)
     with pytest.raises(NotPublishable) as excinfo:
         publish(draft)
-    assert excinfo.value.problems == [MSG_QUESTION_NO_OPTIONS.format(key="empty")]
+    assert excinfo.value.problems == [AT_QUESTION.format(key="empty", problem=MSG_NO_OPTIONS)]
     draft.refresh_from_db()
     assert draft.live_version == v1
     assert QuizVersion.objects.filter(quiz=draft).count() == 1
@@ -187,7 +200,7 @@ def test_spec_for_matches_the_snapshot(draft):
     assert services.rung is None
     skills = spec.question("skills")
     assert skills is not None
-    assert skills.kind == "multiple"
+    assert skills.kind == MULTIPLE
     assert [o.skill for o in skills.options] == ["Skill 1", "Skill 2", "Skill 3", "Skill 4"]
 
 

@@ -9,6 +9,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Partner lived in this app until 0002 moved it to careerquiz.partners; these
+# stand in for the callables its fields named, which now live there.
+def new_public_key():
+    import secrets
+
+    return "pk_" + secrets.token_urlsafe(18)
+
+
+def validate_origins(value):
+    return None
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -24,8 +36,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
-                ('public_key', models.CharField(default=quiz.models.new_public_key, max_length=64, unique=True)),
-                ('allowed_origins', models.TextField(blank=True, help_text='One origin per line, e.g. https://careers.example.com', validators=[quiz.models.validate_origins])),
+                ('public_key', models.CharField(default=new_public_key, max_length=64, unique=True)),
+                ('allowed_origins', models.TextField(blank=True, help_text='One origin per line, e.g. https://careers.example.com', validators=[validate_origins])),
                 ('theme', models.JSONField(blank=True, default=dict, help_text='e.g. {"accent": "#0b5fff", "font": "system-ui"}')),
                 ('is_active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -56,8 +68,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
-                ('public_key', models.CharField(db_index=True, default=quiz.models.new_public_key, max_length=64)),
-                ('allowed_origins', models.TextField(blank=True, help_text='One origin per line, e.g. https://careers.example.com', validators=[quiz.models.validate_origins])),
+                ('public_key', models.CharField(db_index=True, default=new_public_key, max_length=64)),
+                ('allowed_origins', models.TextField(blank=True, help_text='One origin per line, e.g. https://careers.example.com', validators=[validate_origins])),
                 ('theme', models.JSONField(blank=True, default=dict, help_text='e.g. {"accent": "#0b5fff", "font": "system-ui"}')),
                 ('is_active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(blank=True, editable=False)),

@@ -1,7 +1,7 @@
 """OpenAPI pieces the operations share: error responses, headers, path parameters.
 
-Only documentation: the behaviour they describe lives in quiz.api.errors,
-quiz.api.caching and quiz.api.throttling.
+Only documentation: the behaviour they describe lives in careerquiz.api.errors,
+careerquiz.api.caching and careerquiz.api.throttling.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from quiz.api import caching
-from quiz.api.serializers import ErrorSerializer
+from careerquiz.api import caching
+from careerquiz.api.serializers import ErrorSerializer
 
 
 def error(description: str) -> OpenApiResponse:

@@ -16,32 +16,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ladder.content_io import schema
-from ladder.content_io.errors import ROOT, ContentError, field_path, item_path
+from careerquiz.content import schema
+from careerquiz.content.errors import ROOT, ContentError, field_path, item_path
 from ladder.models import MSG_CURRENCY_REGION, MSG_MIN_GT_MAX, MSG_YEARS, Ladder, Rung, Skill
 from ladder.money import currency_fits_region
+from quiz import rules
 from quiz.models import Option, Question
-from quiz.versions import MSG_NO_EVIDENCE
 
 MSG_UNKNOWN_FIELD = "unknown field (allowed: {allowed})"
 MSG_MISSING = "required field is missing"
 MSG_DUPLICATE = "duplicate {what} {value!r}, also at {first}"
-MSG_NO_OPTIONS = "a question needs at least one option"
 MSG_RESPONSIBILITY = "must be a string or an object with text and source"
 MSG_UNKNOWN_LADDER = "no ladder {ladder!r} in this file or the database"
-MSG_UNKNOWN_RUNG = "ladder {ladder!r} has no rung {rung!r}"
-MSG_FOREIGN_RUNG = "{rung!r} is a rung of ladder {other!r}, not of this quiz's ladder {ladder!r}"
-MSG_NEEDS_RUNG = "options of {role} questions must name a rung"
-MSG_NO_RUNG = "options of {role} questions name no rung"
-MSG_NEEDS_SKILL = "options of skills questions must name a skill"
-MSG_UNKNOWN_SKILL = "no rung of ladder {ladder!r} lists the skill {skill!r}"
-MSG_NO_RUNGS_TO_PUBLISH = "cannot publish: ladder {ladder!r} has no rungs"
 MSG_RUNG_IN_USE = (
     "would remove rung {rung!r}, but option {option!r} of question {question!r} "
     "in quiz {quiz!r} (not in this file) points at it"
 )
-
-RUNG_ROLES = (Question.Role.EVIDENCE, Question.Role.TITLE)
 
 
 @dataclass
@@ -253,9 +243,9 @@ class _Validation:
         if values.get("published") is True:
             published_path = field_path(path, "published")
             if facts is not None and facts.complete and not facts.rungs:
-                self.error(published_path, MSG_NO_RUNGS_TO_PUBLISH.format(ladder=ladder_slug))
+                self.error(published_path, rules.MSG_NO_RUNGS.format(ladder=ladder_slug))
             if "questions" in values and Question.Role.EVIDENCE not in roles:
-                self.error(published_path, MSG_NO_EVIDENCE)
+                self.error(published_path, rules.MSG_NO_EVIDENCE)
 
     def question(
         self,
@@ -271,7 +261,7 @@ class _Validation:
         # An absent role is the default (evidence); a wrong one is already reported.
         role = values.get("role") if "role" in item else schema.QUESTION["role"].default
         if values.get("options") == []:
-            self.error(field_path(path, "options"), MSG_NO_OPTIONS)
+            self.error(field_path(path, "options"), rules.MSG_NO_OPTIONS)
         for option_path, option in self.each(values, "options", path):
             checked = self.fields(option, option_path, schema.OPTION)
             if checked is not None and role is not None:
@@ -282,8 +272,8 @@ class _Validation:
 
     def option_target(
         self,
-        raw: dict,
-        values: dict,
+        raw: dict[str, Any],
+        values: dict[str, Any],
         path: str,
         role: str,
         ladder_slug: str | None,
@@ -291,29 +281,27 @@ class _Validation:
         ladders: dict[str, LadderFacts],
     ) -> None:
         """The rung or skill an option points at must suit its question's role and ladder."""
-        rung_path, skill_path = field_path(path, "rung"), field_path(path, "skill")
-        known = facts if facts is not None and facts.complete else None
-        rung_is_bad = "rung" in raw and "rung" not in values
+        if any(name in raw and name not in values for name in (rules.RUNG, rules.SKILL)):
+            return  # a rung or skill of the wrong type is reported already
         rung = values.get("rung")
-        if role in RUNG_ROLES:
-            if rung is None and not rung_is_bad:
-                self.error(rung_path, MSG_NEEDS_RUNG.format(role=role))
-            elif rung is not None and known is not None and rung not in known.rungs:
-                self.error(rung_path, self.unknown_rung(rung, ladder_slug, ladders))
-        elif rung is not None:
-            self.error(rung_path, MSG_NO_RUNG.format(role=role))
-
-        if role == Question.Role.SKILLS:
-            skill_is_bad = "skill" in raw and "skill" not in values
-            skill = values.get("skill", "")
-            if not skill and not skill_is_bad:
-                self.error(skill_path, MSG_NEEDS_SKILL)
-            elif skill and known is not None and skill not in known.skills:
-                self.error(skill_path, MSG_UNKNOWN_SKILL.format(ladder=ladder_slug, skill=skill))
+        ladder = ladder_slug or ""
+        # A ladder with errors of its own has no reliable list of rungs and skills.
+        known = facts if facts is not None and facts.complete else None
+        rung_ladder = ladder if known is None else self.ladder_of(rung, ladder, ladders)
+        for problem in rules.option_target_problems(
+            role=role,
+            ladder=ladder,
+            rung=rung,
+            rung_ladder=rung_ladder,
+            skill=values.get("skill", ""),
+            ladder_skills=known.skills if known is not None else None,
+        ):
+            self.error(field_path(path, problem.field), problem.message)
 
     @staticmethod
-    def unknown_rung(rung: str, ladder_slug: str | None, ladders: dict[str, LadderFacts]) -> str:
+    def ladder_of(rung: str | None, ladder: str, ladders: dict[str, LadderFacts]) -> str | None:
+        """The ladder a rung slug belongs to: the quiz's own first, else the first other."""
+        if rung is None or rung in ladders[ladder].rungs:
+            return ladder
         others = sorted(slug for slug, facts in ladders.items() if rung in facts.rungs)
-        if others:
-            return MSG_FOREIGN_RUNG.format(rung=rung, other=others[0], ladder=ladder_slug)
-        return MSG_UNKNOWN_RUNG.format(ladder=ladder_slug, rung=rung)
+        return others[0] if others else None

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from ladder.content_io import schema
+from careerquiz.content import schema
 from ladder.models import Ladder, LadderNote, Responsibility, Rung
 from quiz.models import Option, Question, Quiz
 

@@ -1,7 +1,7 @@
 """Output shapes shared by several endpoints, and the error body.
 
 They only describe and copy data (the OpenAPI schema is generated from
-them); what goes in them is decided in quiz.api.content and quiz.attempts.
+them); what goes in them is decided in careerquiz.api.queries and quiz.attempts.
 The view-specific input and output serializers live on the views.
 """
 
@@ -217,7 +217,7 @@ class PlacementSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField()
 
 
-# --- Errors (see quiz.api.errors). ---
+# --- Errors (see careerquiz.api.errors). ---
 
 
 class FieldErrorSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ladder.content_io import SHIPPED_CONTENT, import_content, load_file
+from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from ladder.models import Ladder
 from quiz.models import Quiz
 

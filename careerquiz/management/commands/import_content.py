@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ladder.content_io import ContentInvalid, import_content, load_file, loads
+from careerquiz.content import ContentInvalid, import_content, load_file, loads
 
 MSG_INVALID = "{file}: {count} error(s); nothing was imported."
 MSG_IMPORTED = "Imported {file}:"

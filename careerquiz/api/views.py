@@ -1,9 +1,9 @@
 """The partner REST API (/api/v1/): one APIView per operation.
 
-Each view reads the request, calls a plain function (quiz.api.content for
+Each view reads the request, calls a plain function (careerquiz.api.queries for
 reads, quiz.attempts.place_and_record for placements: the same engine and
 storage as the quiz pages) and serializes the result. Failures are
-exceptions that quiz.api.errors.exception_handler turns into one JSON shape.
+exceptions that careerquiz.api.errors.exception_handler turns into one JSON shape.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from quiz.api import caching, content
-from quiz.api.errors import MSG_MISSING_SLASH, MSG_NOT_FOUND_PATH, NotFound, invalid_answers
-from quiz.api.openapi import (
+from careerquiz.api import caching, queries
+from careerquiz.api.authentication import PartnerKeyAuthentication
+from careerquiz.api.errors import MSG_MISSING_SLASH, MSG_NOT_FOUND_PATH, NotFound, invalid_answers
+from careerquiz.api.openapi import (
     CONTENT_PARAMETERS,
     FORBIDDEN,
     LADDER_SLUG,
@@ -39,9 +40,8 @@ from quiz.api.openapi import (
     THROTTLED,
     error,
 )
-from quiz.api.parsers import CappedJSONParser, check_declared_length
-from quiz.api.partners import PartnerKeyAuthentication
-from quiz.api.serializers import (
+from careerquiz.api.parsers import CappedJSONParser, check_declared_length
+from careerquiz.api.serializers import (
     AnswerField,
     ClosedSerializer,
     LadderNoteSerializer,
@@ -53,7 +53,7 @@ from quiz.api.serializers import (
     SourcesField,
     StrictCharField,
 )
-from quiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
+from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
 from quiz.attempts import place_and_record
 from quiz.models import Attempt
 from quiz.placement import InvalidAnswers
@@ -104,7 +104,7 @@ class LadderListApi(ContentApiView):
         responses={200: OutputSerializer, 304: NOT_MODIFIED, 403: FORBIDDEN, 429: THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        body = {"results": content.ladders()}
+        body = {"results": queries.ladders()}
         return Response(self.OutputSerializer(body, context={"request": request}).data)
 
 
@@ -134,7 +134,7 @@ class LadderDetailApi(ContentApiView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        ladder = content.ladder(slug)
+        ladder = queries.ladder(slug)
         return Response(self.OutputSerializer(ladder, context={"request": request}).data)
 
 
@@ -155,7 +155,7 @@ class QuizListApi(ContentApiView):
         responses={200: OutputSerializer, 304: NOT_MODIFIED, 403: FORBIDDEN, 429: THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        body = {"results": [content.quiz_summary(quiz) for quiz in content.published_quizzes()]}
+        body = {"results": [queries.quiz_summary(quiz) for quiz in queries.published_quizzes()]}
         return Response(self.OutputSerializer(body, context={"request": request}).data)
 
 
@@ -186,8 +186,8 @@ class QuizDetailApi(ContentApiView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        quiz = content.published_quiz(slug)
-        data = self.OutputSerializer(content.quiz_detail(quiz), context={"request": request}).data
+        quiz = queries.published_quiz(slug)
+        data = self.OutputSerializer(queries.quiz_detail(quiz), context={"request": request}).data
         return Response(data)
 
 
@@ -279,7 +279,7 @@ class PlacementCreateApi(ApiView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        quiz = content.published_quiz(slug)
+        quiz = queries.published_quiz(slug)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -288,7 +288,7 @@ class PlacementCreateApi(ApiView):
                 serializer.validated_data["answers"],
                 region=serializer.validated_data["region"],
                 channel=Attempt.Channel.API,
-                partner=request.auth,
+                partner_id=request.auth.pk if request.auth else None,
             )
         except InvalidAnswers as exc:
             raise invalid_answers(exc) from exc
@@ -315,7 +315,7 @@ class PlacementDetailApi(ApiView):
         },
     )
     def get(self, request: Request, id: str) -> Response:
-        attempt = content.placement(id)
+        attempt = queries.placement(id)
         return Response(
             placement_body(request, attempt),
             headers={"Cache-Control": caching.PLACEMENT_CACHE_CONTROL},

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ladder.content_io.errors import ContentError, ContentInvalid
-from ladder.content_io.exporter import export_content
-from ladder.content_io.files import dumps, load_file, loads
-from ladder.content_io.importer import ImportReport, import_content
-from ladder.content_io.schema import FORMAT
-from ladder.content_io.validation import validate
+from careerquiz.content.errors import ContentError, ContentInvalid
+from careerquiz.content.exporter import export_content
+from careerquiz.content.files import dumps, load_file, loads
+from careerquiz.content.importer import ImportReport, import_content
+from careerquiz.content.schema import FORMAT
+from careerquiz.content.validation import validate
 
-# BASE_DIR / "ladder" / "content" / "ml-engineer.json": the default ML ladder and quiz.
-SHIPPED_CONTENT: Path = Path(__file__).resolve().parent.parent / "content" / "ml-engineer.json"
+# The default ML Engineer ladder and quiz, shipped beside the code that reads it.
+SHIPPED_CONTENT: Path = Path(__file__).resolve().parent / "ml-engineer.json"
 
 __all__ = [
     "FORMAT",

@@ -15,7 +15,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from quiz.api.errors import MSG_BODY_TOO_LARGE, PayloadTooLarge
+from careerquiz.api.errors import MSG_BODY_TOO_LARGE, PayloadTooLarge
 
 MSG_NOT_UTF8 = "The body is not UTF-8 text."
 MSG_LENGTH_REQUIRED = "Send the body with a Content-Length header; chunked bodies are not read."

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ladder.content_io import dumps, export_content
+from careerquiz.content import dumps, export_content
 
 MSG_WROTE = "Wrote {ladders} ladder(s) and {quizzes} quiz(zes) to {file}."
 

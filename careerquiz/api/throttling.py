@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from quiz.models import Partner
+from careerquiz.partners.models import Partner
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):

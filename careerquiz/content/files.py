@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ladder.content_io.errors import ROOT, ContentError, ContentInvalid
-from ladder.content_io.schema import MSG_OBJECT
+from careerquiz.content.errors import ROOT, ContentError, ContentInvalid
+from careerquiz.content.schema import MSG_OBJECT
 
 MSG_UNREADABLE = "cannot read {name}: {error}"
 MSG_BAD_JSON = "not valid JSON: {error} (line {line}, column {column})"

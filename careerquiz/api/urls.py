@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from quiz.api import docs, views
+from careerquiz.api import docs, views
 
 app_name = "api"
 

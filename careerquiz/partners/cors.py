@@ -21,7 +21,9 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
-CACHE_KEY = "quiz:cors:partner-origins"
+from careerquiz.partners.models import Partner
+
+CACHE_KEY = "partners:cors:origins"
 CACHE_SECONDS = 60
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -48,9 +50,7 @@ def normalise_origin(origin: str) -> str:
 def partner_origins() -> frozenset[str]:
     origins = cache.get(CACHE_KEY)
     if origins is None:
-        from quiz.models import Partner
-
-        rows = Partner.objects.filter(is_active=True).values_list("allowed_origins", flat=True)
+        rows = Partner.objects.active().values_list("allowed_origins", flat=True)
         origins = frozenset(
             normalised
             for text in rows
@@ -77,11 +77,11 @@ def forget_origins(**kwargs: Any) -> None:
 
 
 def connect() -> None:
-    """Called from QuizConfig.ready()."""
+    """Called from PartnersConfig.ready()."""
     from corsheaders.signals import check_request_enabled
 
-    from quiz.models import Partner
-
-    check_request_enabled.connect(cors_allowed, dispatch_uid="quiz.cors.cors_allowed")
-    post_save.connect(forget_origins, sender=Partner, dispatch_uid="quiz.cors.forget_on_save")
-    post_delete.connect(forget_origins, sender=Partner, dispatch_uid="quiz.cors.forget_on_delete")
+    check_request_enabled.connect(cors_allowed, dispatch_uid="partners.cors.cors_allowed")
+    post_save.connect(forget_origins, sender=Partner, dispatch_uid="partners.cors.forget_on_save")
+    post_delete.connect(
+        forget_origins, sender=Partner, dispatch_uid="partners.cors.forget_on_delete"
+    )

@@ -17,17 +17,15 @@ from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from quiz.api.errors import FieldError
-from quiz.models import Partner
+from careerquiz.api.errors import FieldError
+from careerquiz.partners.lookup import MSG_UNKNOWN_PARTNER, PartnerRejected, find_partner
+from careerquiz.partners.models import Partner
 
 PARTNER_HEADER = "X-Careerquiz-Partner"
 PARTNER_PARAM = "partner"
 
-MSG_UNKNOWN_PARTNER = "No partner has this key."
-MSG_PARTNER_DISABLED = "This partner key is disabled."
 
-
-class PartnerRejected(FieldError):
+class PartnerKeyRejected(FieldError):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = MSG_UNKNOWN_PARTNER
     default_code = "partner_rejected"
@@ -41,18 +39,6 @@ def partner_key(request: Request) -> str:
     )
 
 
-def find_partner(key: str) -> Partner:
-    """The active partner with this key; PartnerRejected otherwise."""
-    # No key has a NUL or is longer than the column; PostgreSQL would refuse the query.
-    too_long = len(key) > Partner._meta.get_field("public_key").max_length
-    partner = None if too_long or "\x00" in key else Partner.objects.filter(public_key=key).first()
-    if partner is None:
-        raise PartnerRejected(MSG_UNKNOWN_PARTNER)
-    if not partner.is_active:
-        raise PartnerRejected(MSG_PARTNER_DISABLED)
-    return partner
-
-
 class PartnerKeyAuthentication(BaseAuthentication):
     """Sets `request.auth` to the Partner (or None); `request.user` stays None."""
 
@@ -60,7 +46,10 @@ class PartnerKeyAuthentication(BaseAuthentication):
         key = partner_key(request)
         if not key:
             return None
-        return None, find_partner(key)
+        try:
+            return None, find_partner(key)
+        except PartnerRejected as rejected:
+            raise PartnerKeyRejected(rejected.message) from rejected
 
 
 class PartnerKeyScheme(OpenApiAuthenticationExtension):

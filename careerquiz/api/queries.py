@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from ladder.models import Ladder, Rung, SalaryBand
-from quiz.api.errors import NotFound
+from careerquiz.api.errors import NotFound
+from ladder.models import Ladder, SalaryBand
 from quiz.models import Attempt, Quiz
 from quiz.versions import spec_for
 
@@ -26,8 +26,7 @@ def ladders() -> QuerySet[Ladder]:
 
 
 def ladder(slug: str) -> Ladder:
-    rungs = Prefetch("rungs", queryset=Rung.objects.with_content().order_by("order"))
-    found = Ladder.objects.prefetch_related(rungs, "notes").filter(slug=slug).first()
+    found = Ladder.objects.with_rung_content().filter(slug=slug).first()
     if found is None:
         raise NotFound(MSG_UNKNOWN_LADDER, field="slug")
     return found
@@ -42,16 +41,6 @@ def published_quiz(slug: str) -> Quiz:
     if found is None:
         raise NotFound(MSG_UNKNOWN_QUIZ, field="slug")
     return found
-
-
-def regions(ladder_slug: str) -> list[str]:
-    """Regions the ladder has salary bands for: the sensible values of a placement's `region`."""
-    return list(
-        SalaryBand.objects.filter(rung__ladder__slug=ladder_slug)
-        .order_by("region")
-        .values_list("region", flat=True)
-        .distinct()
-    )
 
 
 def quiz_summary(quiz: Quiz) -> dict[str, Any]:
@@ -75,7 +64,8 @@ def quiz_detail(quiz: Quiz) -> dict[str, Any]:
     assert version is not None, "only published quizzes reach the API"
     spec = spec_for(version)
     return quiz_summary(quiz) | {
-        "regions": regions(version.snapshot["ladder"]),
+        # The sensible values of a placement's `region`.
+        "regions": SalaryBand.objects.regions(version.snapshot["ladder"]),
         "questions": [
             {
                 "key": question.key,

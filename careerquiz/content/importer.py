@@ -19,9 +19,9 @@ from typing import Any
 
 from django.db import models, transaction
 
-from ladder.content_io import schema
-from ladder.content_io.errors import ContentError, ContentInvalid, field_path, item_path
-from ladder.content_io.validation import validate
+from careerquiz.content import schema
+from careerquiz.content.errors import ContentError, ContentInvalid, field_path, item_path
+from careerquiz.content.validation import validate
 from ladder.models import Ladder, LadderNote, Rung
 from quiz.models import Option, Question, Quiz
 from quiz.versions import NotPublishable, publish, unpublish
