@@ -12,10 +12,12 @@ page from which an older version can be reverted.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import Count, QuerySet
@@ -35,10 +37,14 @@ from ladder.models import (
 
 SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
 
-COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 48})}}
+FormfieldOverrides = Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]
+
+COMPACT_TEXT: FormfieldOverrides = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 48})}
+}
 
 
-class SizedInputsMixin:
+class SizedInputsMixin(BaseModelAdmin[Any]):
     """Table rows that fit the screen: one-line inputs as wide as `input_sizes` says.
 
     The admin gives every text input 20em whatever it holds, which pushes the
@@ -48,12 +54,12 @@ class SizedInputsMixin:
     input_sizes: dict[str, int] = {}
 
     def formfield_for_dbfield(
-        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:
         size = self.input_sizes.get(db_field.name)
         if size is not None and not db_field.choices:
             kwargs.setdefault("widget", forms.TextInput(attrs={"size": size}))
-        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class SourceListField(forms.JSONField):
@@ -64,7 +70,8 @@ class SourceListField(forms.JSONField):
         kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> list[str]:
+    # Django's stubs narrow JSONField.to_python to CharField's str; it returns any JSON value.
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list):
             return value
         return [line.strip() for line in str(value or "").splitlines() if line.strip()]
@@ -79,40 +86,40 @@ class SourceListField(forms.JSONField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
-SOURCE_LISTS = {models.JSONField: {"form_class": SourceListField}}
+SOURCE_LISTS: FormfieldOverrides = {models.JSONField: {"form_class": SourceListField}}
 
 
-class RungChoiceField(forms.ModelChoiceField):
+class RungChoiceField(forms.ModelChoiceField[Rung]):
     """Rungs named with their ladder, so "2. Mid" of two ladders cannot be confused."""
 
     def label_from_instance(self, obj: Rung) -> str:
         return f"{obj.ladder.title} — {obj}"
 
 
-class RungDropdownMixin:
+class RungDropdownMixin(BaseModelAdmin[Any]):
     """A `rung` dropdown labelled with ladders, whose choices are read once per page."""
 
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         return Rung.objects.all()
 
     def formfield_for_foreignkey(
-        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name != "rung":
-            return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
         rungs = self.rung_queryset(request).select_related("ladder")
         kwargs.setdefault("queryset", rungs.order_by("ladder__title", "order"))
         kwargs.setdefault("form_class", RungChoiceField)
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None:
             # Every inline row renders this dropdown; a fixed list spares one query per row.
-            field.choices = list(field.choices)
+            field.choices = list(field.choices)  # type: ignore[arg-type]  # an iterable of pairs
         return field
 
     def formfield_for_dbfield(
-        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
         widget = getattr(field, "widget", None)
         if db_field.name == "rung" and isinstance(widget, RelatedFieldWidgetWrapper):
             # Rungs are edited on their ladder; here they are only picked (and viewed).
@@ -123,7 +130,7 @@ class RungDropdownMixin:
 # --- Ladder ------------------------------------------------------------------------------
 
 
-class RungInline(SizedInputsMixin, admin.TabularInline):
+class RungInline(SizedInputsMixin, admin.TabularInline[Rung, Ladder]):
     """The ladder's rungs; each rung's parts are one click away on its own page."""
 
     model = Rung
@@ -136,7 +143,7 @@ class RungInline(SizedInputsMixin, admin.TabularInline):
     extra = 0
 
 
-class LadderNoteInline(admin.StackedInline):
+class LadderNoteInline(admin.StackedInline[LadderNote, Ladder]):
     model = LadderNote
     fields = (("kind", "key", "position"), "title", "body", "source")
     formfield_overrides = COMPACT_TEXT
@@ -145,7 +152,7 @@ class LadderNoteInline(admin.StackedInline):
 
 
 @admin.register(Ladder)
-class LadderAdmin(SimpleHistoryAdmin):
+class LadderAdmin(SimpleHistoryAdmin[Ladder]):
     list_display = ("title", "slug", "rung_count", "updated_at")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
@@ -158,11 +165,12 @@ class LadderAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="rungs", ordering="rung_total")
     def rung_count(self, ladder: Ladder) -> int:
-        return ladder.rung_total  # type: ignore[attr-defined]
+        total: int = ladder.rung_total  # type: ignore[attr-defined]  # annotated in get_queryset
+        return total
 
 
 @admin.register(LadderNote)
-class LadderNoteAdmin(SimpleHistoryAdmin):
+class LadderNoteAdmin(SimpleHistoryAdmin[LadderNote]):
     list_display = ("title", "ladder", "kind", "key", "source", "position")
     list_filter = ("ladder", "kind", "source")
     search_fields = ("title", "body", "key")
@@ -174,11 +182,11 @@ class LadderNoteAdmin(SimpleHistoryAdmin):
 # --- Rung --------------------------------------------------------------------------------
 
 
-class RungPartInline(SizedInputsMixin, admin.TabularInline):
+class RungPartInline(SizedInputsMixin, admin.TabularInline[Any, Rung]):
     """Items listed on a rung, kept in the order editors give them (`position`)."""
 
     formfield_overrides = COMPACT_TEXT
-    ordering = ("position", "id")
+    ordering: ClassVar[tuple[str, ...]] = ("position", "id")
     extra = 0
 
 
@@ -224,7 +232,7 @@ class SalaryBandInline(RungPartInline):
         return band.display
 
 
-class NextStepInline(admin.StackedInline):
+class NextStepInline(admin.StackedInline[NextStep, Rung]):
     model = NextStep
     fields = (("kind", "position"), "title", "detail", ("url", "source"))
     formfield_overrides = COMPACT_TEXT
@@ -233,7 +241,7 @@ class NextStepInline(admin.StackedInline):
 
 
 @admin.register(Rung)
-class RungAdmin(SizedInputsMixin, SimpleHistoryAdmin):
+class RungAdmin(SizedInputsMixin, SimpleHistoryAdmin[Rung]):
     list_display = ("title", "ladder", "order", "question", "years", "pay")
     list_filter = ("ladder",)
     search_fields = ("title", "question", "slug")
@@ -274,17 +282,17 @@ class RungAdmin(SizedInputsMixin, SimpleHistoryAdmin):
 # --- Rung items in their own lists ---------------------------------------------------------
 
 
-class RungItemAdmin(RungDropdownMixin, SimpleHistoryAdmin):
+class RungItemAdmin(RungDropdownMixin, SimpleHistoryAdmin[Any]):
     """Shared shape of the per-rung items' own lists: filter by ladder and rung, reorder."""
 
-    list_filter: tuple[Any, ...] = (
+    list_filter: ClassVar[tuple[Any, ...]] = (
         ("rung__ladder", admin.RelatedOnlyFieldListFilter),
         ("rung", admin.RelatedOnlyFieldListFilter),
         "source",
     )
     list_select_related = ("rung__ladder",)
     list_editable = ("position",)
-    ordering = ("rung__ladder__title", "rung__order", "position")
+    ordering: ClassVar[tuple[str, ...]] = ("rung__ladder__title", "rung__order", "position")
     formfield_overrides = COMPACT_TEXT
 
 

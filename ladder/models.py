@@ -271,8 +271,9 @@ class SalaryBand(RungItem):
 
     @property
     def display(self) -> str:
+        # An unsaved band (an empty row in the admin) has neither yet.
         if self.min is None or self.max is None:
-            return ""
+            return ""  # type: ignore[unreachable]
         return format_range(self.min, self.max, self.currency, self.period)
 
 

@@ -32,7 +32,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rungs": rungs,
         "rungs_with_pay": [(rung, _pay_by_region(rung)) for rung in rungs],
         "note_sections": [s for s in sections if s["notes"]],
-        "quizzes": ladder.quizzes.published(),  # type: ignore[attr-defined]
+        "quizzes": ladder.quizzes.published(),
     }
     return TemplateResponse(request, "ladder/detail.html", context)
 

@@ -17,6 +17,7 @@ from django.contrib.admin.utils import flatten, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Q, QuerySet
+from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -92,7 +93,7 @@ def unpublish_with_feedback(request: HttpRequest, quiz: Quiz) -> None:
 # --- Quiz --------------------------------------------------------------------------------
 
 
-class QuestionInline(SizedInputsMixin, admin.TabularInline):
+class QuestionInline(SizedInputsMixin, admin.TabularInline[Question, Quiz]):
     """A quiz's questions in order; each question's options are one click away."""
 
     model = Question
@@ -104,7 +105,8 @@ class QuestionInline(SizedInputsMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return super().get_queryset(request).annotate(option_total=Count("options"))
+        questions: QuerySet[Question] = super().get_queryset(request)
+        return questions.annotate(option_total=Count("options"))
 
     @admin.display(description="options")
     def options(self, question: Question) -> int | str:
@@ -112,7 +114,7 @@ class QuestionInline(SizedInputsMixin, admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(SimpleHistoryAdmin):
+class QuizAdmin(SimpleHistoryAdmin[Quiz]):
     list_display = ("title", "slug", "ladder", "status", "question_count", "updated_at")
     list_filter = ("ladder",)
     search_fields = ("title", "slug", "intro")
@@ -128,9 +130,7 @@ class QuizAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
         # The list shows each quiz's status, which compares its draft with the live
         # version: with_draft() fetches every listed draft in a few queries, not per row.
-        return (
-            super().get_queryset(request).with_draft().annotate(question_total=Count("questions"))  # type: ignore[attr-defined]
-        )
+        return Quiz.objects.with_draft().annotate(question_total=Count("questions"))
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
@@ -154,11 +154,12 @@ class QuizAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="questions", ordering="question_total")
     def question_count(self, quiz: Quiz) -> int:
-        return quiz.question_total  # type: ignore[attr-defined]
+        total: int = quiz.question_total  # type: ignore[attr-defined]  # see get_queryset
+        return total
 
     @admin.display(description="published versions")
     def versions(self, quiz: Quiz) -> str:
-        if quiz.pk is None:
+        if not quiz.pk:
             return "—"
         url = reverse("admin:quiz_quizversion_changelist") + f"?quiz__id__exact={quiz.pk}"
         return format_html('<a href="{}">{} published</a>', url, quiz.versions.count())
@@ -174,7 +175,7 @@ class QuizAdmin(SimpleHistoryAdmin):
             unpublish_with_feedback(request, quiz)
 
     def _quiz_for_change(self, request: HttpRequest, object_id: str) -> Quiz:
-        quiz = self.get_object(request, unquote(object_id))
+        quiz: Quiz | None = self.get_object(request, unquote(object_id))
         if quiz is None:
             raise Http404
         if not self.has_change_permission(request, quiz):
@@ -245,19 +246,21 @@ def rungs_for_question(question: Question | None, quiz_id: str | None = None) ->
     return Rung.objects.all()
 
 
-class OptionInlineFormSet(BaseInlineFormSet):
+class OptionInlineFormSet(BaseInlineFormSet[Option, Question, ModelForm[Option]]):
     def clean(self) -> None:
         super().clean()
         kept = [
             form
             for form in self.forms
-            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+            if getattr(form, "cleaned_data", None)
+            # Django's own "is this form being deleted" test; not in the type stubs.
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
         if not kept:
             raise ValidationError(rules.as_sentence(rules.MSG_NO_OPTIONS))
 
 
-class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline):
+class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline[Option, Question]):
     model = Option
     formset = OptionInlineFormSet
     fields = ("position", "key", "text", "rung", "skill", "note")
@@ -272,7 +275,7 @@ class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(SizedInputsMixin, SimpleHistoryAdmin):
+class QuestionAdmin(SizedInputsMixin, SimpleHistoryAdmin[Question]):
     list_display = ("text", "quiz", "key", "role", "weight", "required", "position", "options")
     list_filter = ("quiz", "role", "required")
     search_fields = ("key", "text", "advice")
@@ -292,22 +295,24 @@ class QuestionAdmin(SizedInputsMixin, SimpleHistoryAdmin):
     inlines = (OptionInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return super().get_queryset(request).annotate(option_total=Count("options"))
+        questions: QuerySet[Question] = super().get_queryset(request)
+        return questions.annotate(option_total=Count("options"))
 
     @admin.display(description="options", ordering="option_total")
     def options(self, question: Question) -> int:
-        return question.option_total  # type: ignore[attr-defined]
+        total: int = question.option_total  # type: ignore[attr-defined]  # see get_queryset
+        return total
 
     @admin.display(description="back to")
     def quiz_page(self, question: Question) -> str:
-        if question.quiz_id is None:
+        if not question.quiz_id:
             return "—"
         url = reverse("admin:quiz_quiz_change", args=[question.quiz_id])
         return format_html('<a href="{}">the quiz and its other questions</a>', url)
 
 
 @admin.register(Option)
-class OptionAdmin(RungDropdownMixin, SimpleHistoryAdmin):
+class OptionAdmin(RungDropdownMixin, SimpleHistoryAdmin[Option]):
     list_display = ("text", "key", "question", "rung", "skill", "position")
     list_filter = ("question__quiz", "question__role")
     search_fields = ("key", "text", "skill", "question__key")
@@ -324,7 +329,7 @@ class OptionAdmin(RungDropdownMixin, SimpleHistoryAdmin):
 # --- Published versions ---------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin[M: models.Model](admin.ModelAdmin[M]):
     """Records, not content: they can be looked at, never added, changed or deleted."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -338,7 +343,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuizVersion)
-class QuizVersionAdmin(ReadOnlyAdmin):
+class QuizVersionAdmin(ReadOnlyAdmin[QuizVersion]):
     list_display = ("__str__", "quiz", "number", "published_at", "published_by", "is_live")
     list_filter = ("quiz",)
     list_select_related = ("quiz",)
@@ -361,12 +366,14 @@ class CompletedFilter(admin.SimpleListFilter):
     title = "completed"
     parameter_name = "completed"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         return [("yes", "Completed"), ("no", "Not completed")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Attempt]) -> QuerySet[Attempt]:
         if self.value() == "yes":
-            return queryset.completed()
+            return queryset.filter(completed_at__isnull=False)
         if self.value() == "no":
             return queryset.filter(completed_at__isnull=True)
         return queryset
@@ -411,7 +418,7 @@ def funnel_for(attempts: QuerySet[Attempt]) -> Funnel:
 
 
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyAdmin):
+class AttemptAdmin(ReadOnlyAdmin[Attempt]):
     list_display = (
         "started_at",
         "quiz",

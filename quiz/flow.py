@@ -169,6 +169,8 @@ def published_run(version: QuizVersion) -> Run:
 
 def run_for(state: State) -> Run:
     """The version a state was started on: started on vN finishes on vN after a republish."""
+    if state.version is None:
+        raise FlowError(MSG_STATE_INVALID)
     version = QuizVersion.objects.filter(pk=state.version, quiz__slug=state.quiz).first()
     if version is None:
         raise FlowError(MSG_STATE_FOREIGN)
@@ -320,6 +322,8 @@ def step_view(run: Run, state: State, *, error: str = "") -> StepView:
 
 def finish(state: State, region: str) -> Attempt:
     """Complete the state's attempt on the version it started on (idempotent)."""
+    if state.attempt is None:
+        raise FlowError(MSG_STATE_INVALID)
     attempt = (
         Attempt.objects.select_related("version")
         .filter(token_id=state.attempt, quiz__slug=state.quiz, version_id=state.version)

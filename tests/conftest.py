@@ -15,6 +15,12 @@ REQUIRE_ALL = os.environ.get("CAREERQUIZ_REQUIRE_ALL", "") not in ("", "0", "fal
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Production's PBKDF2 costs about 0.9 s per login here, and many tests log in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

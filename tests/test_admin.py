@@ -16,10 +16,11 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import connection, models
 from django.http import HttpResponse
 from django.test import Client
 from django.test.client import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -160,7 +161,7 @@ def messages_of(response) -> list[str]:
 
 
 def constraint_message(model: type[models.Model], name: str) -> str:
-    return next(c for c in model._meta.constraints if c.name == name).violation_error_message
+    return str(next(c for c in model._meta.constraints if c.name == name).violation_error_message)
 
 
 def change_url(obj: models.Model) -> str:
@@ -683,3 +684,17 @@ def test_the_attempt_list_shows_the_funnel_for_its_filters(quiz, admin_client):
     completed = admin_client.get(url, {"completed": "yes"})
     assert funnel_rows(completed)["All channels"] == ["2", "2", "100%"]
     assert text(completed).count("senior") >= 2
+
+
+def test_the_quiz_list_costs_the_same_queries_for_one_quiz_or_many(ladder, admin_client):
+    url = reverse("admin:quiz_quiz_changelist")
+    make_quiz(ladder, slug="one")
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(url).status_code == 200
+    for slug in ("two", "three", "four"):
+        make_quiz(ladder, slug=slug)
+    with CaptureQueriesContext(connection) as four:
+        listing = admin_client.get(url)
+    assert text(listing).count(STATUS_PUBLISHED.format(number=1)) == 4
+    # Each row's status compares its draft with the live version; it was a snapshot per row.
+    assert len(four) == len(one)

@@ -56,7 +56,8 @@ from careerquiz.content.validation import (
     MSG_UNKNOWN_FIELD,
     MSG_UNKNOWN_LADDER,
 )
-from careerquiz.management.commands.import_content import MSG_NO_CHANGES
+from careerquiz.management.commands.export_content import MSG_WROTE
+from careerquiz.management.commands.import_content import MSG_DRY_RUN, MSG_NO_CHANGES
 from ladder.models import (
     MSG_CURRENCY_REGION,
     MSG_MIN_GT_MAX,
@@ -81,13 +82,13 @@ from quiz.rules import (
     MSG_UNKNOWN_RUNG,
     MSG_UNKNOWN_SKILL,
 )
-from tests.factories import make_ladder, make_quiz
+from tests.factories import live_version, make_ladder, make_quiz
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.json"  # every field of the format, written as export writes it
 DESIGN_EXAMPLE = DATA / "design-example.json"  # DESIGN.md's example, verbatim
 
-CONTENT_MODELS = [
+CONTENT_MODELS: list[type[Any]] = [
     Ladder,
     LadderNote,
     Rung,
@@ -150,8 +151,7 @@ def test_the_shipped_file_imports_with_its_quiz_published():
         "senior",
         "lead",
     ]
-    quiz = Quiz.objects.published().get(slug="ml-engineer")
-    assert quiz.live_version.number == 1
+    assert live_version(Quiz.objects.get(slug="ml-engineer")).number == 1
     assert report["rungs"].created == 4
     assert "ml-engineer: published v1" in report.lines()
 
@@ -359,9 +359,7 @@ def test_a_quiz_without_published_keeps_its_publication():
 
     import_content(data)
 
-    quiz = Quiz.objects.get(slug="ml-test")
-    assert quiz.is_published
-    assert quiz.live_version.number == 1
+    assert live_version(Quiz.objects.get(slug="ml-test")).number == 1
 
 
 @pytest.mark.django_db
@@ -373,7 +371,7 @@ def test_an_edited_question_publishes_a_new_version():
     report = import_content(data, by="editor")
 
     assert report["versions"].created == 1
-    version = Quiz.objects.get(slug="ml-test").live_version
+    version = live_version(Quiz.objects.get(slug="ml-test"))
     assert (version.number, version.published_by) == (2, "editor")
 
 
@@ -754,7 +752,7 @@ def test_import_command_reports_what_it_did_then_that_nothing_changed():
     assert f"Imported {SMALL}:" in text
     assert "  rungs: 4 created" in text
     assert "  ml-test: published v1" in text
-    assert Quiz.objects.get(slug="ml-test").live_version.published_by == "import_content"
+    assert live_version(Quiz.objects.get(slug="ml-test")).published_by == "import_content"
 
     out = StringIO()
     call_command("import_content", str(SMALL), stdout=out)
@@ -767,7 +765,7 @@ def test_import_command_dry_run_writes_nothing():
     out = StringIO()
     call_command("import_content", str(SMALL), "--dry-run", stdout=out)
 
-    assert "Dry run" in out.getvalue()
+    assert MSG_DRY_RUN.format(file=SMALL) in out.getvalue()
     assert "ladders: 1 created" in out.getvalue()
     assert not Ladder.objects.exists()
 
@@ -847,7 +845,7 @@ def test_export_command_writes_a_file_that_imports_back(tmp_path):
 
     call_command("export_content", str(path), stdout=out)
 
-    assert "Wrote 1 ladder(s) and 1 quiz(zes)" in out.getvalue()
+    assert MSG_WROTE.format(ladders=1, quizzes=1, file=path) in out.getvalue()
     assert path.read_text(encoding="utf-8").endswith("}\n")
     assert not import_content(load_file(path)).changed
 

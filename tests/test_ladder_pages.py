@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import unescape
+from typing import Any
 
 import pytest
 from django.test import Client, RequestFactory
@@ -13,7 +14,7 @@ from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Rung
 from tests.factories import make_ladder, make_quiz
 
 
-def _get(url: str) -> tuple[object, str]:
+def _get(url: str) -> tuple[Any, str]:
     response = Client().get(url)
     return response, unescape(response.content.decode())
 

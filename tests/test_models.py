@@ -225,7 +225,7 @@ def test_a_skills_option_names_a_skill_of_the_ladder(draft):
 @pytest.mark.django_db
 def test_a_skill_of_another_ladder_is_unknown(draft):
     other = make_ladder(slug="data-ladder")
-    Skill.objects.create(rung=other.rungs.first(), name="Spark", category="data")
+    Skill.objects.create(rung=other.rungs.get(order=1), name="Spark", category="data")
     assert "skill" in errors_of(option_of(draft, "skills", skill="Spark"))
 
 

@@ -183,6 +183,7 @@ PERSONAS = [
 def version(db) -> QuizVersion:
     import_content(load_file(SHIPPED_CONTENT))
     quiz = Quiz.objects.published().get(slug="ml-engineer")
+    assert quiz.live_version is not None
     return quiz.live_version
 
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from ladder.models import NextStep, Rung
+from ladder.models import Ladder, NextStep, Rung
 from quiz import flow, presentation
 from quiz.attempts import place_and_record, start_attempt
-from quiz.models import Attempt
-from tests.factories import answers_at, live_version, make_quiz
+from quiz.models import Attempt, Quiz
+from quiz.rules import MSG_FOREIGN_RUNG, MSG_NO_EVIDENCE, MSG_NO_RUNGS
+from quiz.versions import AT_OPTION
+from tests.factories import answers_at, live_version, make_ladder, make_quiz
 
 STATE_RE = re.compile(r'name="state" value="([^"]+)"')
 
 
-def _page(attempt: Attempt) -> tuple[object, str]:
+def _page(attempt: Attempt) -> tuple[Any, str]:
     response = Client().get(reverse("quiz:result", args=[attempt.result_id]))
     return response, unescape(response.content.decode())
 
@@ -160,6 +163,17 @@ def test_unknown_or_unfinished_result_is_404(quiz):
     assert Client().get(reverse("quiz:result", args=[unfinished.result_id])).status_code == 404
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("result_id", ["ab%00cd", "ab%20cd", "a" * 33, "%C3%A9t%C3%A9"])
+def test_a_result_id_outside_the_id_alphabet_is_a_404_without_a_query(
+    result_id, django_assert_num_queries
+):
+    # A NUL reached PostgreSQL, which refuses it (a 500); no id has any of these.
+    with django_assert_num_queries(0):
+        response = Client().get(f"/results/{result_id}/")
+    assert response.status_code == 404
+
+
 # --- Preview -----------------------------------------------------------------------------
 
 
@@ -187,7 +201,9 @@ def test_preview_needs_staff(quiz):
 
 
 def _state(response) -> str:
-    return unescape(STATE_RE.search(response.content.decode()).group(1))
+    match = STATE_RE.search(response.content.decode())
+    assert match, "no state field in the response"
+    return unescape(match.group(1))
 
 
 @pytest.mark.django_db
@@ -201,7 +217,7 @@ def test_preview_runs_the_draft_records_nothing_and_shows_the_result_inline(quiz
     assert "Draft wording of question one?" in response.content.decode()
     answers = answers_at(quiz, "senior", title="lead", company="services")
     for question in quiz.questions.order_by("position", "id"):
-        data = {"state": _state(response), "action": "next"}
+        data: dict[str, Any] = {"state": _state(response), "action": "next"}
         if question.key in answers:
             data[question.key] = answers[question.key]
         response = staff_client.post(url, data)
@@ -246,14 +262,38 @@ def test_preview_keeps_csrf_protection(quiz):
 
 @pytest.mark.django_db
 def test_preview_of_a_quiz_whose_ladder_has_no_rungs_explains_why(staff_client):
-    from ladder.models import Ladder
-    from quiz.models import Quiz
-
     empty = Ladder.objects.create(slug="empty", title="Empty")
     Quiz.objects.create(slug="no-rungs", title="No rungs", ladder=empty)
 
     response = staff_client.get(reverse("quiz:preview", args=["no-rungs"]))
 
+    problems = [MSG_NO_RUNGS.format(ladder="empty"), MSG_NO_EVIDENCE]
     assert response.status_code == 400
-    assert "This draft can" in unescape(response.content.decode())
+    assert flow.MSG_PREVIEW_IMPOSSIBLE.format(problems="; ".join(problems)) in _text(response)
     assert "Start again" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_finishing_a_preview_after_the_ladder_changed_says_what_blocks_the_draft(
+    quiz, staff_client
+):
+    url = reverse("quiz:preview", args=[quiz.slug])
+    response = staff_client.post(url)
+    for question in quiz.questions.order_by("position", "id"):
+        data: dict[str, Any] = {"state": _state(response), "action": "next"}
+        data[question.key] = answers_at(quiz, "mid").get(question.key, "")
+        response = staff_client.post(url, data)
+    # The editor moves the quiz to another ladder: its options still name the old rungs.
+    make_ladder(slug="data-eng", rungs=("apprentice", "engineer"))
+    Quiz.objects.filter(pk=quiz.pk).update(ladder=Ladder.objects.get(slug="data-eng"))
+
+    response = staff_client.post(url, {"state": _state(response), "region": "IN"})
+
+    assert response.status_code == 400  # it was a StopIteration: a 500
+    problem = MSG_FOREIGN_RUNG.format(rung="junior", other="test-ladder", ladder="data-eng")
+    assert AT_OPTION.format(key="q1", option="junior", problem=problem) in _text(response)
+    assert not Attempt.objects.exists()
+
+
+def _text(response) -> str:
+    return unescape(response.content.decode())

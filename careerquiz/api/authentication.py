@@ -52,7 +52,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
             raise PartnerKeyRejected(rejected.message) from rejected
 
 
-class PartnerKeyScheme(OpenApiAuthenticationExtension):
+class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = PartnerKeyAuthentication
     name = ["partnerKey", "partnerKeyQuery"]
 

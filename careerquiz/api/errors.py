@@ -15,7 +15,7 @@ empty only when no single field is to blame (429).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -70,11 +70,13 @@ def invalid_answers(exc: InvalidAnswers) -> exceptions.ValidationError:
     return exceptions.ValidationError({"answers": by_key})
 
 
-def error_body(*, status_code: int, code: str, detail: str, errors: list[dict[str, str]]) -> dict:
+def error_body(
+    *, status_code: int, code: str, detail: str, errors: list[dict[str, str]]
+) -> dict[str, Any]:
     return {"status": status_code, "code": code, "detail": detail, "errors": errors}
 
 
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: DRF's own handling, then the body reshaped into ours."""
     if isinstance(exc, Http404):
         exc = NotFound(str(exc) or None)
@@ -102,7 +104,8 @@ def _detail(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.ValidationError):
         return MSG_INVALID
     if isinstance(exc, exceptions.Throttled):
-        return MSG_THROTTLED.format(wait=exc.wait or 1)
+        wait: float | None = getattr(exc, "wait", None)  # set by Throttled.__init__
+        return MSG_THROTTLED.format(wait=wait or 1)
     return str(exc.detail)
 
 
@@ -122,7 +125,7 @@ def _errors(exc: exceptions.APIException) -> list[dict[str, str]]:
     return []
 
 
-def _flatten(detail: Any, prefix: str):
+def _flatten(detail: Any, prefix: str) -> Iterator[dict[str, str]]:
     """DRF's nested error detail as (dotted field, message) pairs, whole-body errors as `body`."""
     if isinstance(detail, Mapping):
         for key, value in detail.items():

@@ -19,7 +19,9 @@ def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
-def header(name: str, statuses: list[int], description: str, kind: Any = OpenApiTypes.STR):
+def header(
+    name: str, statuses: list[int], description: str, kind: Any = OpenApiTypes.STR
+) -> OpenApiParameter:
     return OpenApiParameter(
         name,
         kind,

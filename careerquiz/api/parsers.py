@@ -24,7 +24,8 @@ MSG_TOO_DEEP = "The body is not valid JSON: it is nested too deeply."
 
 
 def max_body_bytes() -> int:
-    return settings.API_MAX_BODY_BYTES
+    limit: int = settings.API_MAX_BODY_BYTES
+    return limit
 
 
 def declared_length(meta: Mapping[str, Any]) -> int:

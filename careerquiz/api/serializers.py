@@ -1,5 +1,9 @@
 """Output shapes shared by several endpoints, and the error body.
 
+Some fields are named like attributes DRF's Field has (`source`, `required`,
+`errors`): the body's field names are the API contract, and DRF reads
+declared fields from the class, so mypy's complaint about them is silenced.
+
 They only describe and copy data (the OpenAPI schema is generated from
 them); what goes in them is decided in careerquiz.api.queries and quiz.attempts.
 The view-specific input and output serializers live on the views.
@@ -25,24 +29,24 @@ class SourcesField(serializers.ListField):
     child = serializers.CharField()
 
 
-class ResponsibilitySerializer(serializers.Serializer):
+class ResponsibilitySerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
-    source = serializers.CharField(help_text="Seed/source file, may be empty.")
+    source = serializers.CharField(help_text="Seed/source file, may be empty.")  # type: ignore[assignment]
 
 
-class JobTitleSerializer(serializers.Serializer):
+class JobTitleSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
-class SkillSerializer(serializers.Serializer):
+class SkillSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     category = serializers.CharField(help_text="e.g. programming, modeling, mlops, leadership.")
     importance = serializers.CharField(help_text="high, medium-high, medium or low.")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
-class SalaryBandSerializer(serializers.Serializer):
+class SalaryBandSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(help_text="ISO 3166 country code, e.g. IN.")
     currency = serializers.CharField(help_text="ISO 4217 currency code, e.g. INR.")
     min = serializers.IntegerField()
@@ -50,18 +54,18 @@ class SalaryBandSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="year, month or hour.")
     display = serializers.CharField(help_text='Ready to show, e.g. "₹10–22 LPA" or "$100K–$145K".')
     note = serializers.CharField(help_text="Who the band describes, may be empty.")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
-class NextStepSerializer(serializers.Serializer):
+class NextStepSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text=STEP_KINDS)
     title = serializers.CharField()
     detail = serializers.CharField()
     url = serializers.CharField(help_text="A link, or empty.")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
-class RungSerializer(serializers.Serializer):
+class RungSerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     order = serializers.IntegerField(help_text="1 is the lowest rung.")
     title = serializers.CharField()
@@ -89,14 +93,14 @@ class AbsoluteUrlField(serializers.CharField):
         return self.context["request"].build_absolute_uri(value) if value else ""
 
 
-class LadderSummarySerializer(serializers.Serializer):
+class LadderSummarySerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     title = serializers.CharField()
     summary = serializers.CharField()
     url = AbsoluteUrlField(source="get_absolute_url", help_text="The public ladder page.")
 
 
-class QuizSummarySerializer(serializers.Serializer):
+class QuizSummarySerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     title = serializers.CharField()
     intro = serializers.CharField()
@@ -106,12 +110,12 @@ class QuizSummarySerializer(serializers.Serializer):
     url = AbsoluteUrlField(help_text="The quiz page for people.")
 
 
-class OptionSerializer(serializers.Serializer):
+class OptionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="What to send as the answer.")
     text = serializers.CharField()
 
 
-class QuestionSerializer(serializers.Serializer):
+class QuestionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="What to send the answer under in `answers`.")
     text = serializers.CharField()
     help = serializers.CharField()
@@ -126,29 +130,29 @@ class QuestionSerializer(serializers.Serializer):
         choices=["single", "multiple"],
         help_text="single: answer with one option key; multiple: a list of option keys.",
     )
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     options = OptionSerializer(many=True)
 
 
-class LadderNoteSerializer(serializers.Serializer):
+class LadderNoteSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="faq, caveat, track or challenge.")
     key = serializers.CharField(help_text="A stable name, may be empty.")
     title = serializers.CharField()
     body = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 # --- Placements: the stored result of quiz.attempts.build_result, plus its URL. ---
 
 
-class RungRefSerializer(serializers.Serializer):
+class RungRefSerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     title = serializers.CharField()
     order = serializers.IntegerField()
     question = serializers.CharField()
 
 
-class TitleGapSerializer(serializers.Serializer):
+class TitleGapSerializer(serializers.Serializer[Any]):
     claimed = RungRefSerializer(help_text="The rung of the title the visitor holds.")
     placed = RungRefSerializer()
     steps = serializers.IntegerField(
@@ -156,13 +160,13 @@ class TitleGapSerializer(serializers.Serializer):
     )
 
 
-class QuizRefSerializer(serializers.Serializer):
+class QuizRefSerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     title = serializers.CharField()
     version = serializers.IntegerField(help_text="The published version that placed.")
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(serializers.Serializer[Any]):
     question = serializers.CharField(help_text="Question key.")
     question_text = serializers.CharField()
     option = serializers.CharField(help_text="Option key.")
@@ -174,7 +178,7 @@ class HeldBackSerializer(EvidenceSerializer):
     advice = serializers.CharField(help_text="What to do about it; may be empty.")
 
 
-class PlacementNoteSerializer(serializers.Serializer):
+class PlacementNoteSerializer(serializers.Serializer[Any]):
     question = serializers.CharField()
     option = serializers.CharField()
     text = serializers.CharField()
@@ -185,7 +189,7 @@ class PlacementSalarySerializer(SalaryBandSerializer):
 
 
 @extend_schema_serializer(component_name="Placement")
-class PlacementSerializer(serializers.Serializer):
+class PlacementSerializer(serializers.Serializer[Any]):
     id = serializers.CharField(help_text="Unguessable; also the result page's permalink id.")
     result_url = serializers.URLField(help_text="The result page for people.")
     quiz = QuizRefSerializer()
@@ -220,7 +224,7 @@ class PlacementSerializer(serializers.Serializer):
 # --- Errors (see careerquiz.api.errors). ---
 
 
-class FieldErrorSerializer(serializers.Serializer):
+class FieldErrorSerializer(serializers.Serializer[Any]):
     field = serializers.CharField(
         help_text=(
             "What is at fault: a dotted path into the JSON body (`answers`, "
@@ -232,16 +236,16 @@ class FieldErrorSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Error")
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     status = serializers.IntegerField(help_text="The HTTP status, repeated.")
     code = serializers.CharField(
         help_text="Stable machine name, e.g. invalid, parse_error, not_found, throttled."
     )
     detail = serializers.CharField(help_text="One sentence for people.")
-    errors = FieldErrorSerializer(many=True, help_text="Empty only for 429.")
+    errors = FieldErrorSerializer(many=True, help_text="Empty only for 429.")  # type: ignore[assignment]
 
 
-class ClosedSerializer(serializers.Serializer):
+class ClosedSerializer(serializers.Serializer[Any]):
     """A request body that refuses fields it does not declare, and documents that."""
 
     default_error_messages = {"unknown_field": "is not a field of this request"}
@@ -265,12 +269,14 @@ class ClosedSerializer(serializers.Serializer):
         return value
 
 
-class ClosedSerializerSchema(OpenApiSerializerExtension):
+class ClosedSerializerSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
     target_class = ClosedSerializer
     match_subclasses = True
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema: dict[str, Any] = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
         schema["additionalProperties"] = False
         return schema
 
@@ -288,12 +294,12 @@ class ClosedSerializerSchema(OpenApiSerializerExtension):
         ),
     }
 )
-class AnswerField(serializers.Field):
+class AnswerField(serializers.Field[str | list[str], Any, object, Any]):
     default_error_messages = {
         "invalid": "expects an option key (a string) or a list of option keys",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 

@@ -11,6 +11,8 @@ limit caps one partner's traffic from all its visitors together, on top.
 
 from __future__ import annotations
 
+from typing import cast
+
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -20,8 +22,11 @@ from careerquiz.partners.models import Partner
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
+    scope: str
+
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # Rates are "N/period" strings; the stubs type them as numbers.
+        return cast("str | None", api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
 
 class ClientRateThrottle(_SettingsRateThrottle):

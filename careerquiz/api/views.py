@@ -8,9 +8,11 @@ exceptions that careerquiz.api.errors.exception_handler turns into one JSON shap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.validators import RegexValidator
+from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -18,9 +20,10 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -64,8 +67,14 @@ MSG_REGION = "must be a two-letter country code, e.g. IN or US"
 class JSONOnlyNegotiation(DefaultContentNegotiation):
     """The API speaks JSON only: it answers JSON whatever Accept says, never 406."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        first = next(iter(renderers))
+        return first, first.media_type
 
 
 class ApiView(APIView):
@@ -82,7 +91,10 @@ class ApiView(APIView):
 class ContentApiView(ApiView):
     """Read-only content: cacheable, with an ETag, and 304 for a matching If-None-Match."""
 
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
+    # A match is answered with a plain HttpResponseNotModified, not a DRF Response.
+    def finalize_response(  # type: ignore[override]
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         return caching.conditional(request, response)
 
@@ -92,7 +104,7 @@ class ContentApiView(ApiView):
 
 class LadderListApi(ContentApiView):
     @extend_schema_serializer(component_name="LadderList")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         results = LadderSummarySerializer(many=True)
 
     @extend_schema(
@@ -143,7 +155,7 @@ class LadderDetailApi(ContentApiView):
 
 class QuizListApi(ContentApiView):
     @extend_schema_serializer(component_name="QuizList")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         results = QuizSummarySerializer(many=True)
 
     @extend_schema(
@@ -280,6 +292,7 @@ class PlacementCreateApi(ApiView):
     )
     def post(self, request: Request, slug: str) -> Response:
         quiz = queries.published_quiz(slug)
+        assert quiz.live_version is not None  # published
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -326,7 +339,7 @@ class PlacementDetailApi(ApiView):
 class UnknownEndpointApi(APIView):
     """Any other /api/v1/ path: a JSON 404 in the error shape, whatever the method."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
     throttle_classes = [ClientRateThrottle]
     renderer_classes = [JSONRenderer]

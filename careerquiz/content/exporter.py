@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 
 from careerquiz.content import schema
 from ladder.models import Ladder, LadderNote, Responsibility, Rung
@@ -29,11 +29,11 @@ def export_content(
     Naming only ladders exports no quizzes, and the other way round. Raises
     LookupError for a slug that matches nothing.
     """
-    if ladders is None and quizzes is None:
-        ladder_rows, quiz_rows = Ladder.objects.all(), Quiz.objects.all()
-    else:
-        ladder_rows = _only(Ladder.objects.all(), ladders or [], "ladder")
-        quiz_rows = _only(Quiz.objects.all(), quizzes or [], "quiz")
+    ladder_rows: QuerySet[Ladder] = Ladder.objects.all()
+    quiz_rows: QuerySet[Quiz] = Quiz.objects.all()
+    if ladders is not None or quizzes is not None:
+        ladder_rows = _only(ladder_rows, ladders or [], "ladder")
+        quiz_rows = _only(quiz_rows, quizzes or [], "quiz")
     return {
         "format": schema.FORMAT,
         "ladders": [_ladder(ladder) for ladder in _with_ladder_content(ladder_rows)],
@@ -41,7 +41,7 @@ def export_content(
     }
 
 
-def _only(rows: QuerySet, slugs: list[str], kind: str) -> QuerySet:
+def _only[M: Model](rows: QuerySet[M], slugs: list[str], kind: str) -> QuerySet[M]:
     rows = rows.filter(slug__in=slugs)
     missing = sorted(set(slugs) - set(rows.values_list("slug", flat=True)))
     if missing:
@@ -60,9 +60,9 @@ def _columns(obj: object, table: dict[str, schema.Field]) -> dict[str, Any]:
 # Ladders
 
 
-def _with_ladder_content(rows: QuerySet) -> QuerySet:
+def _with_ladder_content(rows: QuerySet[Ladder]) -> QuerySet[Ladder]:
     rung_lists = [
-        Prefetch(name, queryset=model.objects.order_by(*BY_POSITION))
+        Prefetch(name, queryset=model._default_manager.order_by(*BY_POSITION))
         for name, (model, _) in schema.RUNG_ITEMS.items()
     ]
     return rows.order_by("slug").prefetch_related(
@@ -103,7 +103,7 @@ def _responsibility(item: Responsibility) -> str | dict[str, Any]:
 # Quizzes
 
 
-def _with_quiz_content(rows: QuerySet) -> QuerySet:
+def _with_quiz_content(rows: QuerySet[Quiz]) -> QuerySet[Quiz]:
     options = Option.objects.order_by(*BY_POSITION).select_related("rung")
     questions = Question.objects.order_by(*BY_POSITION).prefetch_related(
         Prefetch("options", queryset=options)

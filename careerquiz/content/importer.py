@@ -157,7 +157,7 @@ def _upsert[M: models.Model](
 ) -> M:
     if existing is None:
         tally.created += 1
-        return model.objects.create(**key, **values)
+        return model._default_manager.create(**key, **values)
     if _save_changes(existing, values):
         tally.updated += 1
     else:
@@ -174,7 +174,7 @@ def _replace_list(
 ) -> None:
     """Make a child list equal to `items`, touching it only when it differs."""
     names = tuple(table)
-    rows = model.objects.filter(**parent).order_by("position", "id")
+    rows = model._default_manager.filter(**parent).order_by("position", "id")
     stored = list(rows.values_list(*names))
     wanted = [tuple(item[name] for name in names) for item in items]
     if stored == wanted:
@@ -183,7 +183,7 @@ def _replace_list(
     for row in rows:
         row.delete()
     for position, item in enumerate(items):
-        model.objects.create(**parent, position=position, **item)
+        model._default_manager.create(**parent, position=position, **item)
     tally.deleted += len(stored)
     tally.created += len(wanted)
 

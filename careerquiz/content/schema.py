@@ -71,7 +71,8 @@ class Field:
 
 
 def _max_length(model: type[models.Model], name: str) -> int | None:
-    return model._meta.get_field(name).max_length
+    field = model._meta.get_field(name)
+    return field.max_length if isinstance(field, models.Field) else None
 
 
 def text(model: type[models.Model], name: str, *, blank: bool = True) -> Check:

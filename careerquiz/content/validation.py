@@ -91,7 +91,9 @@ class _Validation:
 
     # Generic checks
 
-    def fields(self, value: Any, path: str, table: dict[str, schema.Field]) -> dict | None:
+    def fields(
+        self, value: Any, path: str, table: dict[str, schema.Field]
+    ) -> dict[str, Any] | None:
         """Check one object against its table; return its fields that passed."""
         if not isinstance(value, dict):
             self.error(path, schema.MSG_OBJECT)
@@ -100,7 +102,7 @@ class _Validation:
             if name not in table:
                 allowed = ", ".join(table)
                 self.error(field_path(path, name), MSG_UNKNOWN_FIELD.format(allowed=allowed))
-        good = {}
+        good: dict[str, Any] = {}
         for name, spec in table.items():
             if name not in value:
                 if spec.required:
@@ -122,7 +124,7 @@ class _Validation:
                 first[value] = path
 
     @staticmethod
-    def values_at(parent: str, items: list, name: str) -> list[tuple[str, Any]]:
+    def values_at(parent: str, items: list[Any], name: str) -> list[tuple[str, Any]]:
         """(path, value) of one field across a list, where it is a string or an integer."""
         return [
             (field_path(item_path(parent, index), name), item[name])
@@ -132,7 +134,7 @@ class _Validation:
             and not isinstance(item.get(name), bool)
         ]
 
-    def each(self, values: dict, name: str, path: str) -> Iterable[tuple[str, Any]]:
+    def each(self, values: dict[str, Any], name: str, path: str) -> Iterable[tuple[str, Any]]:
         for index, item in enumerate(values.get(name, [])):
             yield item_path(field_path(path, name), index), item
 
@@ -210,13 +212,14 @@ class _Validation:
             if not facts.complete:
                 continue
             in_use = (
-                Option.objects.filter(rung__ladder__slug=ladder_slug)
+                Option.objects.filter(rung__ladder__slug=ladder_slug, rung__isnull=False)
                 .exclude(rung__slug__in=facts.rungs)
                 .exclude(question__quiz__slug__in=quizzes_in_file)
                 .select_related("rung", "question__quiz")
                 .order_by("question__quiz__slug", "question__position", "position")
             )
             for option in in_use:
+                assert option.rung is not None  # filtered above
                 message = MSG_RUNG_IN_USE.format(
                     rung=option.rung.slug,
                     option=option.key,

@@ -19,7 +19,7 @@ MSG_THEME_BAD_VALUE = (
 THEME_FORBIDDEN_CHARS = ";{}<>\\"
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(forms.ModelForm[Partner]):
     def clean_theme(self) -> dict[str, Any]:
         # The theme ends up in the embedded page's styles: plain values only.
         theme = self.cleaned_data["theme"]
@@ -36,20 +36,22 @@ class PartnerForm(forms.ModelForm):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(SimpleHistoryAdmin[Partner]):
     form = PartnerForm
     list_display = ("name", "public_key", "origins", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "public_key", "allowed_origins")
 
-    def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> tuple[str, ...]:
         # The key is generated on save; it is shown, never typed.
         if obj is None:
-            return ["name", "allowed_origins", "theme", "is_active"]
-        return ["name", "public_key", "allowed_origins", "theme", "is_active", "created_at"]
+            return ("name", "allowed_origins", "theme", "is_active")
+        return ("name", "public_key", "allowed_origins", "theme", "is_active", "created_at")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Partner | None = None) -> list[str]:
-        return [] if obj is None else ["public_key", "created_at"]
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Partner | None = None
+    ) -> tuple[str, ...]:
+        return () if obj is None else ("public_key", "created_at")
 
     @admin.display(description="allowed origins")
     def origins(self, partner: Partner) -> str:

@@ -48,7 +48,7 @@ def normalise_origin(origin: str) -> str:
 
 
 def partner_origins() -> frozenset[str]:
-    origins = cache.get(CACHE_KEY)
+    origins: frozenset[str] | None = cache.get(CACHE_KEY)
     if origins is None:
         rows = Partner.objects.active().values_list("allowed_origins", flat=True)
         origins = frozenset(
