@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Container
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -150,20 +151,26 @@ class Option(models.Model):
         if question is None:
             return
         ladder = question.quiz.ladder
-        rung = self.rung if self.rung_id is not None else None
         skills = None
         if question.role == Question.Role.SKILLS and self.skill:
             skills = set(Skill.objects.filter(rung__ladder=ladder).values_list("name", flat=True))
-        problems = rules.option_target_problems(
+        problems = self.target_problems(question=question, ladder=ladder, ladder_skills=skills)
+        if problems:
+            raise ValidationError({p.field: rules.as_sentence(p.message) for p in problems})
+
+    def target_problems(
+        self, *, question: Question, ladder: Ladder, ladder_skills: Container[str] | None
+    ) -> list[rules.Problem]:
+        """quiz.rules' option rule, asked about this option of `question` on `ladder`."""
+        rung = self.rung if self.rung_id is not None else None
+        return rules.option_target_problems(
             role=question.role,
             ladder=ladder.slug,
             rung=rung.slug if rung else None,
             rung_ladder=rung.ladder.slug if rung else None,
             skill=self.skill,
-            ladder_skills=skills,
+            ladder_skills=ladder_skills,
         )
-        if problems:
-            raise ValidationError({p.field: rules.as_sentence(p.message) for p in problems})
 
 
 class QuizVersion(models.Model):

@@ -54,14 +54,8 @@ def publish_problems(quiz: Quiz) -> list[str]:
         if not options:
             problems.append(AT_QUESTION.format(key=question.key, problem=rules.MSG_NO_OPTIONS))
         for option in options:
-            rung = option.rung
-            for problem in rules.option_target_problems(
-                role=question.role,
-                ladder=ladder.slug,
-                rung=rung.slug if rung else None,
-                rung_ladder=rung.ladder.slug if rung else None,
-                skill=option.skill,
-                ladder_skills=skills,
+            for problem in option.target_problems(
+                question=question, ladder=ladder, ladder_skills=skills
             ):
                 problems.append(
                     AT_OPTION.format(key=question.key, option=option.key, problem=problem.message)
