@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ladders/", include("ladder.urls")),
     path("", include("quiz.urls")),
+    path("", include("careerquiz.partners.urls")),
     path("api/", include("careerquiz.api.urls")),
 ]

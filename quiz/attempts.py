@@ -25,6 +25,7 @@ def start_attempt(
     channel: str = Attempt.Channel.WEB,
     partner_id: int | None = None,
     region: str = "",
+    ref: str = "",
 ) -> Attempt:
     return Attempt.objects.create(
         quiz_id=version.quiz_id,
@@ -32,6 +33,7 @@ def start_attempt(
         channel=channel,
         partner_id=partner_id,
         region=region,
+        ref=ref,
     )
 
 
@@ -76,11 +78,14 @@ def place_and_record(
     region: str = "",
     channel: str = Attempt.Channel.API,
     partner_id: int | None = None,
+    ref: str = "",
 ) -> Attempt:
     """Start and complete an attempt at once (the API). Invalid answers write nothing."""
     place(spec_for(version), answers)  # validate before any row exists
     with transaction.atomic():
-        attempt = start_attempt(version, channel=channel, partner_id=partner_id, region=region)
+        attempt = start_attempt(
+            version, channel=channel, partner_id=partner_id, region=region, ref=ref
+        )
         return complete_attempt(attempt, answers, region=region)
 
 

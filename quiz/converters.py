@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import register_converter
 from django.urls.converters import StringConverter
 
 
@@ -13,3 +14,6 @@ class ResultIdConverter(StringConverter):
     """
 
     regex = r"[A-Za-z0-9_-]{1,32}"
+
+
+register_converter(ResultIdConverter, "result_id")

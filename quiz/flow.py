@@ -63,6 +63,8 @@ class State:
     channel: str = Attempt.Channel.WEB
     partner: int | None = None  # Partner id
     preview: bool = False
+    ref: str = ""  # the partner's reference (Attempt.ref), echoed to its page
+    region: str = ""  # the region to preselect on the region step
 
 
 def dump_state(state: State) -> str:
@@ -75,6 +77,8 @@ def dump_state(state: State) -> str:
         "c": state.channel,
         "p": state.partner,
         "pv": state.preview,
+        "f": state.ref,
+        "r": state.region,
     }
     return signing.dumps(payload, salt=STATE_SALT, compress=True)
 
@@ -99,6 +103,9 @@ def load_state(token: str | None, *, slug: str, preview: bool = False) -> State:
             channel=str(data["c"]),
             partner=data["p"],
             preview=bool(data["pv"]),
+            # Absent from tokens signed before they existed.
+            ref=str(data.get("f", "")),
+            region=str(data.get("r", "")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise FlowError(MSG_STATE_INVALID) from error
@@ -119,13 +126,15 @@ def partner_for(public_key: str | None) -> int | None:
         raise FlowError(MSG_UNKNOWN_PARTNER) from error
 
 
-def state_for_attempt(attempt: Attempt, *, slug: str) -> State:
+def state_for_attempt(attempt: Attempt, *, slug: str, region: str = "") -> State:
     return State(
         quiz=slug,
         version=attempt.version_id,
         attempt=str(attempt.token_id),
         channel=attempt.channel,
         partner=attempt.partner_id,
+        ref=attempt.ref,
+        region=region,
     )
 
 
@@ -292,7 +301,10 @@ def step_view(run: Run, state: State, *, error: str = "") -> StepView:
     question = _current_question(run.spec, state)
     number, total = state.step + 1, total_steps(run.spec)
     if question is None:
-        choices = [Choice(value=code, label=name, checked=False) for code, name in run.regions]
+        choices = [
+            Choice(value=code, label=name, checked=code == state.region)
+            for code, name in run.regions
+        ]
         choices.append(Choice(value=ELSEWHERE, label="Somewhere else", checked=False))
         return StepView(
             number=number,

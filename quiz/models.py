@@ -7,12 +7,13 @@ see versions, so an edit never changes a quiz under someone halfway through it.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Container
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -193,6 +194,17 @@ class QuizVersion(models.Model):
         return f"{self.quiz.slug} v{self.number}"
 
 
+REF_MAX_LENGTH = 64
+REF_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+MSG_BAD_REF = "A ref is at most 64 letters, digits, dots, hyphens and underscores."
+REF_VALIDATOR = RegexValidator(REF_PATTERN, MSG_BAD_REF)
+
+
+def clean_ref(value: str | None) -> str:
+    """A partner's reference as stored: itself if it has the allowed shape, else ""."""
+    return value if value and re.fullmatch(REF_PATTERN, value) else ""
+
+
 def new_result_id() -> str:
     return secrets.token_urlsafe(16)
 
@@ -225,6 +237,12 @@ class Attempt(models.Model):
         related_name="attempts",
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    ref = models.CharField(
+        max_length=REF_MAX_LENGTH,
+        blank=True,
+        validators=[REF_VALIDATOR],
+        help_text="The partner's own reference for this visit, e.g. a campaign (data-ref).",
+    )
     region = models.CharField(max_length=2, blank=True, validators=[REGION_VALIDATOR])
     answers = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)

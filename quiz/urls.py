@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import path
 
+import quiz.converters  # noqa: F401  (registers the <result_id:...> converter)
 from quiz import views
-from quiz.converters import ResultIdConverter
-
-register_converter(ResultIdConverter, "result_id")
 
 app_name = "quiz"
 urlpatterns = [

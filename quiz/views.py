@@ -4,11 +4,16 @@ The step logic lives in quiz.flow and what a result says in quiz.presentation;
 these views read the request, call them and render. Every htmx request gets
 the `#quiz-panel` fragment of the same template a plain post renders in full
 (`for_htmx`), so the quiz works with JavaScript off.
+
+The same pages are served on our own site and, through careerquiz.partners,
+inside partners' frames: a `Surface` says which layout and which URLs a page
+uses, and the functions below the site's views take one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -42,18 +47,66 @@ PANEL = "quiz-panel"
 # cross-site iframes, where browsers block third-party cookies. The editor's
 # preview is different: it runs on the staff session, so it keeps CSRF checks.
 
+
+@dataclass(frozen=True, kw_only=True)
+class Surface:
+    """Where a quiz is taken: our own pages, or a partner's frame (careerquiz.partners)."""
+
+    layout: str = "base.html"
+    start: str = "quiz:start"  # URL names: start and step take the quiz slug,
+    step: str = "quiz:step"
+    result: str = "quiz:result"  # and result the result id
+    query: str = ""  # appended to links back to the start, e.g. "?partner=pk_..."
+    context: Mapping[str, Any] = field(default_factory=dict)  # more for the templates
+
+    def start_url(self, slug: str) -> str:
+        return reverse(self.start, args=[slug]) + self.query
+
+    def step_url(self, slug: str) -> str:
+        return reverse(self.step, args=[slug])
+
+    def result_url(self, attempt: Attempt) -> str:
+        return reverse(self.result, args=[attempt.result_id])
+
+
+SITE = Surface()
+
 Finish = Callable[[HtmxHttpRequest, flow.Run, flow.Outcome], HttpResponse]
 
 
-def _problem(
-    request: HttpRequest, slug: str, error: flow.FlowError, *, preview: bool = False
+def render(
+    request: HttpRequest,
+    template: str,
+    context: Mapping[str, Any],
+    surface: Surface = SITE,
+    *,
+    status: int = 200,
 ) -> TemplateResponse:
-    restart = reverse("quiz:preview" if preview else "quiz:start", args=[slug])
+    return TemplateResponse(
+        request,
+        template,
+        {"layout": surface.layout, **surface.context, **context},
+        status=status,
+    )
+
+
+def problem(
+    request: HttpRequest,
+    slug: str,
+    error: flow.FlowError,
+    surface: Surface = SITE,
+    *,
+    preview: bool = False,
+) -> TemplateResponse:
+    restart = reverse("quiz:preview", args=[slug]) if preview else surface.start_url(slug)
     context = {"message": error.message, "restart_url": restart, "preview": preview}
-    return TemplateResponse(request, PROBLEM_TEMPLATE, context, status=400)
+    return render(request, PROBLEM_TEMPLATE, context, surface, status=400)
 
 
-def _intro(request: HttpRequest, run: flow.Run, *, action: str, **extra: Any) -> TemplateResponse:
+def intro(
+    request: HttpRequest, run: flow.Run, surface: Surface = SITE, **extra: Any
+) -> TemplateResponse:
+    """The page before the first question; `extra` goes to the template (hidden fields)."""
     context = {
         "title": run.title,
         "slug": run.slug,
@@ -61,15 +114,23 @@ def _intro(request: HttpRequest, run: flow.Run, *, action: str, **extra: Any) ->
         "total": flow.total_steps(run.spec),
         "ladder_url": reverse("ladder:detail", args=[run.ladder]),
         "preview": run.preview,
-        "action": action,
+        "action": reverse("quiz:preview", args=[run.slug])
+        if run.preview
+        else reverse(surface.start, args=[run.slug]),
         **extra,
     }
-    return TemplateResponse(request, QUIZ_TEMPLATE, context)
+    return render(request, QUIZ_TEMPLATE, context, surface)
 
 
-def _step_page(
-    request: HttpRequest, run: flow.Run, state: flow.State, *, action: str, error: str = ""
+def step_page(
+    request: HttpRequest,
+    run: flow.Run,
+    state: flow.State,
+    surface: Surface = SITE,
+    *,
+    error: str = "",
 ) -> TemplateResponse:
+    action = reverse("quiz:preview", args=[run.slug]) if run.preview else surface.step_url(run.slug)
     context = {
         "title": run.title,
         "slug": run.slug,
@@ -78,20 +139,72 @@ def _step_page(
         "state": flow.dump_state(state),
         "step": flow.step_view(run, state, error=error),
     }
-    return TemplateResponse(request, QUIZ_TEMPLATE, context)
+    return render(request, QUIZ_TEMPLATE, context, surface)
 
 
-def _advance(
-    request: HtmxHttpRequest, run: flow.Run, state: flow.State, *, action: str, finish: Finish
+def begin(
+    request: HttpRequest,
+    run: flow.Run,
+    surface: Surface = SITE,
+    *,
+    channel: str,
+    partner_id: int | None = None,
+    ref: str = "",
+    region: str = "",
+) -> TemplateResponse:
+    """Record a started attempt and show the first question."""
+    assert run.version is not None  # only published quizzes are started
+    attempt = start_attempt(run.version, channel=channel, partner_id=partner_id, ref=ref)
+    state = flow.state_for_attempt(attempt, slug=run.slug, region=region)
+    return step_page(request, run, state, surface)
+
+
+def advance(
+    request: HtmxHttpRequest,
+    run: flow.Run,
+    state: flow.State,
+    surface: Surface = SITE,
+    *,
+    finish: Finish,
 ) -> HttpResponse:
-    """One posted step of `run`, for the public quiz and the preview alike."""
+    """One posted step of `run`, for the public quiz, the embed and the preview alike."""
     try:
         outcome = flow.advance(run, state, request.POST)
         if outcome.finished:
             return finish(request, run, outcome)
     except flow.FlowError as error:
-        return _problem(request, run.slug, error, preview=run.preview)
-    return _step_page(request, run, outcome.state, action=action, error=outcome.error)
+        return problem(request, run.slug, error, surface, preview=run.preview)
+    return step_page(request, run, outcome.state, surface, error=outcome.error)
+
+
+def complete(
+    request: HtmxHttpRequest, run: flow.Run, outcome: flow.Outcome, *, surface: Surface = SITE
+) -> HttpResponse:
+    """Finish the attempt and go to its result page on `surface`."""
+    url = surface.result_url(flow.finish(outcome.state, outcome.region))
+    if request.htmx:
+        # HX-Redirect (a full navigation) rather than swapping the result into the
+        # panel with HX-Push-Url: the result is its own page with its own title,
+        # Open Graph tags and permalink in the address bar, a reload shows it again
+        # instead of resubmitting, and the same GET serves htmx and JS-off visitors.
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url, status=303)
+
+
+def result_context(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
+    """What a stored result's page shows, worded by quiz.presentation."""
+    version = attempt.version.snapshot
+    return presentation.result_context(
+        attempt.result, rungs=version.get("rungs", ()), threshold=version.get("threshold")
+    ) | {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "ladder": attempt.quiz.ladder,
+        "permalink": request.build_absolute_uri(attempt.get_absolute_url()),
+    }
+
+
+# --- Our own pages ----------------------------------------------------------------------
 
 
 @csrf_exempt  # see the note at the top of this module
@@ -107,14 +220,11 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     try:
         partner = flow.partner_for(key)
     except flow.FlowError as error:
-        return _problem(request, slug, error)
+        return problem(request, slug, error)
     if request.method == "GET":
-        action = reverse("quiz:start", args=[slug])
-        return _intro(request, run, action=action, partner_key=key if partner else "")
+        return intro(request, run, hidden={"partner": key} if partner else {})
     channel = Attempt.Channel.EMBED if partner else Attempt.Channel.WEB
-    attempt = start_attempt(quiz.live_version, channel=channel, partner_id=partner)
-    state = flow.state_for_attempt(attempt, slug=slug)
-    return _step_page(request, run, state, action=reverse("quiz:step", args=[slug]))
+    return begin(request, run, channel=channel, partner_id=partner)
 
 
 @csrf_exempt  # see the note at the top of this module
@@ -133,20 +243,8 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         state = flow.load_state(request.POST.get("state"), slug=slug)
         run = flow.run_for(state)
     except flow.FlowError as error:
-        return _problem(request, slug, error)
-    action = reverse("quiz:step", args=[slug])
-    return _advance(request, run, state, action=action, finish=_complete)
-
-
-def _complete(request: HtmxHttpRequest, run: flow.Run, outcome: flow.Outcome) -> HttpResponse:
-    url = flow.finish(outcome.state, outcome.region).get_absolute_url()
-    if request.htmx:
-        # HX-Redirect (a full navigation) rather than swapping the result into the
-        # panel with HX-Push-Url: the result is its own page with its own title,
-        # Open Graph tags and permalink in the address bar, a reload shows it again
-        # instead of resubmitting, and the same GET serves htmx and JS-off visitors.
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url, status=303)
+        return problem(request, slug, error)
+    return advance(request, run, state, finish=complete)
 
 
 @require_GET
@@ -156,16 +254,7 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
         Attempt.objects.completed().select_related("quiz__ladder", "version"),
         result_id=result_id,
     )
-    version = attempt.version.snapshot
-    context = presentation.result_context(
-        attempt.result, rungs=version.get("rungs", ()), threshold=version.get("threshold")
-    ) | {
-        "attempt": attempt,
-        "quiz": attempt.quiz,
-        "ladder": attempt.quiz.ladder,
-        "permalink": request.build_absolute_uri(attempt.get_absolute_url()),
-    }
-    return TemplateResponse(request, RESULT_TEMPLATE, context)
+    return render(request, RESULT_TEMPLATE, result_context(request, attempt))
 
 
 # --- Editor preview of the draft ------------------------------------------------------
@@ -181,21 +270,19 @@ def preview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     Runs on the staff session, so unlike the public flow it keeps CSRF protection.
     """
     quiz = get_object_or_404(Quiz.objects.select_related("ladder"), slug=slug)
-    action = reverse("quiz:preview", args=[slug])
     try:
         run = flow.draft_run(quiz)
         if request.method == "GET":
-            return _intro(request, run, action=action)
+            return intro(request, run)
         if "state" not in request.POST:
-            return _step_page(request, run, flow.preview_state(slug), action=action)
+            return step_page(request, run, flow.preview_state(slug))
         state = flow.load_state(request.POST.get("state"), slug=slug, preview=True)
     except flow.FlowError as error:
-        return _problem(request, slug, error, preview=True)
-    show = partial(_show_preview_result, ladder=quiz.ladder)
-    return _advance(request, run, state, action=action, finish=show)
+        return problem(request, slug, error, preview=True)
+    return advance(request, run, state, finish=partial(_show_preview, ladder=quiz.ladder))
 
 
-def _show_preview_result(
+def _show_preview(
     request: HtmxHttpRequest, run: flow.Run, outcome: flow.Outcome, *, ladder: Ladder
 ) -> HttpResponse:
     shown = flow.preview_result(run, outcome.state, outcome.region)
@@ -208,4 +295,4 @@ def _show_preview_result(
         "preview": True,
         "finished": True,
     }
-    return TemplateResponse(request, QUIZ_TEMPLATE, context)
+    return render(request, QUIZ_TEMPLATE, context)

@@ -24,12 +24,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from careerquiz.partners.admin import (
-    MSG_THEME_BAD_VALUE,
-    MSG_THEME_NOT_OBJECT,
-    THEME_FORBIDDEN_CHARS,
+from careerquiz.partners.embed import iframe_snippet, script_snippet
+from careerquiz.partners.models import (
+    MSG_BAD_COLOUR,
+    MSG_BAD_FONT,
+    MSG_BAD_ORIGIN,
+    MSG_CTA_HTTPS,
+    MSG_CTA_NEEDS_BOTH,
+    Partner,
 )
-from careerquiz.partners.models import MSG_BAD_ORIGIN, Partner
 from ladder.admin import SOURCES_HELP
 from ladder.models import (
     MSG_CURRENCY_REGION,
@@ -615,7 +618,7 @@ def test_a_partner_gets_a_generated_key_that_cannot_be_edited(admin_client):
     response = submit(
         admin_client,
         reverse("admin:partners_partner_add"),
-        {"name": "Jobs Ltd", "allowed_origins": "https://jobs.example", "theme": "{}"},
+        {"name": "Jobs Ltd", "allowed_origins": "https://jobs.example"},
     )
     assert response.status_code == 302
     partner = Partner.objects.get(name="Jobs Ltd")
@@ -637,19 +640,35 @@ def test_a_partner_gets_a_generated_key_that_cannot_be_edited(admin_client):
             {"allowed_origins": "https://jobs.example/path"},
             MSG_BAD_ORIGIN.format(origin="https://jobs.example/path"),
         ),
-        ({"theme": '["#000"]'}, MSG_THEME_NOT_OBJECT),
-        (
-            {"theme": '{"accent": "red; background: url(x)"}'},
-            MSG_THEME_BAD_VALUE.format(key="accent", chars=" ".join(THEME_FORBIDDEN_CHARS)),
-        ),
+        ({"accent_color": "red;x:1"}, MSG_BAD_COLOUR),
+        ({"font_family": "Inter; } body { display: none"}, MSG_BAD_FONT),
+        ({"cta_text": "Our courses", "cta_url": "http://jobs.example/courses"}, MSG_CTA_HTTPS),
+        ({"cta_text": "Our courses"}, MSG_CTA_NEEDS_BOTH),
+        ({"corner_radius": "99"}, "less than or equal to 32"),
     ],
 )
 def test_a_partner_with_a_bad_origin_or_theme_is_refused(admin_client, edits, message):
-    data = {"name": "Jobs Ltd", "allowed_origins": "https://jobs.example", "theme": "{}"}
+    data = {"name": "Jobs Ltd", "allowed_origins": "https://jobs.example"}
     response = submit(admin_client, reverse("admin:partners_partner_add"), {**data, **edits})
     assert response.status_code == 200
     assert message in text(response)
     assert not Partner.objects.exists()
+
+
+def test_the_partner_page_shows_its_snippets_and_a_live_preview(quiz, admin_client):
+    partner = Partner.objects.create(name="Jobs Ltd", allowed_origins="https://jobs.example")
+
+    page = text(admin_client.get(change_url(partner)))
+
+    script = script_snippet(partner, base_url="http://testserver", quiz=quiz.slug)
+    iframe = iframe_snippet(partner, base_url="http://testserver", quiz=quiz.slug, title=quiz.title)
+    assert script in page
+    assert iframe in page
+    preview = f"/embed/{quiz.slug}/?partner={partner.public_key}&preview=1"
+    assert f'<iframe class="partner-preview" src="{preview}"' in page
+    # The preview is framed by the admin itself: staff may, visitors' pages may not.
+    framed = admin_client.get(preview)
+    assert "frame-ancestors https://jobs.example 'self';" in framed["Content-Security-Policy"]
 
 
 # --- Attempts and the funnel -----------------------------------------------------------------

@@ -284,6 +284,25 @@ def test_a_region_without_bands_places_with_no_salary(api, quiz):
 
 
 @pytest.mark.django_db
+def test_a_ref_is_stored_and_returned_with_the_placement(api, quiz):
+    body = {"answers": answers_at(quiz, "mid"), "ref": "newsletter.2026-12"}
+    response = post_json(api, placements_url(), body)
+    assert response.status_code == 201
+    assert response.json()["ref"] == "newsletter.2026-12"
+    assert Attempt.objects.get().ref == "newsletter.2026-12"
+    again = api.get(f"/api/v1/placements/{response.json()['id']}/")
+    assert again.json()["ref"] == "newsletter.2026-12"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ref", ["has space", "x" * 65, "<b>", 7])
+def test_a_malformed_ref_is_a_400_naming_ref(api, quiz, ref):
+    response = post_json(api, placements_url(), {"answers": answers_at(quiz, "mid"), "ref": ref})
+    assert_error(response, 400, "ref")
+    assert not Attempt.objects.exists()
+
+
+@pytest.mark.django_db
 def test_get_placement_returns_the_same_body(api, quiz):
     created = post_json(api, placements_url(), {"answers": answers_at(quiz, "mid"), "region": "IN"})
     body = created.json()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from io import StringIO
 from typing import Any
 
@@ -11,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from careerquiz.management.commands import demo
+from careerquiz.partners.demo import DEMO_PARTNER, serve_pages
+from careerquiz.partners.models import Partner
 from ladder.models import Ladder, Rung
 from quiz.models import Quiz, QuizVersion
 
@@ -136,7 +140,7 @@ def test_refuses_without_debug_unless_forced(settings):
 
 
 @pytest.mark.django_db
-def test_starts_the_development_server_without_the_reloader(monkeypatch):
+def test_starts_the_development_server_and_the_partner_page(monkeypatch):
     calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
     real_call_command = call_command
 
@@ -146,11 +150,53 @@ def test_starts_the_development_server_without_the_reloader(monkeypatch):
             return
         real_call_command(name, *args, **kwargs)
 
+    pages: list[tuple[str, int]] = []
     monkeypatch.setattr(demo, "call_command", spy)
+    monkeypatch.setattr(
+        demo, "serve_pages", lambda served, *, port: pages.append((served["/"], port))
+    )
 
     call_command("demo", "0.0.0.0:8123", stdout=StringIO())
 
     assert calls == [("runserver", ("0.0.0.0:8123",), {"use_reloader": False})]
+    [(html, port)] = pages
+    assert port == 8124
+    partner = Partner.objects.get(name=DEMO_PARTNER)
+    # The page loads the app from localhost, another site than 127.0.0.1 to a browser.
+    assert (
+        f'<script src="http://localhost:8123/embed.js" data-quiz="ml-engineer" '
+        f'data-partner="{partner.public_key}"'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_the_demo_partner_may_embed_from_the_partner_page_and_is_kept_on_reruns():
+    output = run_demo()
+    partner = Partner.objects.get(name=DEMO_PARTNER)
+    assert partner.origins == ["http://127.0.0.1:8001"]
+    assert "http://127.0.0.1:8001/" in output
+
+    partner.accent_color = "#aa3300"
+    partner.save()
+    run_demo("127.0.0.1:9000")
+
+    partner.refresh_from_db()
+    assert partner.accent_color == "#aa3300"
+    assert partner.origins == ["http://127.0.0.1:8001", "http://127.0.0.1:9001"]
+    assert Partner.objects.filter(name=DEMO_PARTNER).count() == 1
+
+
+def test_the_partner_page_server_serves_the_page_and_nothing_else():
+    server = serve_pages({"/": "<p>Partner page</p>"})
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        with urllib.request.urlopen(f"{base}/") as response:
+            assert response.read() == b"<p>Partner page</p>"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/other")
+        assert missing.value.code == 404
+    finally:
+        server.shutdown()
 
 
 @pytest.mark.parametrize(

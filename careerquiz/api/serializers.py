@@ -216,6 +216,9 @@ class PlacementSerializer(serializers.Serializer[Any]):
         many=True, help_text="Bands of the placed and next rung in `region`; empty without one."
     )
     region = serializers.CharField(help_text="The region asked for, or empty.")
+    ref = serializers.CharField(
+        help_text="The partner's own reference sent with the placement (or data-ref), or empty."
+    )
     rung_summary = serializers.CharField()
     keeps_you_stuck = serializers.CharField()
     completed_at = serializers.DateTimeField()

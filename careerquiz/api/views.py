@@ -58,7 +58,7 @@ from careerquiz.api.serializers import (
 )
 from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
 from quiz.attempts import place_and_record
-from quiz.models import Attempt
+from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
 from quiz.placement import InvalidAnswers
 
 MSG_REGION = "must be a two-letter country code, e.g. IN or US"
@@ -208,7 +208,7 @@ class QuizDetailApi(ContentApiView):
 
 def placement_body(request: Request, attempt: Attempt) -> dict[str, Any]:
     result_url = request.build_absolute_uri(attempt.get_absolute_url())
-    return PlacementSerializer(attempt.result | {"result_url": result_url}).data
+    return PlacementSerializer(attempt.result | {"result_url": result_url, "ref": attempt.ref}).data
 
 
 class PlacementCreateApi(ApiView):
@@ -258,6 +258,16 @@ class PlacementCreateApi(ApiView):
             ),
         )
 
+        ref = StrictCharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            trim_whitespace=False,
+            validators=[RegexValidator(REF_PATTERN, MSG_BAD_REF)],
+            help_text="Your own reference for this placement, e.g. a campaign: "
+            "1 to 64 of A-Z a-z 0-9 . _ -. Stored, and returned with the placement.",
+        )
+
         def validate_region(self, value: str | None) -> str:
             return (value or "").upper()
 
@@ -302,6 +312,7 @@ class PlacementCreateApi(ApiView):
                 region=serializer.validated_data["region"],
                 channel=Attempt.Channel.API,
                 partner_id=request.auth.pk if request.auth else None,
+                ref=serializer.validated_data["ref"],
             )
         except InvalidAnswers as exc:
             raise invalid_answers(exc) from exc

@@ -1,4 +1,5 @@
-"""The partner admin: a partner's public key is generated and shown, never typed."""
+"""The partner admin: a partner's key is generated and shown, never typed; its page
+shows the snippets to paste and a live preview of the embedded quiz in its theme."""
 
 from __future__ import annotations
 
@@ -6,53 +7,74 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner
-
-MSG_THEME_NOT_OBJECT = 'The theme must be a JSON object, e.g. {"accent": "#0b5fff"}.'
-MSG_THEME_BAD_VALUE = (
-    "Theme value {key!r} must be plain text or a number without any of the characters {chars}."
-)
-THEME_FORBIDDEN_CHARS = ";{}<>\\"
-
-
-class PartnerForm(forms.ModelForm[Partner]):
-    def clean_theme(self) -> dict[str, Any]:
-        # The theme ends up in the embedded page's styles: plain values only.
-        theme = self.cleaned_data["theme"]
-        if not isinstance(theme, dict):
-            raise ValidationError(MSG_THEME_NOT_OBJECT)
-        for key, value in theme.items():
-            if not isinstance(value, str | int | float) or any(
-                char in str(value) for char in THEME_FORBIDDEN_CHARS
-            ):
-                raise ValidationError(
-                    MSG_THEME_BAD_VALUE.format(key=key, chars=" ".join(THEME_FORBIDDEN_CHARS))
-                )
-        return theme
+from quiz.models import Quiz
 
 
 @admin.register(Partner)
 class PartnerAdmin(SimpleHistoryAdmin[Partner]):
-    form = PartnerForm
-    list_display = ("name", "public_key", "origins", "is_active", "created_at")
+    list_display = ("name", "public_key", "origins", "is_active", "default_region", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "public_key", "allowed_origins")
+    readonly_fields = ("public_key", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "public_key", "is_active", "allowed_origins")}),
+        ("Embedded quiz", {"fields": ("default_region", "cta_text", "cta_url")}),
+        (
+            "Theme",
+            {"fields": (("accent_color", "color_scheme"), ("font_family", "corner_radius"))},
+        ),
+        (None, {"fields": ("created_at",)}),
+    )
 
-    def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> tuple[str, ...]:
-        # The key is generated on save; it is shown, never typed.
-        if obj is None:
-            return ("name", "allowed_origins", "theme", "is_active")
-        return ("name", "public_key", "allowed_origins", "theme", "is_active", "created_at")
+    class Media:
+        css = {"all": ("css/admin-partners.css",)}
+        js = ("js/admin-copy.js",)
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: Partner | None = None
-    ) -> tuple[str, ...]:
-        return () if obj is None else ("public_key", "created_at")
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "accent_color":
+            kwargs["widget"] = forms.TextInput(attrs={"type": "color"})  # the browser's picker
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="allowed origins")
     def origins(self, partner: Partner) -> str:
         return ", ".join(partner.origins) or "—"
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        partner = self.get_object(request, object_id)
+        if partner is not None:
+            extra_context = {**(extra_context or {}), **embed_context(request, partner)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def embed_context(request: HttpRequest, partner: Partner) -> dict[str, Any]:
+    """The snippets to paste for each published quiz, and the preview of the first one."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    quizzes = list(Quiz.objects.published().order_by("title"))
+    snippets = [
+        {
+            "quiz": quiz,
+            "script": script_snippet(partner, base_url=base, quiz=quiz.slug),
+            "iframe": iframe_snippet(partner, base_url=base, quiz=quiz.slug, title=quiz.title),
+        }
+        for quiz in quizzes
+    ]
+    preview = ""
+    if quizzes:
+        preview = reverse("partners:embed", args=[quizzes[0].slug])
+        preview += f"?partner={partner.public_key}&preview=1"
+    return {"embed_snippets": snippets, "embed_preview": preview}

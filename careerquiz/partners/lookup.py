@@ -11,10 +11,11 @@ KEY_MAX_LENGTH = Partner._meta.get_field("public_key").max_length or 0
 
 
 class PartnerRejected(LookupError):
-    """The key names no active partner; `message` says which of the two it is."""
+    """The key names no active partner; `message` says why, `partner` is a disabled one."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, partner: Partner | None = None) -> None:
         self.message = message
+        self.partner = partner
         super().__init__(message)
 
 
@@ -28,7 +29,7 @@ def find_partner(key: str) -> Partner:
     if partner is None:
         raise PartnerRejected(MSG_UNKNOWN_PARTNER)
     if not partner.is_active:
-        raise PartnerRejected(MSG_PARTNER_DISABLED)
+        raise PartnerRejected(MSG_PARTNER_DISABLED, partner)
     return partner
 
 

@@ -1,4 +1,10 @@
-"""Partners: the sites that embed the quiz or call the API with their public key."""
+"""Partners: the sites that embed the quiz or call the API with their public key.
+
+What a partner sets ends up in response headers (origins, in CORS and CSP
+frame-ancestors) and in the embedded page's styles (the theme), so every
+value is validated to a strict shape: an origin is exactly scheme://host[:port],
+a colour is a hex colour, a font stack is font names and commas.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,11 @@ import re
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from ladder.models import REGION_VALIDATOR
 
 ORIGIN_PATTERN = re.compile(
     r"^https?://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?$"
@@ -16,6 +25,20 @@ MSG_BAD_ORIGIN = (
     "{origin!r} is not an origin: use scheme://host[:port] with no path, query or "
     "trailing slash, one per line, e.g. https://partner.example"
 )
+MSG_BAD_COLOUR = "Use a hex colour such as #0b5fff."
+MSG_BAD_FONT = (
+    "Use font names separated by commas, e.g. Inter, system-ui, sans-serif "
+    "(letters, digits, spaces, hyphens and quotes only)."
+)
+MSG_CTA_NEEDS_BOTH = "A call to action needs both its text and its link."
+MSG_CTA_HTTPS = "The call to action must link to an https:// address."
+
+HEX_COLOUR = RegexValidator(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$", MSG_BAD_COLOUR)
+FONT_STACK = RegexValidator(r"^[A-Za-z0-9 ,'\"-]*$", MSG_BAD_FONT)
+
+DEFAULT_ACCENT = "#0b5fff"
+DEFAULT_RADIUS = 8
+MAX_RADIUS = 32
 
 
 def new_public_key() -> str:
@@ -38,17 +61,54 @@ class PartnerQuerySet(models.QuerySet["Partner"]):
 class Partner(models.Model):
     """A site that embeds the quiz or calls the API with its public key."""
 
+    class ColorScheme(models.TextChoices):
+        AUTO = "auto", "Follow the visitor's setting"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
     name = models.CharField(max_length=200)
     public_key = models.CharField(max_length=64, unique=True, default=new_public_key)
     allowed_origins = models.TextField(
         blank=True,
         validators=[validate_origins],
-        help_text="One origin per line, e.g. https://careers.example.com",
+        help_text=(
+            "The sites that may embed the quiz or call the API from a browser: one origin "
+            "per line, e.g. https://careers.example.com (no path, no wildcard)."
+        ),
     )
-    theme = models.JSONField(
-        default=dict, blank=True, help_text='e.g. {"accent": "#0b5fff", "font": "system-ui"}'
+    is_active = models.BooleanField(
+        default=True, help_text="Off: the key is refused and embeds show a link instead."
     )
-    is_active = models.BooleanField(default=True)
+    default_region = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[REGION_VALIDATOR],
+        help_text="Preselected on the quiz's region step, e.g. IN; a data-region attribute wins.",
+    )
+    # The theme of the embedded quiz.
+    accent_color = models.CharField(
+        "accent colour", max_length=7, default=DEFAULT_ACCENT, validators=[HEX_COLOUR]
+    )
+    font_family = models.CharField(
+        "font stack",
+        max_length=200,
+        blank=True,
+        validators=[FONT_STACK],
+        help_text="Empty: the quiz's own. Fonts the partner page loads are not loaded here.",
+    )
+    corner_radius = models.PositiveSmallIntegerField(
+        default=DEFAULT_RADIUS,
+        validators=[MaxValueValidator(MAX_RADIUS)],
+        help_text=f"Pixels, 0 (square) to {MAX_RADIUS}.",
+    )
+    color_scheme = models.CharField(
+        "light or dark", max_length=5, choices=ColorScheme.choices, default=ColorScheme.AUTO
+    )
+    # An optional call to action under the embedded result.
+    cta_text = models.CharField(
+        "call to action", max_length=80, blank=True, help_text="e.g. See our ML courses"
+    )
+    cta_url = models.URLField("call to action link", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -59,6 +119,13 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if bool(self.cta_text) != bool(self.cta_url):
+            field = "cta_url" if self.cta_text else "cta_text"
+            raise ValidationError({field: MSG_CTA_NEEDS_BOTH})
+        if self.cta_url and not self.cta_url.startswith("https://"):
+            raise ValidationError({"cta_url": MSG_CTA_HTTPS})
 
     @property
     def origins(self) -> list[str]:

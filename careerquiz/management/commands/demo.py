@@ -3,6 +3,10 @@
 Safe to run again: migrations are idempotent, a shipped ladder or quiz is only
 imported when it is missing (an editor's changes to one that exists are kept),
 and the local admin is only created when no superuser exists at all.
+
+Beside the app it serves a partner's page on another origin (127.0.0.1 on the
+next port, embedding the app from localhost: a different site to a browser),
+so the embed can be seen working cross-site.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
+from careerquiz.partners.demo import demo_partner, partner_page, serve_pages
 from ladder.models import Ladder
 from quiz.models import Quiz
 
@@ -45,6 +50,8 @@ MSG_ADMIN_NAME_TAKEN = (
     "create an admin with `uv run manage.py createsuperuser`."
 )
 MSG_READY = "careerquiz is ready:"
+MSG_PARTNER_PAGE = "  {label:<11} {url}  (a partner's page on another origin, embedding the quiz)"
+DEMO_QUIZ = "ml-engineer"
 
 # What a newcomer wants to open, in the order they will want it.
 URLS = [
@@ -75,6 +82,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Run even with DJANGO_DEBUG off (not advised)."
         )
+        parser.add_argument(
+            "--partner-port",
+            type=int,
+            help="Port of the demo partner page (default: the app's port + 1).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -85,13 +97,19 @@ class Command(BaseCommand):
         self.stdout.write(MSG_MIGRATED)
         self.import_missing_content()
         self.ensure_admin(f"{base}/admin/")
+        port = options["partner_port"] or int(base.rsplit(":", 1)[1]) + 1
+        partner_url = f"http://127.0.0.1:{port}"
+        partner = demo_partner(partner_url)
 
         self.stdout.write(f"\n{MSG_READY}")
         for label, path in URLS:
             self.stdout.write(f"  {label:<11} {base}{path}")
+        self.stdout.write(MSG_PARTNER_PAGE.format(label="embed demo", url=f"{partner_url}/"))
         self.stdout.write("")
 
         if not options["no_server"]:
+            html = partner_page(app_url=cross_site(base), quiz=DEMO_QUIZ, key=partner.public_key)
+            serve_pages({"/": html}, port=port)
             # No autoreloader: it would re-run this whole command in a child process.
             call_command("runserver", options["addrport"], use_reloader=False)
 
@@ -127,6 +145,12 @@ class Command(BaseCommand):
             url=admin_url, username=ADMIN_USERNAME, password=password
         )
         self.stdout.write(self.style.SUCCESS(message))
+
+
+def cross_site(base: str) -> str:
+    """The app's base URL as the partner page (on 127.0.0.1) loads it: via localhost,
+    which a browser counts as another site, so the embed is truly cross-site."""
+    return base.replace("//127.0.0.1:", "//localhost:", 1)
 
 
 def browsable_base(addrport: str) -> str:

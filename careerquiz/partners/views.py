@@ -1,0 +1,240 @@
+"""The embed: the loader script, and the quiz's pages as they run inside a partner's frame.
+
+`/embed/<quiz>/?partner=KEY` is the quiz (quiz.views, on an embed `Surface`)
+without site chrome, in the partner's theme. Every embed response names the
+partner's origins, and only those, in `Content-Security-Policy: frame-ancestors`
+(the site's other pages keep `frame-ancestors 'none'` and X-Frame-Options
+DENY). Nothing in the embedded flow sets or needs a cookie: the quiz's state
+travels in signed form fields, as on the site.
+
+Staff may preview a partner's embed inside the admin: their own origin is then
+allowed to frame it too, and attempts they start are recorded as previews.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache, partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.csp import CSP
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from careerquiz.partners.embed import frame_ancestors, theme_of
+from careerquiz.partners.lookup import PartnerRejected, find_partner
+from careerquiz.partners.models import Partner
+from quiz import flow, views
+from quiz.htmx import HtmxHttpRequest, for_htmx
+from quiz.models import Attempt, Quiz, clean_ref
+
+EMBED_LAYOUT = "partners/embed_base.html"
+RESULT_TEMPLATE = "partners/embed_result.html"
+LOADER = "embed/embed.js"
+# The loader's URL never changes, so partners' pages pick up a new version
+# within this many seconds; what it loads has hashed, immutable names.
+LOADER_MAX_AGE = 300
+
+MSG_NO_KEY = "This embedded quiz was set up without a partner key, so it can't start."
+MSG_UNKNOWN_QUIZ = "There is no published quiz at this address."
+MSG_PARTNER_GONE = "This quiz is no longer available here."
+MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an embedded one."
+
+
+def embed_surface(partner: Partner) -> views.Surface:
+    origins = frame_ancestors(partner)
+    return views.Surface(
+        layout=EMBED_LAYOUT,
+        start="partners:embed",
+        step="partners:embed-step",
+        result="partners:embed-result",
+        query=f"?partner={partner.public_key}",
+        context={
+            "partner": partner,
+            "theme": theme_of(partner),
+            "embedded": True,
+            # Where the frame may post its messages (static/js/embed-frame.js).
+            "message_origins": " ".join(origins),
+        },
+    )
+
+
+def _framed_by(
+    response: HttpResponseBase, request: HttpRequest, origins: list[str], *, preview: bool
+) -> HttpResponseBase:
+    """Let exactly these origins (and staff previewing, our own) frame the response."""
+    ancestors: list[str] = list(origins)
+    if preview and request.user.is_staff:
+        ancestors.append(CSP.SELF)
+    policy = dict(settings.SECURE_CSP)
+    if policy:
+        policy["frame-ancestors"] = ancestors or [CSP.NONE]
+        response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP
+    response.xframe_options_exempt = True  # type: ignore[attr-defined]  # CSP decides
+    return response
+
+
+def _rejected(
+    request: HttpRequest, slug: str, message: str, partner: Partner | None, *, status: int = 400
+) -> HttpResponseBase:
+    """A clear page inside the frame instead of a blank box, which tells the loader too."""
+    context = {
+        "message": message,
+        "restart_url": "",
+        "own_site_url": reverse("quiz:start", args=[slug]),
+        "embedded": True,
+        # An unknown key's page holds nothing private: any page may show (and hear) it.
+        "message_origins": " ".join(frame_ancestors(partner)) if partner else "*",
+        "rejected": True,
+    }
+    response = views.render(
+        request, views.PROBLEM_TEMPLATE, context, views.Surface(layout=EMBED_LAYOUT), status=status
+    )
+    origins = frame_ancestors(partner) if partner else ["*"]
+    return _framed_by(response, request, origins, preview=True)
+
+
+def _partner_or_reason(key: str | None) -> tuple[Partner | None, str]:
+    """The active partner a key names, or why not (with the partner, if it is disabled)."""
+    if not key:
+        return None, MSG_NO_KEY
+    try:
+        return find_partner(key), ""
+    except PartnerRejected as rejected:
+        reason = MSG_PARTNER_GONE if rejected.partner else flow.MSG_UNKNOWN_PARTNER
+        return rejected.partner, reason
+
+
+def _region_hint(value: str | None, partner: Partner) -> str:
+    """The region to preselect: data-region if it is a region code, else the partner's."""
+    region = (value or "").upper()
+    return region if re.fullmatch(r"[A-Z]{2}", region) else partner.default_region
+
+
+@csrf_exempt  # no cookie, no session: see quiz.views
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+@never_cache
+@for_htmx(use_partial=views.PANEL)
+def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
+    """The embedded intro (GET), or start an attempt for the partner (POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    partner, reason = _partner_or_reason(data.get("partner"))
+    if partner is None or reason:
+        return _rejected(request, slug, reason, partner)
+    quiz = Quiz.objects.published().filter(slug=slug).first()
+    if quiz is None or quiz.live_version is None:
+        return _rejected(request, slug, MSG_UNKNOWN_QUIZ, partner, status=404)
+    run = flow.published_run(quiz.live_version)
+    surface = embed_surface(partner)
+    preview = data.get("preview") == "1" and request.user.is_staff
+    ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
+    if request.method == "GET":
+        hidden = {"partner": partner.public_key, "ref": ref, "region": region}
+        if preview:
+            hidden["preview"] = "1"
+        response: HttpResponseBase = views.intro(
+            request, run, surface, hidden={k: v for k, v in hidden.items() if v}
+        )
+    else:
+        channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
+        response = views.begin(
+            request, run, surface, channel=channel, partner_id=partner.pk, ref=ref, region=region
+        )
+    return _framed_by(response, request, frame_ancestors(partner), preview=preview)
+
+
+@csrf_exempt  # no cookie, no session: see quiz.views
+@xframe_options_exempt
+@require_http_methods(["POST"])
+@never_cache
+@for_htmx(use_partial=views.PANEL)
+def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
+    """One step of an embedded attempt; the last one goes to the embedded result."""
+    try:
+        state = flow.load_state(request.POST.get("state"), slug=slug)
+        if state.partner is None:
+            raise flow.FlowError(MSG_NOT_EMBEDDED)
+        run = flow.run_for(state)
+    except flow.FlowError as error:
+        return _rejected(request, slug, error.message, None)
+    partner = Partner.objects.active().filter(pk=state.partner).first()
+    if partner is None:
+        return _rejected(request, slug, MSG_PARTNER_GONE, None)
+    surface = embed_surface(partner)
+    response = views.advance(
+        request, run, state, surface, finish=partial(views.complete, surface=surface)
+    )
+    preview = state.channel == Attempt.Channel.PREVIEW
+    return _framed_by(response, request, frame_ancestors(partner), preview=preview)
+
+
+@xframe_options_exempt
+@require_GET
+@never_cache
+def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
+    """The result inside the frame, with the partner's call to action; tells the loader."""
+    attempt = get_object_or_404(
+        Attempt.objects.completed()
+        .filter(partner__isnull=False)
+        .select_related("quiz__ladder", "version", "partner"),
+        result_id=result_id,
+    )
+    partner = attempt.partner
+    assert partner is not None  # filtered above
+    context = views.result_context(request, attempt) | {"event": _complete_event(request, attempt)}
+    response = views.render(request, RESULT_TEMPLATE, context, embed_surface(partner))
+    preview = attempt.channel == Attempt.Channel.PREVIEW
+    return _framed_by(response, request, frame_ancestors(partner), preview=preview)
+
+
+def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
+    """The detail of the `careerquiz:complete` event the host page receives."""
+    stored = attempt.result
+
+    def rung(ref: dict[str, Any] | None) -> dict[str, str] | None:
+        return {"slug": ref["slug"], "title": ref["title"]} if ref else None
+
+    return {
+        "id": attempt.result_id,
+        "rung": rung(stored["rung"]),
+        "next_rung": rung(stored.get("next_rung")),
+        "result_url": request.build_absolute_uri(attempt.get_absolute_url()),
+        "ref": attempt.ref,
+    }
+
+
+# --- The loader -------------------------------------------------------------------------
+
+
+@cache
+def _loader() -> tuple[bytes, str]:
+    path = finders.find(LOADER)
+    if not path:
+        raise Http404
+    with open(str(path), "rb") as source:
+        body = source.read()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@require_GET
+def loader(request: HttpRequest) -> HttpResponse:
+    """/embed.js: a stable address partners paste, cached briefly, revalidated by ETag."""
+    body, etag = _loader()
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=LOADER_MAX_AGE)
+    return response

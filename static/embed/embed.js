@@ -1,0 +1,117 @@
+/* careerquiz embed loader: the README's "Embedding" says how to use it. It puts the quiz
+   in an iframe, sizes the frame to its content and dispatches careerquiz:* events on the
+   frame's container; if the quiz cannot be shown, a plain link to it instead. */
+(function () {
+  "use strict";
+  var REF = /^[A-Za-z0-9._-]{1,64}$/;
+  var GRACE_MS = 4000; // after the frame loads, to hear from it before falling back to a link
+  var registry = (window.careerquizEmbeds = window.careerquizEmbeds || { widgets: [] });
+
+  function emit(widget, name, detail) {
+    widget.box.dispatchEvent(
+      new CustomEvent("careerquiz:" + name, { detail: detail, bubbles: true })
+    );
+  }
+
+  function fallback(widget) {
+    if (widget.fallen) return;
+    widget.fallen = true;
+    widget.frame.style.display = "none";
+    var line = document.createElement("p");
+    var link = document.createElement("a");
+    line.className = "careerquiz-fallback";
+    link.href = widget.base + "/quiz/" + encodeURIComponent(widget.quiz) + "/";
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "Take the career quiz";
+    line.appendChild(link);
+    widget.box.appendChild(line);
+  }
+
+  function rung(value) {
+    return value && typeof value === "object" ? { slug: value.slug, title: value.title } : null;
+  }
+
+  function onMessage(event) {
+    var data = event.data;
+    if (!data || data.careerquiz !== 1 || typeof data.type !== "string") return;
+    var widget = registry.widgets.filter(function (w) {
+      return w.frame.contentWindow === event.source;
+    })[0];
+    // Only the frame we made, and only from the app's own origin, may talk to us.
+    if (!widget || event.origin !== widget.base) return;
+    var detail = data.detail || {};
+    widget.alive = true;
+    if (data.type === "resize") {
+      var height = Math.ceil(Number(detail.height));
+      if (height > 0 && height !== widget.height) {
+        widget.height = height;
+        widget.frame.style.height = height + "px";
+      }
+      event.source.postMessage({ careerquiz: 1, type: "sized" }, widget.base);
+    } else if (data.type === "ready" && !widget.ready) {
+      widget.ready = true;
+      emit(widget, "ready", { quiz: widget.quiz });
+    } else if (data.type === "step") {
+      emit(widget, "step", { index: detail.index, number: detail.number, total: detail.total });
+    } else if (data.type === "complete" && !widget.completed[detail.id]) {
+      widget.completed[detail.id] = true;
+      emit(widget, "complete", {
+        id: detail.id,
+        rung: rung(detail.rung),
+        next_rung: rung(detail.next_rung),
+        result_url: detail.result_url,
+        ref: detail.ref || "",
+      });
+    } else if (data.type === "rejected") {
+      fallback(widget);
+    }
+  }
+
+  function mount(tag) {
+    tag.careerquizMounted = true;
+    var target = tag.getAttribute("data-target");
+    var box = target ? document.querySelector(target) : document.createElement("div");
+    if (!box) {
+      console.warn("careerquiz: no element matches data-target=" + target);
+      return;
+    }
+    if (!target) tag.parentNode.insertBefore(box, tag);
+    var base = new URL(tag.src, location.href).origin;
+    var quiz = tag.getAttribute("data-quiz");
+    var params = new URLSearchParams({ partner: tag.getAttribute("data-partner") || "" });
+    var region = tag.getAttribute("data-region");
+    var ref = tag.getAttribute("data-ref");
+    if (region) params.set("region", region);
+    if (ref && REF.test(ref)) params.set("ref", ref);
+    else if (ref) console.warn("careerquiz: data-ref must be 1-64 of A-Z a-z 0-9 . _ -; ignored");
+
+    var frame = document.createElement("iframe");
+    frame.src = base + "/embed/" + encodeURIComponent(quiz) + "/?" + params;
+    frame.title = tag.getAttribute("data-title") || "Career placement quiz";
+    frame.loading = "lazy";
+    frame.style.display = "block";
+    frame.style.width = "100%";
+    frame.style.height = "480px";
+    frame.style.border = "0";
+    box.classList.add("careerquiz-embed");
+    box.appendChild(frame);
+
+    var widget = { box: box, frame: frame, base: base, quiz: quiz, height: 0, completed: {} };
+    registry.widgets.push(widget);
+    frame.addEventListener("load", function () {
+      setTimeout(function () {
+        if (!widget.alive) fallback(widget);
+      }, GRACE_MS);
+    });
+  }
+
+  if (!registry.listening) {
+    registry.listening = true;
+    window.addEventListener("message", onMessage);
+  }
+  var tags = document.querySelectorAll("script[data-quiz][data-partner]");
+  Array.prototype.forEach.call(tags, function (tag) {
+    if (!tag.careerquizMounted && /\/embed\.js(\?|$)/.test(tag.src)) mount(tag);
+  });
+})();

@@ -1,0 +1,304 @@
+"""The embed in a real browser: a partner's page on another site frames the quiz.
+
+The app runs on pytest-django's live server at `localhost`; partners' pages are
+served from `127.0.0.1` (careerquiz.partners.demo), which Chromium treats as
+another site, so third-party-cookie rules and CSP frame-ancestors apply for real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import axe_playwright_python
+import pytest
+
+from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
+from careerquiz.partners.demo import partner_page, serve_pages
+from careerquiz.partners.models import Partner
+from quiz.models import Attempt, Quiz
+from tests.browser.conftest import PageProblems
+from tests.factories import make_ladder, make_quiz
+
+pytestmark = [pytest.mark.browser]
+
+AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text(encoding="utf-8")
+WIDTHS = (360, 1280)
+SETTLE_MS = 1200  # longer than any resize round trip: the frame must be still by then
+
+
+@dataclass
+class PartnerSite:
+    origin: str
+    pages: dict[str, str]
+    app: str
+
+    def add(self, path: str, partner: Partner, quiz: str, **extra: Any) -> str:
+        self.pages[path] = partner_page(
+            app_url=self.app, quiz=quiz, key=partner.public_key, **extra
+        )
+        return self.origin + path
+
+
+@pytest.fixture
+def site(live_server) -> Iterator[PartnerSite]:
+    assert "localhost" in live_server.url, "the app must be on another site than 127.0.0.1"
+    pages: dict[str, str] = {}
+    server = serve_pages(pages)
+    yield PartnerSite(f"http://127.0.0.1:{server.server_address[1]}", pages, live_server.url)
+    server.shutdown()
+
+
+@pytest.fixture
+def small_quiz(transactional_db) -> Quiz:
+    return make_quiz(make_ladder())
+
+
+@pytest.fixture
+def shipped_quiz(transactional_db) -> Quiz:
+    import_content(load_file(SHIPPED_CONTENT))
+    return Quiz.objects.get(slug="ml-engineer")
+
+
+def partner_for(site: PartnerSite, **fields: Any) -> Partner:
+    return Partner.objects.create(name="Acme Careers", allowed_origins=site.origin, **fields)
+
+
+def events(page, kind: str = "") -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.evaluate("window.careerquizEvents || []")
+    return [e for e in found if not kind or e["type"] == f"careerquiz:{kind}"]
+
+
+def wait_for_events(page, kind: str, count: int) -> None:
+    page.wait_for_function(
+        "([type, n]) => (window.careerquizEvents || []).filter(e => e.type === type).length >= n",
+        arg=[f"careerquiz:{kind}", count],
+    )
+
+
+def frame_of(page, index: int = 0):
+    frame = page.locator("iframe").nth(index).element_handle().content_frame()
+    assert frame is not None
+    return frame
+
+
+def answer_every_step(page, frame, *, widget_events_before: int = 0) -> int:
+    """Click through the quiz in the frame, first choice each time; returns the step count."""
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", widget_events_before + 1)
+    total = events(page, "step")[-1]["detail"]["total"]
+    for number in range(1, total + 1):
+        frame.locator("#quiz-panel .choice input").first.check()
+        button = "See my result" if number == total else "Next"
+        frame.get_by_role("button", name=button).click()
+        if number < total:
+            wait_for_events(page, "step", widget_events_before + number + 1)
+    frame.wait_for_selector("[data-careerquiz-result]")
+    return total
+
+
+def assert_fits_its_content(page, frame, iframe_index: int = 0) -> None:
+    """The iframe is as tall as the quiz inside it, which has no scrollbar of its own."""
+    page.wait_for_timeout(SETTLE_MS)
+    iframe = page.locator("iframe").nth(iframe_index)
+    height = iframe.evaluate("el => el.getBoundingClientRect().height")
+    inside = frame.evaluate(
+        """() => ({
+            content: Math.ceil(document.getElementById('careerquiz-frame')
+                .getBoundingClientRect().height),
+            scroll: document.documentElement.scrollHeight,
+            client: document.documentElement.clientHeight,
+            sized: document.documentElement.classList.contains('careerquiz-sized'),
+        })"""
+    )
+    assert abs(height - inside["content"]) <= 1, (height, inside)
+    assert inside["scroll"] <= inside["client"], f"the frame scrolls inside: {inside}"
+    assert inside["sized"]
+    # No resize loop: a second later nothing has moved.
+    page.wait_for_timeout(SETTLE_MS)
+    assert iframe.evaluate("el => el.getBoundingClientRect().height") == height
+
+
+def test_a_partner_page_on_another_site_runs_the_quiz_and_hears_every_event(
+    new_context, site, shipped_quiz, screenshots
+):
+    partner = partner_for(site)
+    url = site.add("/", partner, shipped_quiz.slug)
+    context = new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    problems = PageProblems(page)
+
+    page.goto(url)
+    wait_for_events(page, "ready", 1)
+    frame = frame_of(page)
+    page.screenshot(path=screenshots / "embed-intro.png", full_page=True)
+    total = answer_every_step(page, frame)
+    wait_for_events(page, "complete", 1)
+    # A full-page shot does not paint a tall frame's lower part: grow the window instead.
+    page.set_viewport_size({"width": 1100, "height": page.evaluate("document.body.scrollHeight")})
+    page.screenshot(path=screenshots / "embed-result.png")
+
+    attempt = Attempt.objects.get()
+    assert attempt.partner == partner
+    assert attempt.channel == Attempt.Channel.EMBED
+    assert attempt.ref == "demo-page"
+    assert [e["detail"] for e in events(page, "ready")] == [{"quiz": shipped_quiz.slug}]
+    steps = [e["detail"] for e in events(page, "step")]
+    assert steps == [{"index": n - 1, "number": n, "total": total} for n in range(1, total + 1)]
+    [complete] = [e["detail"] for e in events(page, "complete")]
+    rungs = {r["slug"]: r for r in attempt.version.snapshot["rungs"]}
+    placed = rungs[attempt.rung_slug]
+    above = [r for r in rungs.values() if r["order"] == placed["order"] + 1]
+    assert complete == {
+        "id": attempt.result_id,
+        "rung": {"slug": placed["slug"], "title": placed["title"]},
+        "next_rung": {"slug": above[0]["slug"], "title": above[0]["title"]} if above else None,
+        "result_url": f"{site.app}/results/{attempt.result_id}/",
+        "ref": "demo-page",
+    }
+    assert frame.locator("[data-careerquiz-result]").is_visible()
+    assert context.cookies([site.app]) == []  # nothing stored for the app's origin
+    assert problems.messages == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_frame_follows_its_content_with_no_inner_scrollbar(
+    new_context, site, small_quiz, screenshots, width
+):
+    partner = partner_for(site)
+    url = site.add("/", partner, small_quiz.slug, width="100%" if width > 400 else "20rem")
+    page = new_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(url)
+    wait_for_events(page, "ready", 1)
+    frame = frame_of(page)
+
+    assert_fits_its_content(page, frame)
+    intro_height = page.locator("iframe").evaluate("el => el.getBoundingClientRect().height")
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", 1)
+    assert_fits_its_content(page, frame)
+    frame.get_by_role("button", name="Next").click()  # nothing chosen: an error grows the panel
+    frame.wait_for_selector(".field-error")
+    assert_fits_its_content(page, frame)
+    page.screenshot(path=screenshots / f"embed-step-{width}px.png", full_page=True)
+    assert page.locator("iframe").evaluate("el => el.getBoundingClientRect().height") != (
+        intro_height
+    )
+
+
+def test_a_page_the_partner_does_not_allow_shows_a_link_to_the_quiz(
+    new_context, site, small_quiz, live_server, screenshots
+):
+    partner = Partner.objects.create(name="Elsewhere", allowed_origins="https://elsewhere.example")
+    url = site.add("/", partner, small_quiz.slug)
+    page = new_context().new_page()
+
+    page.goto(url)
+
+    link = page.locator(".careerquiz-fallback a")
+    link.wait_for(timeout=15000)
+    assert link.get_attribute("href") == f"{site.app}/quiz/{small_quiz.slug}/"
+    assert page.locator("iframe").is_hidden()
+    assert events(page) == []
+    page.screenshot(path=screenshots / "embed-not-allowed.png")
+
+
+def test_a_disabled_partner_shows_a_link_to_the_quiz(new_context, site, small_quiz):
+    partner = partner_for(site, is_active=False)
+    page = new_context().new_page()
+
+    page.goto(site.add("/", partner, small_quiz.slug))
+
+    page.locator(".careerquiz-fallback a").wait_for(timeout=5000)
+    assert page.locator("iframe").is_hidden()
+
+
+def test_two_widgets_on_one_page_both_work(new_context, site, small_quiz):
+    partner = partner_for(site)
+    page = new_context(viewport={"width": 1000, "height": 900}).new_page()
+    page.goto(site.add("/", partner, small_quiz.slug, widgets=2))
+    wait_for_events(page, "ready", 2)
+
+    assert page.locator("iframe").count() == 2
+    answer_every_step(page, frame_of(page, 1))
+    steps_first_widget = len(events(page, "step"))
+    answer_every_step(page, frame_of(page, 0), widget_events_before=steps_first_widget)
+    wait_for_events(page, "complete", 2)
+
+    refs = sorted(Attempt.objects.completed().values_list("ref", flat=True))
+    assert refs == ["demo-page-1", "demo-page-2"]
+    # Each event was dispatched on its own widget's container.
+    containers = page.evaluate(
+        "() => [...document.querySelectorAll('.careerquiz-embed')].map(box => box.contains("
+        "box.querySelector('iframe')))"
+    )
+    assert containers == [True, True]
+
+
+def test_the_plain_iframe_works_with_javascript_off(new_context, site, small_quiz, screenshots):
+    partner = partner_for(site)
+    src = f"{site.app}/embed/{small_quiz.slug}/?partner={partner.public_key}"
+    site.pages["/plain"] = (
+        f'<!doctype html><title>Plain iframe</title><iframe src="{src}" title="Quiz" '
+        'style="width:100%;height:900px;border:0"></iframe>'
+    )
+    context = new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.origin + "/plain")
+    frame = frame_of(page)
+
+    frame.get_by_role("button", name="Start the quiz").click()
+    total = int(frame.locator("[data-careerquiz-total]").get_attribute("data-careerquiz-total"))
+    for number in range(1, total + 1):
+        # Each step is a new page in the frame: wait for it before answering.
+        frame.wait_for_selector(f'[data-careerquiz-step="{number}"]')
+        frame.locator("#quiz-panel .choice input").first.check()
+        frame.get_by_role("button", name="See my result" if number == total else "Next").click()
+
+    frame.wait_for_selector("[data-careerquiz-result]")
+    page.screenshot(path=screenshots / "embed-nojs-result.png", full_page=True)
+    assert Attempt.objects.completed().get().partner == partner
+    assert context.cookies([site.app]) == []
+
+
+def test_the_embedded_quiz_and_result_have_no_serious_accessibility_problems(
+    new_context, site, shipped_quiz
+):
+    partner = partner_for(site, accent_color="#7a2e8e", color_scheme="light")
+    page = new_context(viewport={"width": 800, "height": 900}).new_page()
+    page.goto(site.add("/", partner, shipped_quiz.slug))
+    wait_for_events(page, "ready", 1)
+    frame = frame_of(page)
+
+    found = {"intro": scan(frame)}
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", 1)
+    found["first step"] = scan(frame)
+    answer_every_step_from_here(page, frame)
+    found["result"] = scan(frame)
+
+    assert found == {"intro": [], "first step": [], "result": []}
+
+
+def answer_every_step_from_here(page, frame) -> None:
+    total = events(page, "step")[-1]["detail"]["total"]
+    for number in range(1, total + 1):
+        frame.locator("#quiz-panel .choice input").first.check()
+        frame.get_by_role("button", name="See my result" if number == total else "Next").click()
+        if number < total:
+            wait_for_events(page, "step", number + 1)
+    frame.wait_for_selector("[data-careerquiz-result]")
+
+
+def scan(frame) -> list[str]:
+    """axe-core (served from our own files, not a CDN) on the frame: serious or worse."""
+    if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
+        frame.evaluate(AXE)
+    results = frame.evaluate("() => axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

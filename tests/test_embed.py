@@ -1,0 +1,366 @@
+"""The embed through the test client: headers, partner, ref and theme on every page.
+
+What only a browser can show (cross-origin frames, sizing, events) is in
+tests/browser/test_embed_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from careerquiz.partners import views as embed
+from careerquiz.partners.models import Partner
+from quiz import flow
+from quiz.models import Attempt
+from tests.factories import answers_at, live_version
+
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
+STATE_RE = re.compile(r'name="state" value="([^"]+)"')
+ORIGINS = "https://careers.example\nhttps://jobs.example:8443"
+
+
+@pytest.fixture
+def partner(db) -> Partner:
+    return Partner.objects.create(
+        name="Careers Inc",
+        allowed_origins=ORIGINS,
+        accent_color="#aa3300",
+        font_family='"Source Sans 3", sans-serif',
+        corner_radius=4,
+        color_scheme=Partner.ColorScheme.DARK,
+        cta_text="See our ML courses",
+        cta_url="https://careers.example/courses",
+        default_region="US",
+    )
+
+
+def embed_url(quiz, partner: Partner, **params: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"partner": partner.public_key, **params}.items())
+    return f"{reverse('partners:embed', args=[quiz.slug])}?{query}"
+
+
+def start_url(quiz) -> str:
+    return reverse("partners:embed", args=[quiz.slug])
+
+
+def csp(response) -> dict[str, str]:
+    return {
+        part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else ""
+        for part in response["Content-Security-Policy"].split("; ")
+    }
+
+
+def text(response) -> str:
+    return unescape(response.content.decode())
+
+
+def state_of(response) -> str:
+    match = STATE_RE.search(response.content.decode())
+    assert match, "no state field in the response"
+    return unescape(match.group(1))
+
+
+def assert_framed_by_partner_only(response) -> None:
+    assert csp(response)["frame-ancestors"] == "https://careers.example https://jobs.example:8443"
+    assert "X-Frame-Options" not in response.headers
+    assert "Set-Cookie" not in response.headers
+    assert not response.cookies
+
+
+def walk(client: Client, quiz, start_response, answers: dict[str, Any], *, region: str = "IN"):
+    """Answer every step of an embedded attempt; returns every response."""
+    responses = [start_response]
+    step = reverse("partners:embed-step", args=[quiz.slug])
+    for question in live_version(quiz).snapshot["questions"]:
+        data: dict[str, Any] = {"state": state_of(responses[-1]), "action": "next"}
+        if question["key"] in answers:
+            data[question["key"]] = answers[question["key"]]
+        responses.append(client.post(step, data))
+    data = {"state": state_of(responses[-1]), "action": "next", "region": region}
+    responses.append(client.post(step, data))
+    return responses
+
+
+@pytest.mark.django_db
+def test_the_embedded_intro_is_framed_by_the_partners_origins_only(quiz, partner):
+    response = Client().get(embed_url(quiz, partner, ref="spring-2026"))
+
+    assert response.status_code == 200
+    assert_framed_by_partner_only(response)
+    body = text(response)
+    assert 'class="site-header"' not in body  # no site chrome
+    assert 'data-careerquiz-origins="https://careers.example https://jobs.example:8443"' in body
+    assert f'name="partner" value="{partner.public_key}"' in body
+    assert 'name="ref" value="spring-2026"' in body
+    assert "Start the quiz" in body
+
+
+@pytest.mark.django_db
+def test_the_theme_arrives_as_custom_properties_under_the_pages_nonce(quiz, partner):
+    response = Client().get(embed_url(quiz, partner))
+
+    nonce = re.search(r"'nonce-([^']+)'", csp(response)["style-src"])
+    assert nonce
+    style = re.search(r'<style nonce="([^"]+)">(.*?)</style>', text(response), re.S)
+    assert style
+    assert style.group(1) == nonce.group(1)
+    css = style.group(2)
+    assert "--accent:#aa3300" in css
+    assert "--accent-ink:#ffffff" in css  # white reads on this accent
+    assert "--radius:4px" in css
+    assert "color-scheme:dark" in css
+    assert 'font-family:"Source Sans 3", sans-serif,system-ui,sans-serif' in css
+    assert 'data-scheme="dark"' in text(response)
+
+
+@pytest.mark.django_db
+def test_a_pale_accent_gets_dark_ink_and_readable_links(quiz, partner):
+    partner.accent_color = "#ffe14d"
+    partner.save()
+
+    css = text(Client().get(embed_url(quiz, partner)))
+
+    assert "--accent-ink:#111111" in css
+    assert "--accent-text-light:#1d2330" in css  # yellow links on white would not read
+    assert "--accent-text-dark:#ffe14d" in css  # on the dark card they do
+
+
+@pytest.mark.django_db
+def test_every_other_page_still_refuses_to_be_framed(quiz, partner, client):
+    for url in (
+        reverse("quiz:start", args=[quiz.slug]),
+        reverse("quiz:start", args=[quiz.slug]) + f"?partner={partner.public_key}",
+        reverse("ladder:detail", args=[quiz.ladder.slug]),
+        "/",
+    ):
+        response = client.get(url)
+        assert csp(response)["frame-ancestors"] == "'none'", url
+        assert response["X-Frame-Options"] == "DENY", url
+
+
+@pytest.mark.django_db
+def test_an_embedded_attempt_records_partner_channel_and_ref_and_ends_in_the_frame(quiz, partner):
+    client = Client()
+    start = client.post(
+        start_url(quiz),
+        {"partner": partner.public_key, "ref": "spring-2026", "region": "IN"},
+    )
+    assert_framed_by_partner_only(start)
+    attempt = Attempt.objects.get()
+    assert (attempt.partner, attempt.channel, attempt.ref) == (
+        partner,
+        Attempt.Channel.EMBED,
+        "spring-2026",
+    )
+
+    responses = walk(client, quiz, start, answers_at(quiz, "mid"))
+
+    for response in responses[1:-1]:
+        assert response.status_code == 200
+        assert_framed_by_partner_only(response)
+        assert f'action="{reverse("partners:embed-step", args=[quiz.slug])}"' in text(response)
+    final = responses[-1]
+    attempt.refresh_from_db()
+    assert final.status_code == 303
+    assert final["Location"] == reverse("partners:embed-result", args=[attempt.result_id])
+    assert attempt.completed_at is not None
+    assert attempt.rung_slug == "mid"
+    assert not client.cookies
+
+
+@pytest.mark.django_db
+def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, partner):
+    client = Client()
+    start = client.post(
+        start_url(quiz),
+        {"partner": partner.public_key, "ref": "spring-2026"},
+    )
+    final = walk(client, quiz, start, answers_at(quiz, "senior", title="lead"))[-1]
+
+    result = client.get(final["Location"])
+
+    assert result.status_code == 200
+    assert_framed_by_partner_only(result)
+    assert "no-store" in result["Cache-Control"]
+    body = text(result)
+    assert "data-careerquiz-result" in body
+    assert 'href="https://careers.example/courses" target="_top">See our ML courses' in body
+    data = re.search(
+        r'<script id="careerquiz-complete" type="application/json">(.*?)</script>', body
+    )
+    assert data
+    attempt = Attempt.objects.get()
+    assert json.loads(data.group(1)) == {
+        "id": attempt.result_id,
+        "rung": {"slug": "senior", "title": "Senior"},
+        "next_rung": {"slug": "lead", "title": "Lead"},
+        "result_url": f"http://testserver/results/{attempt.result_id}/",
+        "ref": "spring-2026",
+    }
+
+
+@pytest.mark.django_db
+def test_over_htmx_the_last_step_navigates_the_frame_to_the_embedded_result(quiz, partner):
+    client = Client()
+    start = client.post(start_url(quiz), {"partner": partner.public_key}, **HTMX)
+    assert 'id="quiz-panel"' in text(start)
+    assert "<html" not in text(start)
+    step = reverse("partners:embed-step", args=[quiz.slug])
+    response = start
+    answers = answers_at(quiz, "junior")
+    for question in live_version(quiz).snapshot["questions"]:
+        data: dict[str, Any] = {"state": state_of(response), "action": "next"}
+        data[question["key"]] = answers.get(question["key"], "")
+        response = client.post(step, data, **HTMX)
+        assert_framed_by_partner_only(response)
+    final = client.post(step, {"state": state_of(response), "region": "IN"}, **HTMX)
+
+    attempt = Attempt.objects.get()
+    assert final["HX-Redirect"] == reverse("partners:embed-result", args=[attempt.result_id])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("given", "checked"), [("", "US"), ("in", "IN"), ("zz9", "US")])
+def test_the_region_step_preselects_data_region_or_the_partners_default(
+    quiz, partner, given, checked
+):
+    client = Client()
+    start = client.post(
+        start_url(quiz),
+        {"partner": partner.public_key, "region": given},
+    )
+    response = walk(client, quiz, start, answers_at(quiz, "mid"))[-2]  # the region step
+
+    body = text(response)
+    assert f'value="{checked}" checked' in body
+    assert body.count(" checked") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ref", ["has space", "x" * 65, "semi;colon", "<b>"])
+def test_a_malformed_ref_is_dropped_not_stored(quiz, partner, ref):
+    Client().post(start_url(quiz), {"partner": partner.public_key, "ref": ref})
+    assert Attempt.objects.get().ref == ""
+
+
+@pytest.mark.django_db
+def test_an_unknown_key_gets_a_clear_page_any_site_may_show(quiz):
+    response = Client().get(start_url(quiz) + "?partner=pk_nope")
+
+    assert response.status_code == 400
+    assert csp(response)["frame-ancestors"] == "*"
+    body = text(response)
+    assert flow.MSG_UNKNOWN_PARTNER in body
+    assert "data-careerquiz-rejected" in body
+    assert f'href="{reverse("quiz:start", args=[quiz.slug])}"' in body  # the quiz on our site
+    assert not Attempt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_disabled_partner_gets_a_clear_page_framed_by_its_own_origins(quiz, partner):
+    partner.is_active = False
+    partner.save()
+
+    for response in (
+        Client().get(embed_url(quiz, partner)),
+        Client().post(start_url(quiz), {"partner": partner.public_key}),
+    ):
+        assert response.status_code == 400
+        assert_framed_by_partner_only(response)
+        assert embed.MSG_PARTNER_GONE in text(response)
+    assert not Attempt.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?partner=", "?partner=pk_%00"])
+def test_a_missing_or_malformed_key_is_a_clear_400(quiz, query):
+    response = Client().get(start_url(quiz) + query)
+    assert response.status_code == 400
+    assert "data-careerquiz-rejected" in text(response)
+
+
+@pytest.mark.django_db
+def test_an_unknown_quiz_inside_the_frame_says_so(partner):
+    response = Client().get(f"/embed/nothing-here/?partner={partner.public_key}")
+    assert response.status_code == 404
+    assert embed.MSG_UNKNOWN_QUIZ in text(response)
+    assert_framed_by_partner_only(response)
+
+
+@pytest.mark.django_db
+def test_a_partner_disabled_halfway_stops_the_embedded_attempt_clearly(quiz, partner):
+    client = Client()
+    start = client.post(start_url(quiz), {"partner": partner.public_key})
+    Partner.objects.filter(pk=partner.pk).update(is_active=False)
+
+    response = client.post(
+        reverse("partners:embed-step", args=[quiz.slug]),
+        {"state": state_of(start), "action": "next", "q1": "mid"},
+    )
+
+    assert response.status_code == 400
+    assert embed.MSG_PARTNER_GONE in text(response)
+
+
+@pytest.mark.django_db
+def test_the_sites_own_progress_cannot_continue_in_a_frame(quiz, partner):
+    site = Client().post(reverse("quiz:start", args=[quiz.slug]))
+
+    response = Client().post(
+        reverse("partners:embed-step", args=[quiz.slug]), {"state": state_of(site), "q1": "mid"}
+    )
+
+    assert response.status_code == 400
+    assert embed.MSG_NOT_EMBEDDED in text(response)
+
+
+@pytest.mark.django_db
+def test_a_site_result_has_no_embedded_page(quiz):
+    from quiz.attempts import place_and_record
+
+    attempt = place_and_record(live_version(quiz), answers_at(quiz, "mid"), channel="web")
+    response = Client().get(reverse("partners:embed-result", args=[attempt.result_id]))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_preview_in_the_admin_is_recorded_as_a_preview(quiz, partner):
+    staff = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+
+    intro = client.get(embed_url(quiz, partner, preview="1"))
+    assert (
+        csp(intro)["frame-ancestors"] == "https://careers.example https://jobs.example:8443 'self'"
+    )
+    start = client.post(start_url(quiz), {"partner": partner.public_key, "preview": "1"})
+    assert Attempt.objects.get().channel == Attempt.Channel.PREVIEW
+    step = client.post(
+        reverse("partners:embed-step", args=[quiz.slug]),
+        {"state": state_of(start), "action": "next", "q1": "mid"},
+    )
+    assert "'self'" in csp(step)["frame-ancestors"]
+    # A visitor asking for a preview gets the ordinary embed.
+    anonymous = Client().get(embed_url(quiz, partner, preview="1"))
+    assert "'self'" not in csp(anonymous)["frame-ancestors"]
+
+
+def test_the_loader_is_served_at_a_stable_address_cached_briefly(client):
+    response = client.get("/embed.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert f"max-age={embed.LOADER_MAX_AGE}" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    assert b"careerquiz:" in response.content
+    again = client.get("/embed.js", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
