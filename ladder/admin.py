@@ -33,6 +33,7 @@ from ladder.models import (
     Rung,
     SalaryBand,
     Skill,
+    Source,
 )
 
 SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
@@ -143,6 +144,16 @@ class RungInline(SizedInputsMixin, admin.TabularInline[Rung, Ladder]):
     extra = 0
 
 
+class SourceInline(SizedInputsMixin, admin.TabularInline[Source, Ladder]):
+    """The texts the ladder's facts come from: items cite the key, pages show the title."""
+
+    model = Source
+    fields = ("position", "key", "title", "url")
+    input_sizes = {"key": 28, "title": 48, "url": 32}
+    ordering = ("position", "id")
+    extra = 0
+
+
 class LadderNoteInline(admin.StackedInline[LadderNote, Ladder]):
     model = LadderNote
     fields = (("kind", "key", "position"), "title", "body", "source")
@@ -156,9 +167,8 @@ class LadderAdmin(SimpleHistoryAdmin[Ladder]):
     list_display = ("title", "slug", "rung_count", "updated_at")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
-    fields = ("title", "slug", "summary", "sources")
-    formfield_overrides = SOURCE_LISTS
-    inlines = (RungInline, LadderNoteInline)
+    fields = ("title", "slug", "summary")
+    inlines = (RungInline, SourceInline, LadderNoteInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ladder]:
         return super().get_queryset(request).annotate(rung_total=Count("rungs"))
@@ -167,6 +177,15 @@ class LadderAdmin(SimpleHistoryAdmin[Ladder]):
     def rung_count(self, ladder: Ladder) -> int:
         total: int = ladder.rung_total  # type: ignore[attr-defined]  # annotated in get_queryset
         return total
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin[Source]):
+    list_display = ("title", "key", "ladder", "url", "position")
+    list_filter = ("ladder",)
+    search_fields = ("title", "key", "url")
+    list_select_related = ("ladder",)
+    fields = ("ladder", ("key", "position"), "title", "url")
 
 
 @admin.register(LadderNote)

@@ -36,14 +36,13 @@ class LadderQuerySet(models.QuerySet["Ladder"]):
         """Ladders with everything their page shows: rungs in order with all their items,
         and notes; one query per kind of item, however many rungs there are."""
         rungs = models.Prefetch("rungs", queryset=Rung.objects.with_content().order_by("order"))
-        return self.prefetch_related(rungs, "notes")
+        return self.prefetch_related(rungs, "notes", "sources")
 
 
 class Ladder(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
-    sources = models.JSONField(default=list, blank=True, validators=[validate_sources])
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -57,6 +56,37 @@ class Ladder(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ladder:detail", args=[self.slug])
+
+    @property
+    def source_keys(self) -> list[str]:
+        return [source.key for source in self.sources.all()]
+
+
+class Source(models.Model):
+    """A text the ladder's facts come from: `key` is what items cite, `title` what people read."""
+
+    ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="sources")
+    key = models.CharField(
+        max_length=200, help_text="What items cite in their source, e.g. 000_d7195fff7a5e005f.txt."
+    )
+    title = models.CharField(max_length=300, help_text="Shown to readers, e.g. the text's title.")
+    url = models.URLField(blank=True, help_text="Where readers can check it, if public.")
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ladder", "key"],
+                name="unique_source_key_per_ladder",
+                violation_error_message="This ladder already has a source with this key.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class LadderNote(models.Model):
@@ -242,6 +272,13 @@ class SalaryBand(RungItem):
     rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="salary_bands")
     region = models.CharField(max_length=2, validators=[REGION_VALIDATOR])
     currency = models.CharField(max_length=3, validators=[CURRENCY_VALIDATOR])
+    context = models.SlugField(
+        blank=True,
+        help_text=(
+            "The answer to a quiz's context question this band describes (e.g. product): "
+            "visitors who gave it see this band first."
+        ),
+    )
     min = models.PositiveBigIntegerField()
     max = models.PositiveBigIntegerField()
     period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEAR)

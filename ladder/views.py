@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from ladder.models import Ladder, LadderNote, Rung, SalaryBand
 from ladder.money import region_name
+from ladder.picture import ladder_picture
+from ladder.sources import Footnotes
 
 NOTE_SECTIONS = (
     (LadderNote.Kind.FAQ, "Questions people ask"),
@@ -33,6 +35,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rungs_with_pay": [(rung, _pay_by_region(rung)) for rung in rungs],
         "note_sections": [s for s in sections if s["notes"]],
         "quizzes": ladder.quizzes.published(),
+        "picture": ladder_picture(rungs),
+        "footnotes": Footnotes(
+            {"key": s.key, "title": s.title, "url": s.url} for s in ladder.sources.all()
+        ),
     }
     return TemplateResponse(request, "ladder/detail.html", context)
 

@@ -8,12 +8,13 @@ writes the same rows and the same result body.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from ladder.models import Rung
+from quiz import guidance
 from quiz.models import Attempt, QuizVersion
 from quiz.placement import SKILLS, EvidenceAnswer, Placement, QuizSpec, RungSpec, place
 from quiz.versions import spec_for
@@ -95,10 +96,6 @@ def _rung_ref(rung: RungSpec | None) -> dict[str, Any] | None:
     return {"slug": rung.slug, "title": rung.title, "order": rung.order, "question": rung.question}
 
 
-def _first_source(rung: Rung | None) -> str:
-    return rung.sources[0] if rung is not None and rung.sources else ""
-
-
 def build_result(
     spec: QuizSpec,
     placement: Placement,
@@ -107,21 +104,22 @@ def build_result(
     region: str,
     result_id: str,
 ) -> dict[str, Any]:
-    """The placement plus the ladder content shown beside it, frozen at completion time."""
-    slugs = [placement.rung.slug] + ([placement.next_rung.slug] if placement.next_rung else [])
-    rungs = {
-        rung.slug: rung
-        for rung in Rung.objects.with_content().filter(
-            ladder__slug=version.snapshot["ladder"], slug__in=slugs
-        )
-    }
-    placed = rungs.get(placement.rung.slug)
-    upcoming = rungs.get(placement.next_rung.slug) if placement.next_rung else None
+    """The placement and what a result shows beside it, from the version's own content.
 
+    Nothing is read from today's ladder: the version froze the rungs' pay,
+    skills and next steps when it was published (quiz.versions.snapshot), so
+    editing the draft changes no result until the quiz is published again.
+    """
+    frozen = version.snapshot
+    rungs = {rung["slug"]: rung for rung in frozen["rungs"]}
+    placed = rungs[placement.rung.slug]
+    upcoming = rungs[placement.next_rung.slug] if placement.next_rung else None
     gap = placement.title_gap
+    advice = guidance.advice_for(spec, placement)
+    notes = guidance.context_notes(placement)
     return {
         "id": result_id,
-        "quiz": {"slug": spec.slug, "title": version.snapshot["title"], "version": version.number},
+        "quiz": {"slug": spec.slug, "title": frozen["title"], "version": version.number},
         "rung": _rung_ref(placement.rung),
         "next_rung": _rung_ref(placement.next_rung),
         "title_gap": None
@@ -130,23 +128,29 @@ def build_result(
             "claimed": _rung_ref(gap.claimed),
             "placed": _rung_ref(gap.placed),
             "steps": gap.steps,
+            "claimed_title": placement.claimed_title,
         },
+        "claimed": _rung_ref(placement.claimed),
+        "claimed_title": placement.claimed_title,
+        "context": {key: option.key for key, option in placement.context.items()},
         "confidence": placement.confidence,
         "confidence_label": placement.confidence_label,
         "support": dict(placement.support),
+        "why": asdict(guidance.why_in_numbers(spec, placement)),
         "shown_by": [_evidence(e) for e in placement.shown_by],
-        "held_back": [_evidence(e) | {"advice": e.question.advice} for e in placement.held_back],
+        "held_back": [_evidence(a.answer) | _advice(a) for a in advice],
         "notes": [
-            {"question": key, "option": option.key, "text": option.note}
-            for key, option in placement.context.items()
-            if option.note
+            {"question": key, "option": placement.context[key].key, "text": text}
+            for key, text in notes.items()
         ],
-        "next_steps": _next_steps(spec, placement, placed, upcoming),
-        "skills_to_build": _skills_to_build(spec, placement, upcoming),
-        "salary": _salary(region, [r for r in (placed, upcoming) if r is not None]),
+        "years": _years(placement, placed),
+        "next_steps": _next_steps(frozen, placement, placed, upcoming, advice, notes),
+        "skills_to_build": _skills_to_build(spec, placement, upcoming, offered=True),
+        "next_rung_skills": _skills_to_build(spec, placement, upcoming, offered=False),
+        "salary": _salary(region, [r for r in (placed, upcoming) if r is not None], placement),
         "region": region,
-        "rung_summary": placed.summary if placed else "",
-        "keeps_you_stuck": placed.keeps_you_stuck if placed else "",
+        "rung_summary": placed["summary"],
+        "keeps_you_stuck": placed["keeps_you_stuck"],
     }
 
 
@@ -160,98 +164,98 @@ def _evidence(e: EvidenceAnswer) -> dict[str, Any]:
     }
 
 
-def _next_steps(
-    spec: QuizSpec, placement: Placement, placed: Rung | None, upcoming: Rung | None
-) -> list[dict[str, str]]:
-    steps: list[dict[str, str]] = []
-    # A rung's moves_you_up says how to get from it to the rung above.
-    if placed is not None and placed.moves_you_up:
-        title = f"What moves you to {upcoming.title}" if upcoming else "What moves you further"
-        steps.append(
-            {
-                "kind": "moves_you_up",
-                "title": title,
-                "detail": placed.moves_you_up,
-                "url": "",
-                "source": _first_source(placed),
+def _advice(advice: guidance.Advice) -> dict[str, Any]:
+    target = None
+    if advice.target is not None and advice.target_rung is not None:
+        target = {
+            "option": advice.target.key,
+            "option_text": advice.target.text,
+            "rung": advice.target_rung.slug,
+        }
+    return {"advice": advice.text, "target": target}
+
+
+def _years(placement: Placement, placed: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The first years-of-experience answer, beside the placed rung's typical years."""
+    for key, option in placement.context.items():
+        if option.years is not None:
+            beside = guidance.years_beside(option.years, placed["years_min"], placed["years_max"])
+            return {
+                "question": key,
+                "option": option.key,
+                "option_text": option.text,
+                "given": list(beside.given),
+                "typical": list(beside.typical),
+                "comparison": beside.comparison,
             }
+    return None
+
+
+def _next_steps(
+    frozen: Mapping[str, Any],
+    placement: Placement,
+    placed: Mapping[str, Any],
+    upcoming: Mapping[str, Any] | None,
+    advice: list[guidance.Advice],
+    notes: Mapping[str, str],
+) -> list[dict[str, str]]:
+    source = placed["sources"][0] if placed["sources"] else ""
+    steps: list[dict[str, str]] = []
+    if upcoming is not None and placed["moves_you_up"]:
+        # A rung's moves_you_up says how to get from it to the rung above.
+        steps.append(
+            _step("moves_you_up", f"What moves you to {upcoming['title']}", placed["moves_you_up"])
+            | {"source": source}
         )
-    seen_questions: set[str] = set()
-    for e in placement.held_back:
-        if e.question.advice and e.question.key not in seen_questions:
-            seen_questions.add(e.question.key)
-            steps.append(
-                {
-                    "kind": "advice",
-                    "title": e.question.text,
-                    "detail": e.question.advice,
-                    "url": "",
-                    "source": "",
-                }
-            )
-    for option in placement.context.values():
-        if option.note:
-            steps.append(
-                {
-                    "kind": "caveat",
-                    "title": option.text,
-                    "detail": option.note,
-                    "url": "",
-                    "source": "",
-                }
-            )
-    if placed is not None:
-        for item in placed.next_steps.all():
-            steps.append(
-                {
-                    "kind": item.kind,
-                    "title": item.title,
-                    "detail": item.detail,
-                    "url": item.url,
-                    "source": item.source,
-                }
-            )
+    if upcoming is None:
+        # The top of the ladder: the way on is the parallel track, not another rung.
+        steps += [
+            _step("track", note["title"], note["body"]) | {"source": note["source"]}
+            for note in frozen.get("notes", ())
+            if note["kind"] == "track"
+        ]
+    seen: set[str] = set()
+    for item in advice:
+        if item.text and item.answer.question.key not in seen:
+            seen.add(item.answer.question.key)
+            steps.append(_step("advice", item.answer.question.text, item.text))
+    for key, text in notes.items():
+        steps.append(_step("caveat", placement.context[key].text, text))
+    steps += [dict(step) for step in placed["next_steps"]]
     return steps
 
 
-def _asked_skills(spec: QuizSpec) -> bool:
-    return any(q.role == SKILLS for q in spec.questions)
+def _step(kind: str, title: str, detail: str) -> dict[str, str]:
+    return {"kind": kind, "title": title, "detail": detail, "url": "", "source": ""}
 
 
 def _skills_to_build(
-    spec: QuizSpec, placement: Placement, upcoming: Rung | None
+    spec: QuizSpec, placement: Placement, upcoming: Mapping[str, Any] | None, *, offered: bool
 ) -> list[dict[str, str]]:
-    """Next-rung skills the visitor did not tick (only when the quiz asked about skills)."""
-    if upcoming is None or not _asked_skills(spec):
+    """Next-rung skills the visitor did not tick among those the quiz offered (offered=True),
+    or the next rung's skills the quiz did not ask about (offered=False)."""
+    asked = {o.skill for q in spec.questions if q.role == SKILLS for o in q.options if o.skill}
+    if upcoming is None or not asked:
         return []
     return [
-        {
-            "name": skill.name,
-            "category": skill.category,
-            "importance": skill.importance,
-            "source": skill.source,
-        }
-        for skill in upcoming.skills.all()
-        if skill.name not in placement.skills_ticked
+        dict(skill)
+        for skill in upcoming["skills"]
+        if (skill["name"] in asked) == offered and skill["name"] not in placement.skills_ticked
     ]
 
 
-def _salary(region: str, rungs: list[Rung]) -> list[dict[str, Any]]:
+def _salary(
+    region: str, rungs: list[Mapping[str, Any]], placement: Placement
+) -> list[dict[str, Any]]:
+    """The bands of these rungs in `region`; those describing the visitor's context first."""
     if not region:
         return []
-    return [
-        {
-            "rung": rung.slug,
-            "region": band.region,
-            "currency": band.currency,
-            "min": band.min,
-            "max": band.max,
-            "period": band.period,
-            "display": band.display,
-            "note": band.note,
-            "source": band.source,
-        }
+    answered = {option.key for option in placement.context.values()}
+    bands = [
+        dict(band) | {"rung": rung["slug"]}
         for rung in rungs
-        for band in rung.salary_bands.all()
-        if band.region == region
+        for band in rung["salary_bands"]
+        if band["region"] == region
     ]
+    # A stable sort: within each group the rungs' own order is kept.
+    return sorted(bands, key=lambda band: band["context"] not in answered)

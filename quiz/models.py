@@ -21,8 +21,23 @@ from simple_history.models import HistoricalRecords
 from ladder.models import REGION_VALIDATOR, Ladder, Rung, Skill
 from quiz import placement, rules
 
-# What a draft is made of, fetched in one query per kind (quiz.versions.snapshot).
-DRAFT_CONTENT = ("ladder__rungs", "questions__options__rung__ladder")
+
+def validate_notes(value: object) -> None:
+    problem = rules.notes_problem(value)
+    if problem:
+        raise ValidationError(rules.as_sentence(problem))
+
+
+# What a draft is made of, fetched in one query per kind (quiz.versions.snapshot): the
+# questions, and the ladder content a published version freezes beside them.
+DRAFT_CONTENT = (
+    "ladder__sources",
+    "ladder__notes",
+    "ladder__rungs__skills",
+    "ladder__rungs__salary_bands",
+    "ladder__rungs__next_steps",
+    "questions__options__rung__ladder",
+)
 
 
 class QuizQuerySet(models.QuerySet["Quiz"]):
@@ -126,9 +141,32 @@ class Option(models.Model):
     skill = models.CharField(
         max_length=200, blank=True, help_text="Skills questions: a skill name of the ladder."
     )
+    advice = models.TextField(
+        blank=True,
+        help_text=(
+            "Evidence questions: how someone who gives this answer gets to the answer one "
+            "rung up (never what this answer already says)."
+        ),
+    )
     note = models.TextField(
         blank=True,
         help_text="Context questions: shown with the result when this answer is chosen.",
+    )
+    notes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_notes],
+        help_text=(
+            'Context questions: notes for some placements only, e.g. [{"text": "...", '
+            '"placed": ["junior"], "title": "ahead"}]; the first that fits is shown, else the '
+            "note above."
+        ),
+    )
+    years_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Context questions about experience: years from."
+    )
+    years_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="…to (empty: or more)."
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -156,8 +194,13 @@ class Option(models.Model):
         if question.role == Question.Role.SKILLS and self.skill:
             skills = set(Skill.objects.filter(rung__ladder=ladder).values_list("name", flat=True))
         problems = self.target_problems(question=question, ladder=ladder, ladder_skills=skills)
-        if problems:
-            raise ValidationError({p.field: rules.as_sentence(p.message) for p in problems})
+        errors = {p.field: rules.as_sentence(p.message) for p in problems}
+        if self.years_max is not None or self.years_min is not None:
+            problem = rules.years_problem(self.years_min, self.years_max)
+            if problem:
+                errors["years_max"] = rules.as_sentence(problem)
+        if errors:
+            raise ValidationError(errors)
 
     def target_problems(
         self, *, question: Question, ladder: Ladder, ladder_skills: Container[str] | None
@@ -171,6 +214,8 @@ class Option(models.Model):
             rung_ladder=rung.ladder.slug if rung else None,
             skill=self.skill,
             ladder_skills=ladder_skills,
+            note_rungs=rules.placed_rungs(self.notes),
+            ladder_rungs=[r.slug for r in ladder.rungs.all()],
         )
 
 

@@ -61,12 +61,24 @@ class RungSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoteSpec:
+    """A context answer's note for some placements only (empty conditions: any)."""
+
+    text: str
+    placed: frozenset[str] = frozenset()  # rung slugs
+    title: str | None = None  # "ahead", "level" or "behind": the title against the placement
+
+
+@dataclass(frozen=True, kw_only=True)
 class OptionSpec:
     key: str
     text: str
     rung: str | None = None
     skill: str | None = None
     note: str = ""
+    notes: tuple[NoteSpec, ...] = ()
+    advice: str = ""  # how this answer gets to the one a rung up
+    years: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,6 +179,7 @@ class Placement:
     title_gap: TitleGap | None
     claimed: RungSpec | None
     confidence: float
+    claimed_title: str = ""  # the title answer's own words
     context: Mapping[str, OptionSpec] = field(default_factory=dict)
     skills_ticked: frozenset[str] = frozenset()
 
@@ -260,6 +273,7 @@ def place(quiz: QuizSpec, answers: Answers) -> Placement:
     context: dict[str, OptionSpec] = {}
     skills: set[str] = set()
     claimed: RungSpec | None = None
+    claimed_title = ""
     for question in quiz.questions:
         value = cleaned.get(question.key)
         if value is None:
@@ -279,6 +293,7 @@ def place(quiz: QuizSpec, answers: Answers) -> Placement:
             )
         elif question.role == TITLE and option.rung:
             claimed = quiz.rung(option.rung)
+            claimed_title = option.text
         elif question.role == CONTEXT:
             context[question.key] = option
 
@@ -311,6 +326,7 @@ def place(quiz: QuizSpec, answers: Answers) -> Placement:
         held_back=held_back,
         title_gap=gap,
         claimed=claimed,
+        claimed_title=claimed_title,
         confidence=_confidence(quiz, evidence, placed),
         context=context,
         skills_ticked=frozenset(skills),

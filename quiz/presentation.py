@@ -1,16 +1,20 @@
 """What a result page shows: a stored result (quiz.attempts.build_result) grouped and worded.
 
-Plain functions over the stored JSON, so a permalink renders the same words
-for as long as it exists, and the editor's preview renders an unsaved result
-exactly as a real one.
+Plain functions over the stored JSON and the version it was made with, so a
+permalink renders the same words for as long as it exists, and the editor's
+preview renders an unsaved result exactly as a real one. Results stored before
+a field existed still render: every field is read with a default.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ladder.money import region_name
+from ladder.picture import ladder_picture
+from ladder.sources import Footnotes
 
 CONFIDENCE_WORDS = {
     "high": "High confidence: most of your answers point at this rung.",
@@ -35,81 +39,202 @@ IMPORTANCE_GROUPS = (
     ("low", "Good to have"),
 )
 
-# The weakest answers' advice is shown in full; the rest sit behind a disclosure
-# so a long quiz does not bury the next steps under ten blocks of advice.
-ADVICE_SHOWN = 3
+MOVES_SHOWN = 3  # the moves on the first screen; the rest fold below
+
+MSG_WHY_NEXT = (
+    "{here} of your {total} work answers are at {rung} or above. "
+    "{next} needs {needed}; {above} of yours are there."
+)
+MSG_WHY_BOTTOM = (
+    "{above} of your {total} work answers are at {next} or above; {next} needs {needed}."
+)
+MSG_WHY_TOP = (
+    "{here} of your {total} work answers are at {rung}, the top of this ladder; it needs {needed}."
+)
+MSG_WEIGHTED = " (Some answers count double.)"
+MSG_TITLE_AHEAD = (
+    "You said your title is “{title}”, a {claimed} title; your answers show {placed} ownership."
+)
+MSG_TITLE_BEHIND = (
+    "You said your title is “{title}”, a {claimed} title, but your answers show {placed} "
+    "ownership: your title is behind your work."
+)
+MSG_YEARS = {
+    "within": "You have worked {given}; {rung} typically takes {typical}.",
+    "fewer": (
+        "You have worked {given}; {rung} typically takes {typical}: you got here sooner than most."
+    ),
+    "more": (
+        "You have worked {given}; {rung} typically takes {typical}. Years served do not move "
+        "you up the ladder; what you own does."
+    ),
+}
+MSG_YEARS_BESIDE = "Years are shown beside your placement; they never decide it."
+MSG_BANDS_DISAGREE = (
+    "These ranges do not overlap because they come from different sources describing "
+    "different employers and markets: read each with the note beside it, not as one range."
+)
 
 
 def title_gap_text(gap: Mapping[str, Any] | None) -> str:
+    """The title gap in the visitor's own words when the result has them."""
     if not gap or not gap.get("steps"):
         return ""
     claimed, placed = gap["claimed"]["title"], gap["placed"]["title"]
-    if gap["steps"] > 0:
-        return f"Your title says {claimed}; your answers show {placed} ownership."
-    return (
-        f"Your title says {claimed}, but your answers show {placed} ownership: "
-        "your title is behind your work."
+    own = gap.get("claimed_title")
+    if not own:  # results stored before the title's own words were kept
+        if gap["steps"] > 0:
+            return f"Your title says {claimed}; your answers show {placed} ownership."
+        return (
+            f"Your title says {claimed}, but your answers show {placed} ownership: "
+            "your title is behind your work."
+        )
+    template = MSG_TITLE_AHEAD if gap["steps"] > 0 else MSG_TITLE_BEHIND
+    return template.format(title=own, claimed=claimed, placed=placed)
+
+
+def why_text(result: Mapping[str, Any]) -> str:
+    """The placement rule for this visitor in counts they can check against their answers."""
+    numbers = result.get("why")
+    if not numbers:
+        return ""
+    rung, upcoming = result["rung"], result.get("next_rung")
+    words = {key: _count(numbers[key]) for key in ("here", "above", "total", "needed")} | {
+        "rung": rung["title"],
+        "next": upcoming["title"] if upcoming else "",
+    }
+    if upcoming is None:
+        text = MSG_WHY_TOP.format(**words)
+    elif numbers["here"] >= numbers["total"] and rung["order"] == 1:
+        text = MSG_WHY_BOTTOM.format(**words)
+    else:
+        text = MSG_WHY_NEXT.format(**words)
+    return text + (MSG_WEIGHTED if numbers.get("weighted") else "")
+
+
+def _count(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def years_text(years: Mapping[str, Any] | None, rung: Mapping[str, Any]) -> str:
+    if not years:
+        return ""
+    low, high = years["typical"]
+    typical = f"{low}+ years" if high is None else f"{low}–{high} years"
+    given = years["option_text"][:1].lower() + years["option_text"][1:]
+    sentence = MSG_YEARS[years["comparison"]].format(
+        given=given, rung=rung["title"], typical=typical
+    )
+    return f"{sentence} {MSG_YEARS_BESIDE}"
+
+
+def moves(
+    result: Mapping[str, Any], held_back: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The moves that fit these answers best: the weakest answers' step up first, then the
+    rung's own next steps (at the top of the ladder, the parallel track first)."""
+    chosen = [
+        _move(
+            (answer.get("target") or {}).get("option_text") or answer["question_text"],
+            answer["advice"],
+            said=answer["option_text"],
+        )
+        for answer in held_back
+        if answer.get("advice")
+    ]
+    steps = result.get("next_steps", [])
+    for kinds in (("track",), tuple(dict(NEXT_STEP_GROUPS))):
+        chosen += [
+            _move(s["title"], s["detail"], source=s.get("source", ""))
+            for s in steps
+            if s["kind"] in kinds
+        ]
+    return chosen
+
+
+def _move(title: str, detail: str, *, said: str = "", source: str = "") -> dict[str, str]:
+    return {
+        "title": title,
+        "lead": first_sentence(detail),  # the move itself; the whole detail folds below
+        "detail": detail,
+        "from": said,
+        "source": source,
+    }
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a piece of advice: the move itself, for the first screen."""
+    match = re.match(r"(.+?[.!?])\s+[A-Z“\"(]", text, re.S)
+    return match.group(1) if match else text
+
+
+def bands_disagree(bands: Sequence[Mapping[str, Any]]) -> bool:
+    """Two ranges of one rung that do not overlap at all."""
+    return any(
+        a["max"] < b["min"] or b["max"] < a["min"]
+        for i, a in enumerate(bands)
+        for b in bands[i + 1 :]
+        if a["currency"] == b["currency"] and a["period"] == b["period"]
     )
 
 
-def _percent(share: float | None) -> int | None:
-    return None if share is None else round(share * 100)
-
-
-def result_context(
-    result: Mapping[str, Any],
-    *,
-    rungs: Sequence[Mapping[str, Any]] = (),
-    threshold: float | None = None,
-) -> dict[str, Any]:
-    """Group a stored result (attempts.build_result) into what the result page shows.
-
-    `rungs` and `threshold` come from the version the visitor answered; with
-    them the page names the rung each answer shows and states the rule in numbers.
-    """
+def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> dict[str, Any]:
+    """Group a stored result into what the result page shows, with the version it came from."""
     rung = result["rung"]
     next_rung = result.get("next_rung")
     steps = result.get("next_steps", [])
     salary = result.get("salary", [])
     region = result.get("region", "")
-    support = result.get("support", {})
+    gap = result.get("title_gap") or {}
+    rungs = version.get("rungs", ())
     titles = {r["slug"]: r["title"] for r in rungs}
+    placed = next((r for r in rungs if r["slug"] == rung["slug"]), rung)
 
     def labelled(answers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         return [dict(a, rung_title=titles.get(a["rung"], "")) for a in answers]
 
     held_back = labelled(result.get("held_back", []))
+    all_moves = moves(result, held_back)
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
         items = [s for s in steps if s["kind"] == kind]
         if items:
             groups.append({"kind": kind, "label": label, "items": items})
-    skills = result.get("skills_to_build", [])
-    skill_groups = []
-    for importance, label in IMPORTANCE_GROUPS:
-        names = [s for s in skills if s.get("importance") == importance]
-        if names:
-            skill_groups.append({"importance": importance, "label": label, "skills": names})
-    ungrouped = [s for s in skills if s.get("importance") not in dict(IMPORTANCE_GROUPS)]
-    if ungrouped:
-        skill_groups.append({"importance": "", "label": "Also", "skills": ungrouped})
+    here = [b for b in salary if b["rung"] == rung["slug"]]
+    upcoming = [b for b in salary if next_rung and b["rung"] == next_rung["slug"]]
+    answered = set(result.get("context", {}).values())
     return {
         "result": result,
         "rung": rung,
+        # The rung's id outlives a renamed slug; results from before ids were kept use the slug.
+        "anchor": f"r{placed['id']}" if placed.get("id") else f"rung-{rung['slug']}",
         "next_rung": next_rung,
+        "picture": ladder_picture(
+            rungs or [rung],
+            placed=rung["slug"],
+            claimed=(result.get("claimed") or gap.get("claimed") or {}).get("slug"),
+            next_rung=next_rung["slug"] if next_rung else None,
+        ),
+        "why_text": why_text(result),
         "title_gap_text": title_gap_text(result.get("title_gap")),
         "confidence_text": CONFIDENCE_WORDS.get(result.get("confidence_label", ""), ""),
-        "support_here": _percent(support.get(rung["slug"])),
-        "support_next": _percent(support.get(next_rung["slug"])) if next_rung else None,
-        "threshold_percent": _percent(threshold),
+        "moves": all_moves[:MOVES_SHOWN],
+        "more_moves": all_moves[MOVES_SHOWN:],
         "shown_by": labelled(result.get("shown_by", [])),
-        "held_back_first": held_back[:ADVICE_SHOWN],
-        "held_back_more": held_back[ADVICE_SHOWN:],
+        "held_back": held_back,
         "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
         "step_groups": groups,
-        "skill_groups": skill_groups,
+        "skills_unticked": result.get("skills_to_build", []),
+        "skills_not_asked": result.get("next_rung_skills", []),
+        "years_text": years_text(result.get("years"), rung),
+        "notes": result.get("notes", []),
         "region": region,
         "region_name": region_name(region) if region else "",
-        "salary_here": [b for b in salary if b["rung"] == rung["slug"]],
-        "salary_next": [b for b in salary if next_rung and b["rung"] == next_rung["slug"]],
+        "salary_here": here,
+        "salary_next": upcoming,
+        "bands_note": MSG_BANDS_DISAGREE
+        if bands_disagree(here) or bands_disagree(upcoming)
+        else "",
+        "matching_contexts": answered,
+        "footnotes": Footnotes(version.get("sources", ())),
     }

@@ -9,7 +9,7 @@ Callers add where the problem is (a form field, a file path, a question key).
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from quiz.placement import EVIDENCE, SKILLS, TITLE
@@ -26,9 +26,21 @@ MSG_UNKNOWN_SKILL = "no rung of ladder {ladder!r} lists the skill {skill!r}"
 MSG_NO_OPTIONS = "a question needs at least one option"
 MSG_NO_EVIDENCE = "a quiz needs at least one evidence question to place anyone"
 MSG_NO_RUNGS = "ladder {ladder!r} has no rungs to place anyone on"
+MSG_NOTES_SHAPE = (
+    'must be a list of {{"text": ..., "placed": [rung slugs], "title": "ahead", "level" '
+    'or "behind"}}, placed and title optional'
+)
+MSG_NOTE_UNKNOWN_RUNG = "a note is for rung {rung!r}, which ladder {ladder!r} does not have"
+MSG_ANSWER_YEARS = "years must be [min, max] or [min, null], whole numbers with min <= max"
+
+# When a conditional note applies, by how the visitor's title compares with the placement.
+TITLE_AHEAD, TITLE_LEVEL, TITLE_BEHIND = "ahead", "level", "behind"
+TITLE_GAPS = (TITLE_AHEAD, TITLE_LEVEL, TITLE_BEHIND)
+NOTE_KEYS = frozenset({"text", "placed", "title"})
 
 RUNG = "rung"
 SKILL = "skill"
+NOTES = "notes"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,12 +59,15 @@ def option_target_problems(
     rung_ladder: str | None,
     skill: str,
     ladder_skills: Container[str] | None,
+    note_rungs: Iterable[str] = (),
+    ladder_rungs: Container[str] | None = None,
 ) -> list[Problem]:
-    """An option names a rung (evidence, title) or a skill (skills) of its quiz's own ladder.
+    """An option names a rung (evidence, title) or a skill (skills) of its quiz's own ladder,
+    and its conditional notes are for rungs of that ladder.
 
     `rung_ladder` is the ladder the named rung belongs to (None when no ladder
-    has it); `ladder_skills` the skill names the quiz's ladder lists, or None
-    when they are not known yet and so cannot be checked.
+    has it); `ladder_skills` and `ladder_rungs` what the quiz's ladder lists, or
+    None when they are not known yet and so cannot be checked.
     """
     problems: list[Problem] = []
     if role in RUNG_ROLES:
@@ -73,7 +88,57 @@ def option_target_problems(
         elif ladder_skills is not None and skill not in ladder_skills:
             message = MSG_UNKNOWN_SKILL.format(ladder=ladder, skill=skill)
             problems.append(Problem(field=SKILL, message=message))
+    if ladder_rungs is not None:
+        problems += [
+            Problem(field=NOTES, message=MSG_NOTE_UNKNOWN_RUNG.format(rung=slug, ladder=ladder))
+            for slug in note_rungs
+            if slug not in ladder_rungs
+        ]
     return problems
+
+
+def placed_rungs(notes: object) -> list[str]:
+    """The rung slugs well-formed conditional notes are for (notes_problem checks the form)."""
+    if not isinstance(notes, list):
+        return []
+    return [
+        slug
+        for note in notes
+        if isinstance(note, dict) and isinstance(note.get("placed"), list)
+        for slug in note["placed"]
+        if isinstance(slug, str)
+    ]
+
+
+def notes_problem(value: object) -> str | None:
+    """Conditional notes of a context option: a list of {text, placed?, title?}."""
+    if not isinstance(value, list):
+        return MSG_NOTES_SHAPE
+    for note in value:
+        if (
+            not isinstance(note, dict)
+            or not set(note) <= NOTE_KEYS
+            or not isinstance(note.get("text"), str)
+            or not note["text"].strip()
+            or not isinstance(note.get("placed", []), list)
+            or not all(isinstance(slug, str) and slug for slug in note.get("placed", []))
+            or note.get("title", TITLE_LEVEL) not in TITLE_GAPS
+        ):
+            return MSG_NOTES_SHAPE
+    return None
+
+
+def years_problem(low: object, high: object) -> str | None:
+    """An answer's years of experience: whole numbers from 0 to 60, min <= max, max open."""
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 60
+
+    if not isinstance(low, int) or not whole(low) or not (high is None or whole(high)):
+        return MSG_ANSWER_YEARS
+    if isinstance(high, int) and high < low:
+        return MSG_ANSWER_YEARS
+    return None
 
 
 def as_sentence(message: str) -> str:

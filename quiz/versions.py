@@ -15,10 +15,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 
-from ladder.models import Skill
+from ladder.models import Rung, Skill
 from quiz import rules
 from quiz.models import DRAFT_CONTENT, Question, Quiz, QuizVersion
-from quiz.placement import OptionSpec, QuestionSpec, QuizSpec, RungSpec
+from quiz.placement import NoteSpec, OptionSpec, QuestionSpec, QuizSpec, RungSpec
 
 # Where a problem of publish_problems is: the rule's message, prefixed by its place.
 AT_QUESTION = "question {key!r}: {problem}"
@@ -64,19 +64,28 @@ def publish_problems(quiz: Quiz) -> list[str]:
 
 
 def snapshot(quiz: Quiz) -> dict[str, Any]:
-    """The draft as a plain dict: what a published version freezes."""
+    """The draft as a plain dict: what a published version freezes.
+
+    Besides the questions it holds everything a result shows from the ladder
+    (rungs with their pay, skills and next steps, the sources, the notes), so a
+    result is built from its own version: editing the ladder changes no result
+    until the quiz is published again.
+    """
     _load_draft(quiz)
-    rungs = quiz.ladder.rungs.all()
+    ladder = quiz.ladder
     return {
         "slug": quiz.slug,
         "title": quiz.title,
         "intro": quiz.intro,
         "threshold": quiz.threshold,
-        "ladder": quiz.ladder.slug,
-        "rungs": [
-            {"slug": r.slug, "order": r.order, "title": r.title, "question": r.question}
-            for r in rungs
+        "ladder": ladder.slug,
+        "ladder_title": ladder.title,
+        "sources": [{"key": s.key, "title": s.title, "url": s.url} for s in ladder.sources.all()],
+        "notes": [
+            {"kind": n.kind, "key": n.key, "title": n.title, "body": n.body, "source": n.source}
+            for n in ladder.notes.all()
         ],
+        "rungs": [_rung(rung) for rung in ladder.rungs.all()],
         "questions": [
             {
                 "key": q.key,
@@ -93,11 +102,52 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
                         "rung": o.rung.slug if o.rung else None,
                         "skill": o.skill or None,
                         "note": o.note,
+                        "notes": o.notes,
+                        "advice": o.advice,
+                        "years": None if o.years_min is None else [o.years_min, o.years_max],
                     }
                     for o in q.options.all()
                 ],
             }
             for q in quiz.questions.all()
+        ],
+    }
+
+
+def _rung(rung: Rung) -> dict[str, Any]:
+    return {
+        "id": rung.pk,  # a stable identity for links, whatever the slug becomes
+        "slug": rung.slug,
+        "order": rung.order,
+        "title": rung.title,
+        "question": rung.question,
+        "summary": rung.summary,
+        "years_min": rung.years_min,
+        "years_max": rung.years_max,
+        "moves_you_up": rung.moves_you_up,
+        "keeps_you_stuck": rung.keeps_you_stuck,
+        "sources": list(rung.sources),
+        "skills": [
+            {"name": s.name, "category": s.category, "importance": s.importance, "source": s.source}
+            for s in rung.skills.all()
+        ],
+        "salary_bands": [
+            {
+                "region": b.region,
+                "currency": b.currency,
+                "min": b.min,
+                "max": b.max,
+                "period": b.period,
+                "display": b.display,
+                "note": b.note,
+                "source": b.source,
+                "context": b.context,
+            }
+            for b in rung.salary_bands.all()
+        ],
+        "next_steps": [
+            {"kind": n.kind, "title": n.title, "detail": n.detail, "url": n.url, "source": n.source}
+            for n in rung.next_steps.all()
         ],
     }
 
@@ -156,6 +206,16 @@ def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:
                         rung=o.get("rung"),
                         skill=o.get("skill"),
                         note=o.get("note", ""),
+                        notes=tuple(
+                            NoteSpec(
+                                text=n["text"],
+                                placed=frozenset(n.get("placed", ())),
+                                title=n.get("title"),
+                            )
+                            for n in o.get("notes", ())
+                        ),
+                        advice=o.get("advice", ""),
+                        years=tuple(o["years"]) if o.get("years") else None,
                     )
                     for o in q["options"]
                 ),

@@ -193,10 +193,7 @@ def complete(
 
 def result_context(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     """What a stored result's page shows, worded by quiz.presentation."""
-    version = attempt.version.snapshot
-    return presentation.result_context(
-        attempt.result, rungs=version.get("rungs", ()), threshold=version.get("threshold")
-    ) | {
+    return presentation.result_context(attempt.result, version=attempt.version.snapshot) | {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "ladder": attempt.quiz.ladder,
@@ -286,9 +283,7 @@ def _show_preview(
     request: HtmxHttpRequest, run: flow.Run, outcome: flow.Outcome, *, ladder: Ladder
 ) -> HttpResponse:
     shown = flow.preview_result(run, outcome.state, outcome.region)
-    context = presentation.result_context(
-        shown, rungs=run.draft["rungs"], threshold=run.draft["threshold"]
-    ) | {
+    context = presentation.result_context(shown, version=run.draft) | {
         "title": run.title,
         "slug": run.slug,
         "ladder": ladder,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ladder.models import Ladder, Rung, SalaryBand, Skill
+from ladder.models import Ladder, Rung, SalaryBand, Skill, Source
 from quiz.models import Option, Question, Quiz, QuizVersion
 from quiz.versions import publish
 
@@ -12,7 +12,8 @@ DEFAULT_RUNGS = ("junior", "mid", "senior", "lead")
 
 
 def make_ladder(*, slug: str = "test-ladder", rungs: Sequence[str] = DEFAULT_RUNGS) -> Ladder:
-    ladder = Ladder.objects.create(slug=slug, title=f"{slug.title()} ladder", sources=["t.txt"])
+    ladder = Ladder.objects.create(slug=slug, title=f"{slug.title()} ladder")
+    Source.objects.create(ladder=ladder, key="t.txt", title="The test source")
     for order, rung_slug in enumerate(rungs, start=1):
         rung = Rung.objects.create(
             ladder=ladder,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
@@ -194,6 +196,11 @@ def test_the_documented_example_places_on_the_shipped_quiz(client):
     assert body["rung"]["slug"] == "mid"
     assert body["title_gap"]["claimed"]["slug"] == "senior"
     assert body["salary"]
+    # The README's curl sends the same body.
+    readme = (Path(django_settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    curl = re.search(r"placements/ \\\n.*?-d '(\{.*?\})'", readme, re.S)
+    assert curl, "no placement curl in the README"
+    assert json.loads(curl.group(1)) == example["value"]
 
 
 def test_the_schema_validates_without_warnings(tmp_path):

@@ -118,6 +118,7 @@ def test_salary_entries_carry_display_and_source(quiz, ladder):
         note="Product companies",
         source="p.txt",
     )
+    publish(quiz)  # a result shows what its version froze: new bands need publishing
     attempt = place_and_record(live_version(quiz), answers_at(quiz, "senior"), region="IN")
     senior_bands = [b for b in attempt.result["salary"] if b["rung"] == "senior"]
     assert [(b["display"], b["note"], b["source"]) for b in senior_bands] == [
@@ -147,6 +148,7 @@ def test_next_steps_lead_with_what_moves_you_up_then_advice_then_the_rungs_own(q
     NextStep.objects.create(
         rung=mid, kind=NextStep.Kind.PROJECT, title="Ship a model", source="003.txt"
     )
+    publish(quiz)
     answers = answers_at(quiz, "mid", q3="junior")
     result = place_and_record(live_version(quiz), answers, region="IN").result
     assert result["rung"]["slug"] == "mid"
@@ -160,6 +162,29 @@ def test_next_steps_lead_with_what_moves_you_up_then_advice_then_the_rungs_own(q
     ]
     assert [h["question"] for h in result["held_back"]] == ["q3", "q1", "q2"]
     assert all(h["advice"] for h in result["held_back"])
+
+
+@pytest.mark.django_db
+def test_draft_edits_change_no_result_until_the_quiz_is_published_again(quiz, ladder):
+    answers = answers_at(quiz, "mid", q1="junior")
+    before = place_and_record(live_version(quiz), answers, region="IN").result
+    mid = ladder.rungs.get(slug="mid")
+    mid.slug, mid.moves_you_up = "middle", "Renamed advice."
+    mid.save()
+    mid.next_steps.all().delete()
+    SalaryBand.objects.filter(rung=mid).delete()
+    ladder.rungs.filter(slug="senior").update(order=9)
+
+    after = place_and_record(live_version(quiz), answers, region="IN").result
+
+    def same(result):
+        return {k: v for k, v in result.items() if k not in ("id", "completed_at")}
+
+    assert same(after) == same(before)
+    publish(quiz)
+    republished = place_and_record(live_version(quiz), answers, region="IN").result
+    assert republished["rung"]["slug"] == "middle"
+    assert not [band for band in republished["salary"] if band["rung"] == "middle"]
 
 
 def test_title_gap_is_in_the_result(quiz):

@@ -105,7 +105,7 @@ def test_years_are_shown_beside_the_rungs_and_the_top_is_open_ended(ml_ladder):
 
 def _named_sources(ladder: Ladder) -> list[tuple[str, str]]:
     """(where, source) for every source the ladder and its items name."""
-    named = [("ladder", name) for name in ladder.sources]
+    named = [("ladder", name) for name in ladder.source_keys]
     named += [(f"note {note.key}", note.source) for note in ladder.notes.all()]
     for rung in ladder.rungs.with_content():
         named += [(f"{rung.slug} sources", name) for name in rung.sources]
@@ -131,8 +131,16 @@ def test_the_ladder_draws_on_all_five_seeds(ml_ladder):
     if not SEEDS_DIR.is_dir():
         pytest.skip(MSG_NO_SEEDS)
     seeds = {path.name for path in SEEDS_DIR.iterdir()}
-    assert set(ml_ladder.sources) == seeds
+    assert set(ml_ladder.source_keys) == seeds
     assert {source for _, source in _named_sources(ml_ladder)} == seeds
+
+
+def test_every_source_is_titled_with_its_seeds_first_line(ml_ladder):
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(MSG_NO_SEEDS)
+    for source in ml_ladder.sources.all():
+        first_line = (SEEDS_DIR / source.key).read_text(encoding="utf-8").splitlines()[0]
+        assert source.title == first_line.strip(), source.key
 
 
 def test_junior_india_pay_keeps_both_seeds_rather_than_a_midpoint(ml_ladder):
@@ -197,13 +205,28 @@ def test_the_quiz_intro_states_the_honest_ladder_stance(ml_quiz):
     assert "do not decide" in ml_quiz.intro
 
 
-def test_the_quiz_has_8_to_12_evidence_questions_with_one_option_per_rung(ml_quiz):
+def test_the_quiz_has_8_to_12_evidence_questions_offering_every_rung_in_order(ml_quiz):
     evidence = list(ml_quiz.questions.filter(role=Question.Role.EVIDENCE))
     assert 8 <= len(evidence) <= 12
     for question in evidence:
-        assert question.advice.strip(), f"{question.key} has no advice"
         option_rungs = [option.rung.slug for option in question.options.order_by("position")]
-        assert option_rungs == RUNG_SLUGS, question.key
+        assert list(dict.fromkeys(option_rungs)) == RUNG_SLUGS, question.key
+        orders = [option.rung.order for option in question.options.order_by("position")]
+        assert orders == sorted(orders), question.key
+
+
+def test_every_evidence_answer_below_the_top_says_how_to_reach_the_next_one(ml_quiz):
+    options = Option.objects.filter(question__quiz=ml_quiz, question__role=Question.Role.EVIDENCE)
+    for option in options.select_related("rung"):
+        assert option.rung is not None
+        if option.rung.slug == RUNG_SLUGS[-1]:
+            assert option.advice == "", option.key  # nothing above the top rung
+        else:
+            assert option.advice.strip(), f"{option.question.key}/{option.key} has no advice"
+
+
+def test_the_quiz_keeps_to_about_fourteen_steps(ml_quiz):
+    assert 13 <= ml_quiz.questions.count() + 1 <= 15  # + the region step
 
 
 def test_evidence_options_describe_behaviour_not_credentials_or_tenure(ml_quiz):
@@ -222,13 +245,24 @@ def test_only_the_core_ownership_question_weighs_more(ml_quiz):
     assert set(weights.values()) == {1}
 
 
-def test_the_quiz_asks_title_company_and_skills_but_not_region(ml_quiz):
+def test_the_quiz_asks_title_company_years_certificates_and_skills_but_not_region(ml_quiz):
     roles = dict(ml_quiz.questions.values_list("key", "role"))
     assert roles["title"] == Question.Role.TITLE
     assert roles["company"] == Question.Role.CONTEXT
+    assert roles["years"] == Question.Role.CONTEXT
+    assert roles["certificates"] == Question.Role.CONTEXT
     assert roles["skills"] == Question.Role.SKILLS
     assert "region" not in roles
-    assert not ml_quiz.questions.get(key="skills").required
+    for optional in ("skills", "years", "certificates"):
+        assert not ml_quiz.questions.get(key=optional).required
+
+
+def test_years_answers_line_up_with_the_rungs_typical_years(ml_quiz, ml_ladder):
+    answers = ml_quiz.questions.get(key="years").options.order_by("position")
+    rungs = ml_ladder.rungs.order_by("order")
+    assert [(o.years_min, o.years_max) for o in answers] == [
+        (r.years_min, r.years_max) for r in rungs
+    ]
 
 
 def test_every_title_option_maps_to_a_rung_and_a_fresher_is_junior(ml_quiz):
@@ -245,8 +279,54 @@ def test_skills_options_name_skills_that_exist_on_the_ladder(ml_quiz, ml_ladder)
     assert set(names) <= ladder_skills
 
 
-def test_only_the_services_option_carries_the_services_caveat(ml_quiz):
-    notes = dict(ml_quiz.questions.get(key="company").options.values_list("key", "note"))
-    assert set(notes) == {"services", "product", "research", "other"}
-    assert "senior title" in notes.pop("services")
-    assert set(notes.values()) == {""}
+def test_the_company_question_covers_in_house_and_small_services_teams(ml_quiz):
+    keys = set(ml_quiz.questions.get(key="company").options.values_list("key", flat=True))
+    assert keys == {"services", "consulting", "product", "in-house", "research", "other"}
+
+
+def test_the_services_caveat_has_a_variant_for_each_side_of_the_ladder(ml_quiz):
+    services = ml_quiz.questions.get(key="company").options.get(key="services")
+    placed = [set(note.get("placed", [])) for note in services.notes]
+    assert {"junior"} in placed
+    assert {"mid", "senior", "lead"} in placed
+    assert "titled senior while doing junior work" in services.note
+
+
+def test_certificates_are_said_not_to_move_the_rung(ml_quiz):
+    for option in ml_quiz.questions.get(key="certificates").options.all():
+        assert option.note.strip(), option.key
+    held = ml_quiz.questions.get(key="certificates").options.exclude(key="none")
+    assert all(
+        "does not move your rung" in o.note or "do not move your rung" in o.note for o in held
+    )
+
+
+SEED_FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+
+
+def test_no_page_shows_a_seed_file_name(ml_quiz, client):
+    from careerquiz.partners.models import Partner
+    from quiz.attempts import place_and_record
+
+    assert ml_quiz.live_version is not None
+    partner = Partner.objects.create(name="Acme", allowed_origins="https://acme.example")
+    answers = {
+        question.key: question.options.order_by("position").first().key
+        for question in ml_quiz.questions.filter(required=True)
+    }
+    web = place_and_record(ml_quiz.live_version, answers, region="IN", channel="web")
+    embedded = place_and_record(
+        ml_quiz.live_version, answers, region="US", channel="embed", partner_id=partner.pk
+    )
+    pages = [
+        "/",
+        ml_quiz.ladder.get_absolute_url(),
+        ml_quiz.get_absolute_url(),
+        web.get_absolute_url(),
+        f"/embed/{ml_quiz.slug}/?partner={partner.public_key}",
+        f"/embed/results/{embedded.result_id}/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert SEED_FILE_NAME.findall(response.content.decode()) == [], url

@@ -192,6 +192,7 @@ def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, p
     assert "no-store" in result["Cache-Control"]
     body = text(result)
     assert "data-careerquiz-result" in body
+    assert re.search(r'<svg [^>]*role="img"', body)  # the ladder picture, in the frame too
     assert 'href="https://careers.example/courses" target="_top">See our ML courses' in body
     data = re.search(
         r'<script id="careerquiz-complete" type="application/json">(.*?)</script>', body

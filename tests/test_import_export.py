@@ -73,12 +73,15 @@ from ladder.models import (
 )
 from quiz.models import Option, Question, Quiz, QuizVersion
 from quiz.rules import (
+    MSG_ANSWER_YEARS,
     MSG_FOREIGN_RUNG,
     MSG_NEEDS_RUNG,
     MSG_NEEDS_SKILL,
     MSG_NO_EVIDENCE,
     MSG_NO_OPTIONS,
     MSG_NO_RUNG,
+    MSG_NOTE_UNKNOWN_RUNG,
+    MSG_NOTES_SHAPE,
     MSG_UNKNOWN_RUNG,
     MSG_UNKNOWN_SKILL,
 )
@@ -192,7 +195,12 @@ def test_every_field_of_the_small_file_lands_in_the_database():
     import_content(small())
 
     ladder = Ladder.objects.get(slug="ml-test")
-    assert ladder.sources == ["t.txt"]
+    source = ladder.sources.get()
+    assert (source.key, source.title, source.url) == (
+        "t.txt",
+        "The test seed",
+        "https://example.com/t",
+    )
     assert list(ladder.notes.values_list("key", flat=True)) == ["services-vs-product", ""]
     lead = ladder.rungs.get(slug="lead")
     assert (lead.years_min, lead.years_max) == (8, None)
@@ -200,11 +208,56 @@ def test_every_field_of_the_small_file_lands_in_the_database():
     assert list(junior.responsibilities.values_list("source", flat=True)) == ["", "t.txt"]
     assert junior.titles.get().name == "Junior"
     assert junior.salary_bands.get(region="IN").note == "Pan-India – estimate"
+    assert junior.salary_bands.get(region="IN").context == "product"
     assert junior.next_steps.get().url == "https://example.com/project"
     quiz = Quiz.objects.get(slug="ml-test")
     assert quiz.questions.get(key="ownership").weight == 1.5
     assert Option.objects.get(question__quiz=quiz, key="services").note == "Services caveat."
     assert Option.objects.get(question__quiz=quiz, key="mlops").skill == "MLOps"
+    services = Option.objects.get(question__quiz=quiz, key="services")
+    assert services.notes == [
+        {
+            "text": "Services caveat for juniors titled ahead.",
+            "placed": ["junior"],
+            "title": "ahead",
+        }
+    ]
+    scope_junior = Option.objects.get(question__key="scope", key="junior")
+    assert scope_junior.advice == "From junior to the next answer up."
+    seasoned = Option.objects.get(question__key="experience", key="seasoned")
+    assert (seasoned.years_min, seasoned.years_max) == (2, None)
+
+
+@pytest.mark.django_db
+def test_a_ladders_sources_may_be_bare_file_names_as_in_the_design_example():
+    data = small()
+    data["ladders"][0]["sources"] = ["t.txt", "u.txt"]
+
+    import_content(data)
+
+    sources = Ladder.objects.get(slug="ml-test").sources.all()
+    assert [(s.key, s.title, s.url) for s in sources] == [
+        ("t.txt", "t.txt", ""),
+        ("u.txt", "u.txt", ""),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_file_without_the_new_fields_still_imports():
+    data = small()
+    for question in _questions(data):
+        for option in question["options"]:
+            for name in ("advice", "notes", "years"):
+                option.pop(name, None)
+    for rung in _rungs(data):
+        for band in rung["salary_bands"]:
+            band.pop("context")
+    data["ladders"][0]["sources"] = ["t.txt"]
+
+    import_content(data)
+
+    assert Option.objects.get(question__key="scope", key="junior").advice == ""
+    assert Quiz.objects.published().filter(slug="ml-test").exists()
 
 
 @pytest.mark.django_db
@@ -281,6 +334,8 @@ def test_a_changed_title_updates_one_row_and_writes_one_history_row():
     assert Ladder.objects.get(slug="ml-test").title == "Renamed ladder"
     after = row_counts()
     assert after.pop("Ladder history") == before.pop("Ladder history") + 1
+    # The published quiz shows the ladder's content, so it is published again (v2).
+    assert after.pop("QuizVersion") == before.pop("QuizVersion") + 1
     assert after == before
 
 
@@ -384,7 +439,7 @@ def test_a_quiz_may_name_a_ladder_already_in_the_database():
 
     import_content(quiz_only)
 
-    assert Quiz.objects.get(slug="ml-test").questions.count() == 5
+    assert Quiz.objects.get(slug="ml-test").questions.count() == 6
 
 
 @pytest.mark.django_db
@@ -539,7 +594,47 @@ BAD_FILES: list[tuple[str, Mutation, str]] = [
         _set("ladders[0].rungs[0].responsibilities[0]", 5),
         f"ladders[0].rungs[0].responsibilities[0]: {MSG_RESPONSIBILITY}",
     ),
-    ("sources not strings", _set("ladders[0].sources", [1]), f"ladders[0].sources: {MSG_SOURCES}"),
+    (
+        "sources not strings",
+        _set("ladders[0].sources", [1]),
+        f"ladders[0].sources[0]: {MSG_OBJECT}",
+    ),
+    (
+        "source without a title",
+        _delete("ladders[0].sources[0].title"),
+        f"ladders[0].sources[0].title: {MSG_MISSING}",
+    ),
+    (
+        "duplicate source key",
+        _set("ladders[0].sources", ["t.txt", {"key": "t.txt", "title": "Again"}]),
+        "ladders[0].sources[1].key: duplicate source 't.txt'",
+    ),
+    (
+        "rung sources not strings",
+        _set("ladders[0].rungs[0].sources", [1]),
+        f"ladders[0].rungs[0].sources: {MSG_SOURCES}",
+    ),
+    (
+        "notes of the wrong shape",
+        _set("quizzes[0].questions[3].options[0].notes", [{"text": "x", "title": "sideways"}]),
+        f"quizzes[0].questions[3].options[0].notes: {MSG_NOTES_SHAPE}",
+    ),
+    (
+        "a note for a rung the ladder lacks",
+        _set("quizzes[0].questions[3].options[0].notes", [{"text": "x", "placed": ["boss"]}]),
+        "quizzes[0].questions[3].options[0].notes: "
+        + MSG_NOTE_UNKNOWN_RUNG.format(rung="boss", ladder="ml-test"),
+    ),
+    (
+        "years backwards",
+        _set("quizzes[0].questions[5].options[0].years", [5, 2]),
+        f"quizzes[0].questions[5].options[0].years: {MSG_ANSWER_YEARS}",
+    ),
+    (
+        "years not a pair",
+        _set("quizzes[0].questions[5].options[0].years", "0-2"),
+        f"quizzes[0].questions[5].options[0].years: {MSG_ANSWER_YEARS}",
+    ),
     ("duplicate ladder slug", _duplicate_ladder, "ladders[1].slug: duplicate slug 'ml-test'"),
     ("duplicate quiz slug", _duplicate_quiz, "quizzes[1].slug: duplicate slug 'ml-test'"),
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 from typing import Any
 
@@ -65,13 +66,34 @@ def test_ladder_page_formats_salary_bands_and_names_sources(ladder):
     assert "$100K–$150K" in body  # junior, US
     assert "<dt>India</dt>" in body
     assert "<dt>United States</dt>" in body
-    assert "Source: t.txt" in body
-    assert "Source: r.txt" in body
-    assert "Source: n.txt" in body
     assert "Caveats" in body
     assert "Services and product companies differ" in body
     assert "Titles run ahead in services firms." in body
-    assert "Source: 000.txt" in body
+    # Sources are numbered where facts stand and listed once, by title, at the end.
+    listed = re.findall(r'<li id="source-(\d+)">(.*?)</li>', body)
+    titles = dict(listed)
+    assert "The test source" in titles.values()  # t.txt, titled by the ladder
+    assert {"r.txt", "n.txt", "000.txt"} <= set(titles.values())  # no title given: the key
+    cited = set(re.findall(r'<a href="#source-(\d+)"', body))
+    assert cited == set(titles)
+
+
+@pytest.mark.django_db
+def test_the_ladder_page_pictures_every_rung_accessibly(ladder):
+    _, body = _get(reverse("ladder:detail", args=[ladder.slug]))
+
+    svg = re.search(r"<svg[^>]*>(.*?)</svg>", body, re.S)
+    assert svg
+    assert 'role="img"' in svg.group(0)
+    assert "<title id=" in svg.group(1)
+    assert "<desc id=" in svg.group(1)
+    assert [t for t in re.findall(r'class="pic-title">(.*?)<', svg.group(1))] == [
+        "Lead",
+        "Senior",
+        "Mid",
+        "Junior",
+    ]
+    assert "The rungs from the top: Lead, Senior, Mid, Junior." in body  # the text equivalent
 
 
 @pytest.mark.django_db
@@ -96,7 +118,8 @@ def test_ladder_page_queries_do_not_grow_with_rungs(django_assert_max_num_querie
     ladder = make_ladder(slug=f"l{rungs}", rungs=[f"r{n}" for n in range(rungs)])
     _add_content(ladder)
 
-    with django_assert_max_num_queries(9):
+    # The ladder, its rungs, each kind of rung item, its notes, sources and quizzes.
+    with django_assert_max_num_queries(10):
         response = Client().get(reverse("ladder:detail", args=[ladder.slug]))
 
     assert response.status_code == 200

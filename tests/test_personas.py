@@ -41,16 +41,16 @@ FRESHER = Persona(
     answers={
         "initiative": "wait",
         "ownership": "my-part",
-        "vague-problem": "ask-what-to-build",
         "risky-work": "goes-elsewhere",
         "ai-review": "if-it-runs",
         "track-record": "reviewed-closely",
         "raise-others": "learning",
-        "catch-mistakes": "own-bugs",
+        "catch-mistakes": "caught-by-others",
         "direction": "assigned",
         "depth": "watch-and-learn",
         "title": "fresher",
         "company": "product",
+        "years": "under-2",
         "skills": ["python", "sql"],
     },
     expected="junior",
@@ -67,16 +67,17 @@ SERVICES_SENIOR = Persona(
     answers={
         "initiative": "wait",
         "ownership": "my-part",
-        "vague-problem": "ask-what-to-build",
         "risky-work": "goes-elsewhere",
         "ai-review": "check-my-own",
         "track-record": "reviewed-closely",
         "raise-others": "answer-questions",
-        "catch-mistakes": "own-bugs",
+        "catch-mistakes": "caught-by-others",
         "direction": "assigned",
         "depth": "bounded-piece",
-        "title": "senior",
+        "title": "senior-associate",
         "company": "services",
+        "years": "5-to-7",
+        "certificates": "several",
         "skills": ["python", "sql", "api", "docker"],
     },
     # Seed 000: "titled senior while doing junior work".
@@ -94,7 +95,6 @@ MID_OWNER = Persona(
     answers={
         "initiative": "spot-own-area",
         "ownership": "end-to-end",
-        "vague-problem": "make-a-plan",
         "risky-work": "with-review",
         "ai-review": "check-my-own",
         "track-record": "own-problem-trusted",
@@ -131,7 +131,6 @@ SENIOR_MIGRATIONS = Persona(
     answers={
         "initiative": "spot-risks",
         "ownership": "end-to-end-risky",
-        "vague-problem": "weigh-the-risks",
         "risky-work": "handed-to-me",
         "ai-review": "review-others",
         "track-record": "rarely-checked",
@@ -155,9 +154,8 @@ STAFF_RAISING_THE_TEAM = Persona(
     answers={
         "initiative": "shape-team",
         "ownership": "through-others",
-        "vague-problem": "weigh-the-risks",
         "risky-work": "handed-to-me",
-        "ai-review": "set-the-practice",
+        "ai-review": "shape-practice",
         "track-record": "others-bring-theirs",
         "raise-others": "raise-the-level",
         "catch-mistakes": "across-team",
@@ -169,6 +167,43 @@ STAFF_RAISING_THE_TEAM = Persona(
     expected="lead",
 )
 
+STAFF_IC = Persona(
+    name="staff-ic-who-never-manages",
+    story=(
+        "Staff engineer on the technical track, manages nobody. The organisation turns to "
+        "them for the hardest serving problems, they set standards other teams follow, "
+        "review designs before anything is built and prepare others to take on the risky "
+        "work rather than deciding who does it."
+    ),
+    answers={
+        "initiative": "shape-team",
+        "ownership": "through-others",
+        "risky-work": "prepare-others",
+        "ai-review": "review-others",
+        "track-record": "others-bring-theirs",
+        "raise-others": "raise-the-level",
+        "catch-mistakes": "across-team",
+        "direction": "direct-teams",
+        "depth": "go-to-expert",
+        "title": "staff",
+        "company": "in-house",
+    },
+    # Seed 000: a parallel staff track that stays technical reaches the top too.
+    expected="lead",
+)
+
+SERVICES_MID = Persona(
+    name="services-mid",
+    story=(
+        "Four years at a large IT services company on a client's fraud models: owns the "
+        "retraining problem end to end and measures whether each fix worked; a senior "
+        "checks the risky calls. Titled Senior Software Engineer - ML."
+    ),
+    answers=MID_OWNER.answers | {"title": "senior-swe", "company": "services"},
+    expected="mid",
+    title_gap=1,
+)
+
 PERSONAS = [
     FRESHER,
     SERVICES_SENIOR,
@@ -176,6 +211,8 @@ PERSONAS = [
     STARTUP_JUNIOR_TITLE,
     SENIOR_MIGRATIONS,
     STAFF_RAISING_THE_TEAM,
+    STAFF_IC,
+    SERVICES_MID,
 ]
 
 
@@ -201,9 +238,12 @@ def test_the_services_senior_is_told_why_title_and_rung_disagree(version):
     assert result["rung"]["slug"] == "junior"
     assert result["title_gap"]["claimed"]["slug"] == "senior"
     assert result["title_gap"]["steps"] == 2
-    [note] = result["notes"]
-    assert note["question"] == "company"
-    assert "senior title" in note["text"]
+    assert result["title_gap"]["claimed_title"] == "Senior Associate – ML"
+    notes = {note["question"]: note["text"] for note in result["notes"]}
+    assert "titled senior while doing junior work" in notes["company"]
+    assert "Your answers fit that pattern" in notes["company"]
+    assert "do not move your rung" in notes["certificates"].lower()
+    assert result["years"]["comparison"] == "more"  # 5-8 years, junior's typical is 0-2
     assert "caveat" in {step["kind"] for step in result["next_steps"]}
     held_back = {answer["question"] for answer in result["held_back"]}
     assert "ownership" in held_back
@@ -217,7 +257,9 @@ def test_the_fresher_gets_the_learning_path_and_both_india_junior_bands(version)
     junior_sources = {band["source"] for band in result["salary"] if band["rung"] == "junior"}
     assert junior_sources == {SEED_002, SEED_003}
     assert result["next_rung"]["slug"] == "mid"
-    assert result["notes"] == []
+    [note] = result["notes"]  # the product company's, in its junior variant
+    assert "ask to be handed a problem rather than a task" in note["text"]
+    assert result["years"]["comparison"] == "within"
     # First, seed 000's way off the junior rung: notice what needs doing unasked.
     first = result["next_steps"][0]
     assert first["kind"] == "moves_you_up"
@@ -229,7 +271,14 @@ def test_the_mid_owner_is_shown_the_skills_seniors_use_that_they_did_not_tick(ve
     result = place_and_record(version, MID_OWNER.answers, region="US").result
     assert result["next_rung"]["slug"] == "senior"
     to_build = {skill["name"] for skill in result["skills_to_build"]}
-    assert "Reviewing AI-assisted Work" in to_build
+    assert "Reviewing AI-assisted Work" in to_build  # offered in the quiz, not ticked
+    asked = {
+        option.skill for q in spec_for(version).questions for option in q.options if option.skill
+    }
+    assert to_build <= asked
+    not_asked = {skill["name"] for skill in result["next_rung_skills"]}
+    assert not_asked
+    assert not not_asked & asked
     assert {band["region"] for band in result["salary"]} == {"US"}
 
 
@@ -247,3 +296,7 @@ def test_the_staff_engineer_is_at_the_top_with_nothing_held_back(version):
     assert result["next_rung"] is None
     assert result["held_back"] == []
     assert result["title_gap"] is None
+    # The way on from the top is the parallel staff track (seed 000), not "you are done".
+    assert [s["title"] for s in result["next_steps"] if s["kind"] == "track"] == [
+        "The parallel staff track"
+    ]

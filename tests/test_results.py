@@ -11,12 +11,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from ladder.models import Ladder, NextStep, Rung
+from ladder.models import Ladder, LadderNote, NextStep, Rung, Source
 from quiz import flow, presentation
 from quiz.attempts import place_and_record, start_attempt
 from quiz.models import Attempt, Quiz
 from quiz.rules import MSG_FOREIGN_RUNG, MSG_NO_EVIDENCE, MSG_NO_RUNGS
-from quiz.versions import AT_OPTION
+from quiz.versions import AT_OPTION, publish
 from tests.factories import answers_at, live_version, make_ladder, make_quiz
 
 STATE_RE = re.compile(r'name="state" value="([^"]+)"')
@@ -42,68 +42,82 @@ def placed(quiz) -> Attempt:
         detail="Ship it and measure it.",
         source="seed-000.txt",
     )
+    Source.objects.create(ladder=quiz.ladder, key="seed-000.txt", title="The honest ladder")
+    publish(quiz)  # results show what their version froze
     answers = answers_at(quiz, "mid", title="senior", company="services", skills=["s0"])
     return place_and_record(live_version(quiz), answers, region="IN", channel="web")
 
 
 @pytest.mark.django_db
-def test_result_page_explains_the_placement(placed):
+def test_result_page_leads_with_the_rung_why_and_title_gap(placed):
     response, body = _page(placed)
 
     assert response.status_code == 200
     assert "data-careerquiz-result" in body
     assert "Mid</h1>" in body
     assert "Can you do mid work?" in body
-    assert presentation.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
-    # Why: the rule in numbers, the answers that show it, and what held the visitor back.
-    assert "100% of your answers show Mid work or more" in _words(body)
-    assert "0% show Senior work or more. A rung needs 60%." in _words(body)
-    assert "The 3 answers that show Mid work" in body
-    assert "Evidence question 1?" in body
-    assert "You said: Mid answer" in body
-    assert "That is Mid work" in _words(body)
-    assert "What held you below Senior" in body
-    assert "Advice for q1." in body
-    assert "Your title says Senior; your answers show Mid ownership." in body
+    # The rule in counts a person can check: 3 work answers, the threshold needs 2 of 3.
+    assert (
+        "3 of your 3 work answers are at Mid or above. Senior needs 2; 0 of yours are there."
+        in (_words(body))
+    )
+    assert "You said your title is “Senior”, a Senior title; your answers show Mid ownership." in (
+        body
+    )
     assert "Services caveat." in body
+    assert presentation.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
 
 
 @pytest.mark.django_db
-def test_only_the_weakest_answers_advice_is_open_the_rest_behind_a_disclosure(ladder):
+def test_the_top_three_moves_fit_the_weakest_answers_and_the_rest_fold_below(ladder):
     quiz = make_quiz(ladder, evidence_questions=5)
     answers = answers_at(quiz, "mid", q2="junior")
     attempt = place_and_record(live_version(quiz), answers, region="IN")
 
     _, body = _page(attempt)
 
-    held = body[body.index("What held you below Senior") :]
-    opened, _, hidden = held.partition("<details")
-    assert opened.index("Advice for q2.") < opened.index("Advice for q1.")  # weakest first
-    assert opened.count('class="advice"') == presentation.ADVICE_SHOWN
-    assert "2 more answers below Senior, with advice" in hidden
-    assert "Advice for q4." in hidden
-    assert "Advice for q5." in hidden
+    moves = body[body.index('class="move-list"') : body.index("</ol>", body.index("move-list"))]
+    titles = re.findall(r"<strong>(.*?)</strong>", moves)
+    # q2 (a Junior answer) first: one rung up it reads "Mid answer", not two rungs up.
+    assert titles == ["Mid answer", "Senior answer", "Senior answer"]
+    assert moves.index("Advice for q2.") < moves.index("Advice for q1.")
+    folded = body[body.index("<details") :]
+    assert "Your 5 answers below Senior, each with its step up" in folded
+    for number in range(1, 6):
+        assert f"Advice for q{number}." in folded
+    assert "One rung up, this answer reads: Mid answer" in _words(folded)
 
 
 @pytest.mark.django_db
-def test_result_page_lists_next_steps_and_salary_with_sources(placed):
+def test_result_page_shows_pay_skills_and_next_steps_with_titled_sources(placed):
     _, body = _page(placed)
 
-    assert "What moves you to Senior" in body
-    moves_up = next(s for s in placed.result["next_steps"] if s["kind"] == "moves_you_up")
-    assert moves_up["detail"] in body  # which rung's text it is, attempts.build_result decides
-    assert "Projects to take on" in body
-    assert "Own one model end to end" in body
-    assert "Source: seed-000.txt" in body
-    assert "Skills for Senior that you didn" in body
-    assert "Most important" in body
-    assert "Skill 3" in body
-    assert "Skill 1" not in body  # a junior skill, not the next rung's
     assert "Pay in India" in body
     assert "₹20–40 LPA" in body  # Mid, in India
     assert "₹30–60 LPA" in body  # Senior, the next rung
-    assert "Source: t.txt" in body
     assert "$200K" not in body  # US bands are not shown to a visitor in India
+    assert "Own one model end to end" in body
+    assert "Offered in the quiz, not ticked by you: Skill 3" in _words(body)
+    assert "Skill 1" not in body  # a junior skill, not the next rung's
+    sources = dict(re.findall(r'<li id="source-(\d+)">(.*?)</li>', body))
+    assert set(sources.values()) == {"The test source", "The honest ladder"}
+    assert "seed-000.txt" not in body
+    assert "t.txt" not in body
+
+
+@pytest.mark.django_db
+def test_result_page_pictures_the_ladder_with_where_the_person_stands(placed):
+    _, body = _page(placed)
+
+    svg = re.search(r"<svg[^>]*>(.*?)</svg>", body, re.S)
+    assert svg
+    assert 'role="img"' in svg.group(0)
+    labels = dict(re.findall(r'pic-title">(.*?)</text>\s*(?:<text[^>]*>(.*?)</text>)?', body))
+    assert labels == {"Lead": "", "Senior": "next · your title", "Mid": "you", "Junior": ""}
+    assert (
+        "The rungs from the top: Lead, Senior (the next rung; what your title claims), "
+        "Mid (where your answers place you), Junior."
+    ) in body
 
 
 @pytest.mark.django_db
@@ -118,7 +132,9 @@ def test_result_page_links_on_and_has_open_graph_tags(placed):
     permalink = f"http://testserver/results/{placed.result_id}/"
     assert f'<meta property="og:url" content="{permalink}">' in body
     assert '<meta name="twitter:card" content="summary">' in body
-    assert f'href="/ladders/{placed.quiz.ladder.slug}/#rung-mid"' in body
+    mid = Rung.objects.get(ladder=placed.quiz.ladder, slug="mid")
+    # The anchor is the rung's id, so it survives a renamed slug.
+    assert f'href="/ladders/{placed.quiz.ladder.slug}/#r{mid.pk}"' in body
     assert "Take the quiz again" in body
     assert response["Cache-Control"] == "public, max-age=300"
     assert "Set-Cookie" not in response.headers
@@ -131,18 +147,30 @@ def test_title_behind_the_work_is_worded_that_way(quiz):
 
     _, body = _page(attempt)
 
-    assert "Your title says Junior, but your answers show Senior ownership" in body
-    assert "your title is behind your work" in body
+    assert (
+        "You said your title is “Junior”, a Junior title, but your answers show Senior "
+        "ownership: your title is behind your work."
+    ) in body
 
 
 @pytest.mark.django_db
-def test_region_elsewhere_and_top_rung_are_said_plainly(quiz):
+def test_the_top_rung_offers_the_parallel_track_and_elsewhere_shows_no_pay(quiz):
+    LadderNote.objects.create(
+        ladder=quiz.ladder,
+        kind=LadderNote.Kind.TRACK,
+        title="The parallel staff track",
+        body="Go deep instead of wide.",
+        source="t.txt",
+    )
+    publish(quiz)
     attempt = place_and_record(live_version(quiz), answers_at(quiz, "lead"), region="")
 
     _, body = _page(attempt)
 
-    assert "You are on the top rung of this ladder" in body
-    assert "You chose somewhere else, so we don" in body
+    assert "Where to go from the top rung" in body
+    assert "What moves you up" not in body
+    assert "The parallel staff track" in body
+    assert "You chose somewhere else, so we show no salary bands" in body
     assert "LPA" not in body
 
 
@@ -229,7 +257,9 @@ def test_preview_runs_the_draft_records_nothing_and_shows_the_result_inline(quiz
     assert response.status_code == 200
     assert "data-careerquiz-result" in body
     assert "Senior</h2>" in body
-    assert "Your title says Lead; your answers show Senior ownership." in body
+    assert (
+        "You said your title is “Lead”, a Lead title; your answers show Senior ownership." in body
+    )
     assert "$300K–$450K" in body
     assert not Attempt.objects.exists()
     # The public quiz still shows the published wording.

@@ -1,7 +1,7 @@
 """Output shapes shared by several endpoints, and the error body.
 
 Some fields are named like attributes DRF's Field has (`source`, `required`,
-`errors`): the body's field names are the API contract, and DRF reads
+`errors`, `context`): the body's field names are the API contract, and DRF reads
 declared fields from the class, so mypy's complaint about them is silenced.
 
 They only describe and copy data (the OpenAPI schema is generated from
@@ -19,14 +19,21 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 STEP_KINDS = (
-    "`moves_you_up` (what the next rung asks), `advice` (from an answer that held the "
-    "visitor back), `caveat` (from a context answer), or a next step of the ladder: "
-    "`project`, `certification`, `course`, `transition`, `mistake`, `learning_path`."
+    "`moves_you_up` (what the next rung asks), `track` (at the top rung: a parallel track), "
+    "`advice` (from an answer that held the visitor back), `caveat` (from a context answer), "
+    "or a next step of the ladder: `project`, `certification`, `course`, `transition`, "
+    "`mistake`, `learning_path`."
 )
 
 
 class SourcesField(serializers.ListField):
     child = serializers.CharField()
+
+
+class SourceSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text="What items cite in `source`.")
+    title = serializers.CharField(help_text="The source's title, for people.")
+    url = serializers.CharField(help_text="Where to check it, or empty.")
 
 
 class ResponsibilitySerializer(serializers.Serializer[Any]):
@@ -55,6 +62,10 @@ class SalaryBandSerializer(serializers.Serializer[Any]):
     display = serializers.CharField(help_text='Ready to show, e.g. "₹10–22 LPA" or "$100K–$145K".')
     note = serializers.CharField(help_text="Who the band describes, may be empty.")
     source = serializers.CharField()  # type: ignore[assignment]
+    # Fields added after placements were first stored have defaults, so older ones still read.
+    context = serializers.CharField(  # type: ignore[assignment]
+        default="", help_text="The context answer (e.g. product) this band describes, or empty."
+    )
 
 
 class NextStepSerializer(serializers.Serializer[Any]):
@@ -158,6 +169,9 @@ class TitleGapSerializer(serializers.Serializer[Any]):
     steps = serializers.IntegerField(
         help_text="order(claimed) − order(placed): positive when the title runs ahead."
     )
+    claimed_title = serializers.CharField(
+        default="", help_text="The title answer, in the visitor's words."
+    )
 
 
 class QuizRefSerializer(serializers.Serializer[Any]):
@@ -174,8 +188,42 @@ class EvidenceSerializer(serializers.Serializer[Any]):
     rung = serializers.SlugField(help_text="The rung this answer is evidence of.")
 
 
+class TargetSerializer(serializers.Serializer[Any]):
+    option = serializers.CharField(help_text="Option key of the answer one rung up.")
+    option_text = serializers.CharField()
+    rung = serializers.SlugField(help_text="The rung that answer is evidence of.")
+
+
 class HeldBackSerializer(EvidenceSerializer):
-    advice = serializers.CharField(help_text="What to do about it; may be empty.")
+    advice = serializers.CharField(
+        help_text="How to get from this answer to the one a rung up; may be empty."
+    )
+    target = TargetSerializer(
+        allow_null=True,
+        default=None,
+        help_text="What this question's answer looks like one rung up (never past the next "
+        "rung); null when the question has no such answer.",
+    )
+
+
+class WhySerializer(serializers.Serializer[Any]):
+    total = serializers.FloatField(help_text="Answered evidence weight.")
+    here = serializers.FloatField(help_text="Of it, at the placed rung or above.")
+    above = serializers.FloatField(help_text="Of it, at the next rung or above.")
+    needed = serializers.FloatField(help_text="What the next rung needs (the threshold).")
+    weighted = serializers.BooleanField(help_text="Some questions count more than once.")
+
+
+class YearsSerializer(serializers.Serializer[Any]):
+    question = serializers.CharField()
+    option = serializers.CharField()
+    option_text = serializers.CharField()
+    given = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+    typical = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="The placed rung's typical years [from, to); to is null when open-ended.",
+    )
+    comparison = serializers.ChoiceField(choices=["fewer", "within", "more"])
 
 
 class PlacementNoteSerializer(serializers.Serializer[Any]):
@@ -199,18 +247,45 @@ class PlacementSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="null unless the visitor's title names another rung than the placement.",
     )
+    claimed = RungRefSerializer(
+        allow_null=True,
+        default=None,
+        help_text="The rung the visitor's title names; null if not asked.",
+    )
+    claimed_title = serializers.CharField(
+        default="", help_text="The title answer's words, or empty."
+    )
+    context = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.CharField(),
+        default=dict,
+        help_text="Context question key → the option answered.",
+    )
     confidence = serializers.FloatField(help_text="0–1: agreement of answers × coverage.")
     confidence_label = serializers.CharField(help_text="high, medium or low.")
     support = serializers.DictField(
         child=serializers.FloatField(),
         help_text="Per rung slug: share of evidence weight at or above that rung.",
     )
+    why = WhySerializer(
+        allow_null=True, default=None, help_text="The placement rule for these answers, in weights."
+    )
     shown_by = EvidenceSerializer(many=True, help_text="Answers at or above the placed rung.")
     held_back = HeldBackSerializer(many=True, help_text="Answers below the next rung.")
-    notes = PlacementNoteSerializer(many=True, help_text="Notes of the context answers given.")
+    notes = PlacementNoteSerializer(
+        many=True, help_text="Notes of the context answers given, chosen for this placement."
+    )
+    years = YearsSerializer(
+        allow_null=True,
+        default=None,
+        help_text="Years of experience given, beside the rung's typical years.",
+    )
     next_steps = NextStepSerializer(many=True)
     skills_to_build = SkillSerializer(
-        many=True, help_text="Skills of the next rung the visitor did not tick."
+        many=True,
+        help_text="Skills of the next rung the quiz offered and the visitor did not tick.",
+    )
+    next_rung_skills = SkillSerializer(
+        many=True, default=list, help_text="Skills of the next rung the quiz did not ask about."
     )
     salary = PlacementSalarySerializer(
         many=True, help_text="Bands of the placed and next rung in `region`; empty without one."

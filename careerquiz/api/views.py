@@ -53,6 +53,7 @@ from careerquiz.api.serializers import (
     QuestionSerializer,
     QuizSummarySerializer,
     RungSerializer,
+    SourceSerializer,
     SourcesField,
     StrictCharField,
 )
@@ -123,7 +124,10 @@ class LadderListApi(ContentApiView):
 class LadderDetailApi(ContentApiView):
     @extend_schema_serializer(component_name="Ladder")
     class OutputSerializer(LadderSummarySerializer):
-        sources = SourcesField()
+        sources = SourcesField(source="source_keys", help_text="Keys the items' `source` cite.")
+        source_titles = SourceSerializer(
+            many=True, source="sources", help_text="Each source's key, readable title and link."
+        )
         notes = LadderNoteSerializer(many=True, help_text="FAQs, caveats, parallel tracks.")
         rungs = RungSerializer(many=True, help_text="Lowest rung first.")
 
@@ -223,7 +227,6 @@ class PlacementCreateApi(ApiView):
                     "answers": {
                         "initiative": "spot-own-area",
                         "ownership": "end-to-end",
-                        "vague-problem": "make-a-plan",
                         "risky-work": "with-review",
                         "ai-review": "check-my-own",
                         "track-record": "own-problem-trusted",
@@ -231,8 +234,10 @@ class PlacementCreateApi(ApiView):
                         "catch-mistakes": "own-project",
                         "direction": "plan-my-problem",
                         "depth": "bounded-piece",
-                        "title": "senior",
+                        "title": "senior-associate",
                         "company": "services",
+                        "years": "5-to-7",
+                        "certificates": "one",
                         "skills": ["python", "sql", "docker"],
                     },
                     "region": "IN",

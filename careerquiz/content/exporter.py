@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Model, Prefetch, QuerySet
 
 from careerquiz.content import schema
-from ladder.models import Ladder, LadderNote, Responsibility, Rung
+from ladder.models import Ladder, LadderNote, Responsibility, Rung, Source
 from quiz.models import Option, Question, Quiz
 
 MSG_NOT_FOUND = "no {kind} with slug {slugs}"
@@ -67,6 +67,7 @@ def _with_ladder_content(rows: QuerySet[Ladder]) -> QuerySet[Ladder]:
     ]
     return rows.order_by("slug").prefetch_related(
         Prefetch("notes", queryset=LadderNote.objects.order_by(*BY_POSITION)),
+        Prefetch("sources", queryset=Source.objects.order_by(*BY_POSITION)),
         Prefetch("rungs", queryset=Rung.objects.order_by("order").prefetch_related(*rung_lists)),
     )
 
@@ -78,7 +79,7 @@ def _ladder(ladder: Ladder) -> dict[str, Any]:
             "slug": ladder.slug,
             "title": ladder.title,
             "summary": ladder.summary,
-            "sources": list(ladder.sources),
+            "sources": [_columns(source, schema.SOURCE) for source in ladder.sources.all()],
             "notes": [_columns(note, schema.NOTE) for note in ladder.notes.all()],
             "rungs": [_rung(rung) for rung in ladder.rungs.all()],
         },
@@ -151,4 +152,10 @@ def _option(role: str, option: Option) -> dict[str, Any]:
         values["skill"] = option.skill
     if role == Question.Role.CONTEXT or option.note:
         values["note"] = option.note
-    return values
+    if option.notes:
+        values["notes"] = option.notes
+    if option.advice:
+        values["advice"] = option.advice
+    if option.years_min is not None:
+        values["years"] = [option.years_min, option.years_max]
+    return _in_table_order(schema.OPTION, values)

@@ -22,12 +22,13 @@ from django.db import models, transaction
 from careerquiz.content import schema
 from careerquiz.content.errors import ContentError, ContentInvalid, field_path, item_path
 from careerquiz.content.validation import validate
-from ladder.models import Ladder, LadderNote, Rung
+from ladder.models import Ladder, LadderNote, Rung, Source
 from quiz.models import Option, Question, Quiz
 from quiz.versions import NotPublishable, publish, unpublish
 
 KINDS = (
     "ladders",
+    "sources",
     "notes",
     "rungs",
     "responsibilities",
@@ -41,7 +42,7 @@ KINDS = (
     "versions",
 )
 
-LADDER_COLUMNS = ("title", "summary", "sources")
+LADDER_COLUMNS = ("title", "summary")
 RUNG_COLUMNS = (
     "order",
     "title",
@@ -54,7 +55,7 @@ RUNG_COLUMNS = (
     "sources",
 )
 QUESTION_COLUMNS = ("text", "help", "role", "required", "advice")
-OPTION_COLUMNS = ("text", "skill", "note")
+OPTION_COLUMNS = ("text", "skill", "note", "notes", "advice")
 
 
 @dataclass
@@ -202,6 +203,8 @@ def _import_ladder(data: dict[str, Any], report: ImportReport) -> list[Rung]:
     )
     notes = [schema.filled(note, schema.NOTE) for note in data["notes"]]
     _replace_list(LadderNote, {"ladder": ladder}, notes, schema.NOTE, report["notes"])
+    sources = [schema.source_object(source) for source in data["sources"]]
+    _replace_list(Source, {"ladder": ladder}, sources, schema.SOURCE, report["sources"])
 
     rungs = [schema.filled(rung, schema.RUNG) for rung in data["rungs"]]
     existing = {rung.slug: rung for rung in ladder.rungs.all()}
@@ -298,7 +301,13 @@ def _import_options(
         option_data = schema.filled(item, schema.OPTION)
         rung = rungs[option_data["rung"]] if option_data["rung"] else None
         values = {name: option_data[name] for name in OPTION_COLUMNS}
-        values |= {"rung_id": rung.pk if rung else None, "position": position}
+        low, high = option_data["years"] or (None, None)
+        values |= {
+            "rung_id": rung.pk if rung else None,
+            "position": position,
+            "years_min": low,
+            "years_max": high,
+        }
         _upsert(
             existing.pop(option_data["key"], None),
             Option,

@@ -30,7 +30,9 @@ from ladder.models import (
     Rung,
     SalaryBand,
     Skill,
+    Source,
 )
+from quiz import rules
 from quiz.models import Option, Question, Quiz
 
 FORMAT = "careerquiz/1"
@@ -162,6 +164,15 @@ def sources(value: Any) -> str | None:
     return MSG_SOURCES
 
 
+def years(value: Any) -> str | None:
+    """An answer's years of experience: [from, to] or [from, null]."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        return rules.MSG_ANSWER_YEARS
+    return rules.years_problem(value[0], value[1])
+
+
 def a_list(value: Any) -> str | None:
     return None if isinstance(value, list) else MSG_LIST
 
@@ -207,9 +218,16 @@ LADDER = {
     "slug": required(slug(Ladder, "slug")),
     "title": required(text(Ladder, "title", blank=False)),
     "summary": optional(text(Ladder, "summary"), ""),
-    "sources": optional(sources, []),
+    # Items are file-name keys (DESIGN.md's form) or SOURCE objects with a readable title.
+    "sources": optional(a_list, []),
     "notes": optional(a_list, []),
     "rungs": required(a_list),
+}
+
+SOURCE = {
+    "key": required(text(Source, "key", blank=False)),
+    "title": required(text(Source, "title", blank=False)),
+    "url": optional(url, ""),
 }
 
 NOTE = {
@@ -263,6 +281,7 @@ SALARY_BAND = {
     "period": optional(choice(SalaryBand.Period), SalaryBand.Period.YEAR.value),
     "note": optional(text(SalaryBand, "note"), ""),
     "source": optional(text(SalaryBand, "source"), ""),
+    "context": optional(slug(SalaryBand, "context", blank=True), ""),
 }
 
 NEXT_STEP = {
@@ -310,7 +329,17 @@ OPTION = {
     "rung": optional(slug(Rung, "slug", null=True), None),
     "skill": optional(text(Option, "skill"), ""),
     "note": optional(text(Option, "note"), ""),
+    "notes": optional(rules.notes_problem, []),
+    "advice": optional(text(Option, "advice"), ""),
+    "years": optional(years, None),
 }
+
+
+def source_object(item: str | dict[str, Any]) -> dict[str, Any]:
+    """A ladder source as an object: a bare file name is its own key and title."""
+    if isinstance(item, str):
+        return {"key": item, "title": item, "url": ""}
+    return filled(item, SOURCE)
 
 
 def filled(item: dict[str, Any], table: dict[str, Field]) -> dict[str, Any]:

@@ -148,6 +148,16 @@ class _Validation:
             return None, facts
         for note_path, note in self.each(values, "notes", path):
             self.fields(note, note_path, schema.NOTE)
+        keys = []
+        for source_path, source in self.each(values, "sources", path):
+            if isinstance(source, str):
+                problem = schema.SOURCE["key"].check(source)
+                if problem:
+                    self.error(source_path, problem)
+                keys.append((source_path, source))
+            elif (checked := self.fields(source, source_path, schema.SOURCE)) and "key" in checked:
+                keys.append((field_path(source_path, "key"), checked["key"]))
+        self.unique("source", keys)
 
         rungs = values.get("rungs", [])
         for rung_path, rung in self.each(values, "rungs", path):
@@ -298,6 +308,8 @@ class _Validation:
             rung_ladder=rung_ladder,
             skill=values.get("skill", ""),
             ladder_skills=known.skills if known is not None else None,
+            note_rungs=rules.placed_rungs(values.get("notes")),
+            ladder_rungs=known.rungs if known is not None else None,
         ):
             self.error(field_path(path, problem.field), problem.message)
 

@@ -10,3 +10,10 @@ document.addEventListener("htmx:load", function (event) {
     panel.querySelector(".field-error") || panel.querySelector("#quiz-heading, #result-heading");
   if (target) target.focus();
 });
+
+// Printing a result (for a manager, say) shows every folded section.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details").forEach(function (details) {
+    details.open = true;
+  });
+});

@@ -1,0 +1,147 @@
+"""What a result says beside the placement, fitted to the answers that were given.
+
+- advice: for each answer that held the visitor below the next rung, what that
+  question's answer looks like one rung up and how to get there. Advice belongs
+  to the chosen option (its `advice`), so it never repeats what the visitor
+  already does, and it never aims beyond the next rung;
+- notes: a context answer's note chosen for this placement and title, so no
+  note contradicts the rung shown;
+- years: the years of experience given, beside the rung's typical years;
+- the rule in plain words: how many answers reach this rung and the next.
+
+Plain Python over the engine's values (quiz.placement), like the engine itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from quiz.placement import (
+    EPSILON,
+    EVIDENCE,
+    EvidenceAnswer,
+    OptionSpec,
+    Placement,
+    QuizSpec,
+    RungSpec,
+)
+from quiz.rules import TITLE_AHEAD, TITLE_BEHIND, TITLE_LEVEL
+
+Years = tuple[int, int | None]  # [from, to); None: open-ended
+
+
+@dataclass(frozen=True, kw_only=True)
+class Advice:
+    answer: EvidenceAnswer
+    target: OptionSpec | None  # the question's answer one rung up, when it has one
+    target_rung: RungSpec | None
+    text: str  # how to get there
+
+
+def advice_for(spec: QuizSpec, placement: Placement) -> list[Advice]:
+    """Advice for each answer below the next rung, weakest first (as placement orders them)."""
+    return [_advice(spec, placement, answer) for answer in placement.held_back]
+
+
+def _advice(spec: QuizSpec, placement: Placement, answer: EvidenceAnswer) -> Advice:
+    ceiling = placement.next_rung.order if placement.next_rung else placement.rung.order
+    above = [
+        (option, spec.rung(option.rung))
+        for option in answer.question.options
+        if option.rung and answer.rung.order < spec.rung(option.rung).order <= ceiling
+    ]
+    target: OptionSpec | None = None
+    rung: RungSpec | None = None
+    if above:
+        target, rung = min(above, key=lambda pair: pair[1].order)
+    # An option's own advice is written for the step from it; older content only has the
+    # question's, which is shown as it was.
+    return Advice(
+        answer=answer,
+        target=target,
+        target_rung=rung,
+        text=answer.option.advice or answer.question.advice,
+    )
+
+
+def title_relation(placement: Placement) -> str | None:
+    """How the title the visitor holds compares with the placement; None if not asked."""
+    if placement.claimed is None:
+        return None
+    if placement.claimed.order > placement.rung.order:
+        return TITLE_AHEAD
+    if placement.claimed.order < placement.rung.order:
+        return TITLE_BEHIND
+    return TITLE_LEVEL
+
+
+def note_for(option: OptionSpec, placement: Placement) -> str:
+    """The option's first conditional note that fits this placement and title, else its note."""
+    relation = title_relation(placement)
+    for note in option.notes:
+        if note.placed and placement.rung.slug not in note.placed:
+            continue
+        if note.title is not None and note.title != relation:
+            continue
+        return note.text
+    return option.note
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearsBeside:
+    given: Years
+    typical: Years
+    comparison: str  # "fewer", "within" or "more"
+
+
+def years_beside(given: Years, typical_from: int | None, typical_to: int | None) -> YearsBeside:
+    """The years given against the rung's typical years, as half-open ranges [from, to)."""
+    typical: Years = (typical_from or 0, typical_to)
+    low, high = given
+    if typical[1] is not None and low >= typical[1]:
+        comparison = "more"
+    elif high is not None and high <= typical[0]:
+        comparison = "fewer"
+    else:
+        comparison = "within"
+    return YearsBeside(given=given, typical=typical, comparison=comparison)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WhyInNumbers:
+    """The placement rule for this visitor, in counts of answers a person can check."""
+
+    total: float  # answered work questions, by weight
+    here: float  # of them at the placed rung or above
+    above: float  # at the next rung or above
+    needed: float  # what the next rung needs
+    weighted: bool  # some questions count more than once
+
+
+def why_in_numbers(spec: QuizSpec, placement: Placement) -> WhyInNumbers:
+    answers = [*placement.shown_by, *_below(placement)]
+    total = sum(a.question.weight for a in answers)
+    here = sum(a.question.weight for a in answers if a.rung.order >= placement.rung.order)
+    above = 0.0
+    if placement.next_rung is not None:
+        above = sum(a.question.weight for a in answers if a.rung.order >= placement.next_rung.order)
+    weights = {q.weight for q in spec.questions if q.role == EVIDENCE}
+    return WhyInNumbers(
+        total=total,
+        here=here,
+        above=above,
+        needed=math.ceil(spec.threshold * total - EPSILON),
+        weighted=len(weights) > 1 or weights - {1.0} != set(),
+    )
+
+
+def _below(placement: Placement) -> list[EvidenceAnswer]:
+    return [a for a in placement.held_back if a.rung.order < placement.rung.order]
+
+
+def context_notes(placement: Placement) -> Mapping[str, str]:
+    """Question key -> the note its context answer shows for this placement (non-empty only)."""
+    chosen = {key: note_for(option, placement) for key, option in placement.context.items()}
+    return {key: text for key, text in chosen.items() if text}
