@@ -19,8 +19,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -34,6 +36,7 @@ from ladder.models import (
     SalaryBand,
     Skill,
     Source,
+    make_room_for_orders,
 )
 
 SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
@@ -91,17 +94,30 @@ SOURCE_LISTS: FormfieldOverrides = {models.JSONField: {"form_class": SourceListF
 
 
 class RungChoiceField(forms.ModelChoiceField[Rung]):
-    """Rungs named with their ladder, so "2. Mid" of two ladders cannot be confused."""
+    """Rungs named with their ladder, so "2. Mid" of two ladders cannot be confused.
+
+    Where the page is about one ladder (`home_ladder_id`), its own rungs read "2. Mid".
+    """
+
+    home_ladder_id: int | None = None
 
     def label_from_instance(self, obj: Rung) -> str:
+        if obj.ladder_id == self.home_ladder_id:
+            return str(obj)
         return f"{obj.ladder.title} — {obj}"
 
 
 class RungDropdownMixin(BaseModelAdmin[Any]):
     """A `rung` dropdown labelled with ladders, whose choices are read once per page."""
 
+    rung_view_link = True
+
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         return Rung.objects.all()
+
+    def home_ladder_id(self, request: HttpRequest) -> int | None:
+        """The ladder whose rungs need no ladder name on this page, if there is one."""
+        return None
 
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
@@ -112,6 +128,8 @@ class RungDropdownMixin(BaseModelAdmin[Any]):
         kwargs.setdefault("queryset", rungs.order_by("ladder__title", "order"))
         kwargs.setdefault("form_class", RungChoiceField)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if isinstance(field, RungChoiceField):
+            field.home_ladder_id = self.home_ladder_id(request)
         if field is not None:
             # Every inline row renders this dropdown; a fixed list spares one query per row.
             field.choices = list(field.choices)  # type: ignore[arg-type]  # an iterable of pairs
@@ -125,16 +143,65 @@ class RungDropdownMixin(BaseModelAdmin[Any]):
         if db_field.name == "rung" and isinstance(widget, RelatedFieldWidgetWrapper):
             # Rungs are edited on their ladder; here they are only picked (and viewed).
             widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = self.rung_view_link
         return field
+
+
+class SortableMixin(BaseModelAdmin[Any]):
+    """Rows an editor drags into order (or moves with the keyboard): static/js/admin-sortable.js
+    renumbers the `position` (or `order`) field of each row as it moves; without
+    JavaScript the numbers stay editable."""
+
+    class Media:
+        css = {"all": ("css/admin-sortable.css",)}
+        js = ("js/admin-sortable.js",)
 
 
 # --- Ladder ------------------------------------------------------------------------------
 
 
-class RungInline(SizedInputsMixin, admin.TabularInline[Rung, Ladder]):
+class RungOrderForm(forms.ModelForm[Rung]):
+    def validate_constraints(self) -> None:
+        # One rung per order is checked across the whole formset (RungFormSet), which
+        # may swap two rungs' orders: row by row against the database it would refuse.
+        # As ModelForm.validate_constraints does, with "order" left out (private helpers).
+        exclude = self._get_validation_exclusions() | {"order"}  # type: ignore[attr-defined]
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)  # type: ignore[attr-defined]
+
+
+class RungFormSet(BaseInlineFormSet[Rung, Ladder, forms.ModelForm[Rung]]):
+    """A ladder's rungs, saved so that any reordering in one save works (a swap included)."""
+
+    def get_unique_error_message(self, unique_check: Any) -> str:
+        # The model's own words for "one rung per order", not the generic duplicate message.
+        for constraint in Rung._meta.constraints:
+            if set(getattr(constraint, "fields", ())) == set(unique_check):
+                return str(constraint.violation_error_message)
+        return str(super().get_unique_error_message(unique_check))
+
+    def save(self, commit: bool = True) -> list[Rung]:
+        if commit:
+            existing = {rung.pk: rung for rung in self.instance.rungs.all()}
+            targets: dict[Any, int] = {}
+            for index, form in enumerate(self.forms):
+                if not form.has_changed() and not form.instance.pk:
+                    continue  # an empty extra row
+                if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
+                    continue
+                targets[form.instance.pk or ("new", index)] = form.cleaned_data["order"]
+            make_room_for_orders(existing, targets)
+        return super().save(commit)
+
+
+class RungInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Rung, Ladder]):
     """The ladder's rungs; each rung's parts are one click away on its own page."""
 
     model = Rung
+    form = RungOrderForm
+    formset = RungFormSet
     fields = ("order", "title", "slug", "question")
     input_sizes = {"title": 28, "slug": 16, "question": 48}
     prepopulated_fields = {"slug": ("title",)}
@@ -144,7 +211,7 @@ class RungInline(SizedInputsMixin, admin.TabularInline[Rung, Ladder]):
     extra = 0
 
 
-class SourceInline(SizedInputsMixin, admin.TabularInline[Source, Ladder]):
+class SourceInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Source, Ladder]):
     """The texts the ladder's facts come from: items cite the key, pages show the title."""
 
     model = Source
@@ -154,7 +221,7 @@ class SourceInline(SizedInputsMixin, admin.TabularInline[Source, Ladder]):
     extra = 0
 
 
-class LadderNoteInline(admin.StackedInline[LadderNote, Ladder]):
+class LadderNoteInline(SortableMixin, admin.StackedInline[LadderNote, Ladder]):
     model = LadderNote
     fields = (("kind", "key", "position"), "title", "body", "source")
     formfield_overrides = COMPACT_TEXT
@@ -201,7 +268,7 @@ class LadderNoteAdmin(SimpleHistoryAdmin[LadderNote]):
 # --- Rung --------------------------------------------------------------------------------
 
 
-class RungPartInline(SizedInputsMixin, admin.TabularInline[Any, Rung]):
+class RungPartInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Any, Rung]):
     """Items listed on a rung, kept in the order editors give them (`position`)."""
 
     formfield_overrides = COMPACT_TEXT
@@ -251,7 +318,7 @@ class SalaryBandInline(RungPartInline):
         return band.display
 
 
-class NextStepInline(admin.StackedInline[NextStep, Rung]):
+class NextStepInline(SortableMixin, admin.StackedInline[NextStep, Rung]):
     model = NextStep
     fields = (("kind", "position"), "title", "detail", ("url", "source"))
     formfield_overrides = COMPACT_TEXT

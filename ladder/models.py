@@ -6,6 +6,8 @@ items, `sources` on ladders and rungs), so editors can trace each fact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -182,6 +184,30 @@ class Rung(models.Model):
         if self.years_max is None:
             return f"{self.years_min}+ years"
         return f"{self.years_min or 0}–{self.years_max} years"
+
+
+def make_room_for_orders[K](existing: Mapping[K, Rung], targets: Mapping[K, int]) -> None:
+    """Park rungs that must move on free orders, so no step breaks unique (ladder, order).
+
+    `existing` are a ladder's rungs and `targets` the orders wanted, by the same
+    keys (a key `existing` lacks is a new rung). Swapping two rungs' orders in
+    place would collide on the first save: every rung that moves (or is being
+    dropped while holding a wanted order) first goes to an order nobody holds
+    or wants; saving each rung afterwards sets its real order. The importer and
+    the ladder admin both save rungs this way.
+    """
+    wanted_orders = set(targets.values())
+    to_park = [
+        rung
+        for key, rung in existing.items()
+        if targets.get(key) != rung.order and (key in targets or rung.order in wanted_orders)
+    ]
+    parked = {rung.pk for rung in to_park}
+    taken = wanted_orders | {rung.order for rung in existing.values() if rung.pk not in parked}
+    free = (order for order in range(len(taken) + len(to_park) + 1) if order not in taken)
+    for rung in to_park:
+        # A queryset update: this in-between order is not a change worth a history row.
+        Rung.objects.filter(pk=rung.pk).update(order=next(free))
 
 
 class RungItem(models.Model):

@@ -19,7 +19,9 @@ from django.db import models
 from django.db.models import Count, Max, Q, QuerySet
 from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
@@ -27,17 +29,20 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
-from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin
+from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin, SortableMixin
 from ladder.models import Rung
 from quiz import rules
 from quiz.models import Attempt, Option, Question, Quiz, QuizVersion
 from quiz.versions import (
     NotPublishable,
     has_unpublished_changes,
+    placement_map,
     publish,
     publish_problems,
     unpublish,
 )
+
+MSG_FIX_OPTIONS = "Some answers below need correcting: see the questions marked."
 
 STATUS_NOT_PUBLISHED = "Not published"
 STATUS_PUBLISHED = "Published v{number}"
@@ -93,24 +98,81 @@ def unpublish_with_feedback(request: HttpRequest, quiz: Quiz) -> None:
 # --- Quiz --------------------------------------------------------------------------------
 
 
-class QuestionInline(SizedInputsMixin, admin.TabularInline[Question, Quiz]):
-    """A quiz's questions in order; each question's options are one click away."""
+class QuestionFormSet(BaseInlineFormSet[Question, Quiz, ModelForm[Question]]):
+    """A quiz's questions, each with its options nested in the same form: the quiz page
+    edits a question whole. Each question form gets `form.nested`, a formset of its
+    options, validated and saved with it."""
+
+    options_formset: type[BaseInlineFormSet[Option, Question, ModelForm[Option]]]
+
+    def _construct_form(self, i: int, **kwargs: Any) -> ModelForm[Question]:
+        return self._nest(super()._construct_form(i, **kwargs))  # type: ignore[misc]
+
+    @property
+    def empty_form(self) -> ModelForm[Question]:
+        return self._nest(super().empty_form)
+
+    def _nest(self, form: ModelForm[Question]) -> ModelForm[Question]:
+        template = "__prefix__" in (form.prefix or "")  # the empty form "Add another" copies
+        form.nested = self.options_formset(  # type: ignore[attr-defined]
+            data=self.data if self.is_bound and not template else None,
+            instance=form.instance,
+            prefix=f"{form.prefix}-options",
+        )
+        return form
+
+    def _skips(self, form: ModelForm[Question]) -> bool:
+        """A question being deleted, or an extra one nobody filled in."""
+        deleting = self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]
+        return bool(deleting or (not form.instance.pk and not form.has_changed()))
+
+    options_invalid = False
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        self.options_invalid = not all(
+            form.nested.is_valid()  # type: ignore[attr-defined]
+            for form in self.forms
+            if not self._skips(form)
+        )
+        return valid and not self.options_invalid
+
+    def non_form_errors(self) -> ErrorList:
+        errors = super().non_form_errors()
+        if self.options_invalid and MSG_FIX_OPTIONS not in errors:
+            errors.append(MSG_FIX_OPTIONS)
+        return errors
+
+    def save(self, commit: bool = True) -> list[Question]:
+        saved = super().save(commit)
+        for form in self.forms:
+            if not self._skips(form):
+                form.nested.instance = form.instance  # type: ignore[attr-defined]
+                form.nested.save()  # type: ignore[attr-defined]
+        return saved
+
+
+class QuestionInline(SortableMixin, SizedInputsMixin, admin.StackedInline[Question, Quiz]):
+    """A quiz's questions in order, each with its options editable in place."""
 
     model = Question
-    fields = ("position", "key", "text", "role", "weight", "required", "options")
-    input_sizes = {"key": 12, "text": 30, "weight": 4}
-    readonly_fields = ("options",)
+    formset = QuestionFormSet
+    template = "admin/quiz/quiz/question_inline.html"
+    fields = (("key", "role", "weight", "required"), "text", "help", "position")
+    input_sizes = {"key": 16, "text": 70, "weight": 4}
+    formfield_overrides = COMPACT_TEXT
     ordering = ("position", "id")
     show_change_link = True
     extra = 0
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        questions: QuerySet[Question] = super().get_queryset(request)
-        return questions.annotate(option_total=Count("options"))
-
-    @admin.display(description="options")
-    def options(self, question: Question) -> int | str:
-        return getattr(question, "option_total", "")
+    def get_formset(
+        self, request: HttpRequest, obj: Quiz | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Question, Quiz, ModelForm[Question]]]:
+        formset = super().get_formset(request, obj, **kwargs)
+        options = NestedOptionInline(Question, self.admin_site)
+        options.quiz = obj
+        formset.options_formset = options.get_formset(request)  # type: ignore[attr-defined]
+        return formset
 
 
 @admin.register(Quiz)
@@ -121,11 +183,24 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
     list_select_related = ("ladder", "live_version")
     prepopulated_fields = {"slug": ("title",)}
     # live_version is never a form field: only publish/unpublish move it.
-    fields = ("title", "slug", "ladder", "intro", "threshold", "status", "versions")
-    readonly_fields = ("status", "versions")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "ladder", "intro", "threshold", "status", "versions")}),
+        (
+            "Placement map",
+            {
+                "fields": ("placement_map",),
+                "description": "The saved draft: each work question's answers by the rung "
+                "they are evidence of, and what the quiz cannot tell apart.",
+            },
+        ),
+    )
+    readonly_fields = ("status", "versions", "placement_map")
     formfield_overrides = COMPACT_TEXT
     inlines = (QuestionInline,)
     actions = ("publish_drafts", "unpublish_quizzes")
+
+    class Media:
+        css = {"all": ("css/admin-sortable.css",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
         # The list shows each quiz's status, which compares its draft with the live
@@ -156,6 +231,12 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
     def question_count(self, quiz: Quiz) -> int:
         total: int = quiz.question_total  # type: ignore[attr-defined]  # see get_queryset
         return total
+
+    @admin.display(description="map")
+    def placement_map(self, quiz: Quiz) -> str:
+        if not quiz.pk:
+            return "—"
+        return render_to_string("admin/quiz/quiz/placement_map.html", {"map": placement_map(quiz)})
 
     @admin.display(description="published versions")
     def versions(self, quiz: Quiz) -> str:
@@ -191,6 +272,7 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
             "intent": intent,
             "status": quiz_status(quiz),
             "problems": publish_problems(quiz) if intent == "publish" else [],
+            "warnings": placement_map(quiz).warnings if intent == "publish" else [],
             "preview_url": reverse("quiz:preview", args=[quiz.slug]),
         }
         return TemplateResponse(request, "admin/quiz/quiz/publish_confirmation.html", context)
@@ -260,10 +342,12 @@ class OptionInlineFormSet(BaseInlineFormSet[Option, Question, ModelForm[Option]]
             raise ValidationError(rules.as_sentence(rules.MSG_NO_OPTIONS))
 
 
-class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline[Option, Question]):
+class OptionInline(
+    SortableMixin, RungDropdownMixin, SizedInputsMixin, admin.TabularInline[Option, Question]
+):
     model = Option
     formset = OptionInlineFormSet
-    fields = ("position", "key", "text", "rung", "skill", "note")
+    fields = ("position", "key", "text", "rung", "skill", "advice", "note")
     input_sizes = {"key": 12, "text": 40, "skill": 18}
     ordering = ("position", "id")
     formfield_overrides = COMPACT_TEXT
@@ -272,6 +356,24 @@ class OptionInline(RungDropdownMixin, SizedInputsMixin, admin.TabularInline[Opti
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         question = _object_being_edited(request, Question)
         return rungs_for_question(question, request.GET.get("quiz"))
+
+
+class NestedOptionInline(OptionInline):
+    """The options of each question on the quiz's own page (QuestionFormSet)."""
+
+    extra = 2
+    rung_view_link = False  # one line per answer; the rung is a click away on the map's ladder
+    quiz: Quiz | None = None
+
+    def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
+        if self.quiz is None:
+            return Rung.objects.none()
+        # The quiz's ladder, and any rung an option still names (Option.clean explains it).
+        chosen = Option.objects.filter(question__quiz=self.quiz).values("rung_id")
+        return Rung.objects.filter(Q(ladder_id=self.quiz.ladder_id) | Q(pk__in=chosen))
+
+    def home_ladder_id(self, request: HttpRequest) -> int | None:
+        return self.quiz.ladder_id if self.quiz is not None else None
 
 
 @admin.register(Question)

@@ -144,3 +144,48 @@ def years_problem(low: object, high: object) -> str | None:
 def as_sentence(message: str) -> str:
     """A rule's message as a form shows it: capitalised, with a full stop."""
     return message[:1].upper() + message[1:] + "."
+
+
+# --- What the quiz can tell apart (warnings: they do not stop publishing) ---------------
+
+MSG_RUNG_UNREACHED = "no work answer is at rung {rung!r}, so nobody can be placed there"
+MSG_QUESTION_SKIPS = (
+    "question {key!r} has answers at {low!r} and {high!r} but none at {missing}: "
+    "people between them must pick an answer that is not theirs"
+)
+MSG_NO_LOWEST_ANSWER = (
+    "required question {key!r} has no answer at the lowest rung {rung!r}: "
+    "someone on it cannot answer honestly"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceQuestion:
+    """An evidence question as the placement map sees it: which rungs its answers name."""
+
+    key: str
+    required: bool
+    rungs: tuple[str, ...]  # the rung slug of each option, in option order
+
+
+def placement_warnings(rungs: list[str], questions: list[EvidenceQuestion]) -> list[str]:
+    """What stops the quiz telling rungs apart; `rungs` lowest first."""
+    warnings: list[str] = []
+    reached = {rung for question in questions for rung in question.rungs}
+    warnings += [MSG_RUNG_UNREACHED.format(rung=rung) for rung in rungs if rung not in reached]
+    for question in questions:
+        orders = sorted({rungs.index(r) for r in question.rungs if r in rungs})
+        if orders:
+            missing = [rungs[o] for o in range(orders[0], orders[-1] + 1) if o not in orders]
+            if missing:
+                warnings.append(
+                    MSG_QUESTION_SKIPS.format(
+                        key=question.key,
+                        low=rungs[orders[0]],
+                        high=rungs[orders[-1]],
+                        missing=", ".join(repr(m) for m in missing),
+                    )
+                )
+        if question.required and rungs and rungs[0] not in question.rungs:
+            warnings.append(MSG_NO_LOWEST_ANSWER.format(key=question.key, rung=rungs[0]))
+    return warnings

@@ -17,7 +17,7 @@ from django.db.models import prefetch_related_objects
 
 from ladder.models import Rung, Skill
 from quiz import rules
-from quiz.models import DRAFT_CONTENT, Question, Quiz, QuizVersion
+from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizVersion
 from quiz.placement import NoteSpec, OptionSpec, QuestionSpec, QuizSpec, RungSpec
 
 # Where a problem of publish_problems is: the rule's message, prefixed by its place.
@@ -61,6 +61,38 @@ def publish_problems(quiz: Quiz) -> list[str]:
                     AT_OPTION.format(key=question.key, option=option.key, problem=problem.message)
                 )
     return problems
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacementMap:
+    """The draft's work questions against the ladder: which answer is evidence of which rung."""
+
+    rungs: list[Rung]  # lowest first
+    rows: list[tuple[Question, list[list[Option]]]]  # per question, the options at each rung
+    warnings: list[str]
+
+
+def placement_map(quiz: Quiz) -> PlacementMap:
+    """What the draft can and cannot tell apart, as the admin's placement map shows it."""
+    _load_draft(quiz)
+    rungs = list(quiz.ladder.rungs.all())
+    evidence = [q for q in quiz.questions.all() if q.role == Question.Role.EVIDENCE]
+    rows = [
+        (question, [[o for o in question.options.all() if o.rung_id == rung.pk] for rung in rungs])
+        for question in evidence
+    ]
+    warnings = rules.placement_warnings(
+        [rung.slug for rung in rungs],
+        [
+            rules.EvidenceQuestion(
+                key=question.key,
+                required=question.required,
+                rungs=tuple(o.rung.slug for o in question.options.all() if o.rung is not None),
+            )
+            for question in evidence
+        ],
+    )
+    return PlacementMap(rungs=rungs, rows=rows, warnings=warnings)
 
 
 def snapshot(quiz: Quiz) -> dict[str, Any]:

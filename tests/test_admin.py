@@ -8,14 +8,20 @@ the whole thing posted.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection, models
 from django.http import HttpResponse
 from django.test import Client
@@ -24,6 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from careerquiz import roles
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import (
     MSG_BAD_COLOUR,
@@ -38,13 +45,16 @@ from ladder.models import (
     MSG_CURRENCY_REGION,
     MSG_MIN_GT_MAX,
     JobTitle,
+    Ladder,
     LadderNote,
     NextStep,
     Responsibility,
     Rung,
     SalaryBand,
 )
+from quiz import rules
 from quiz.admin import (
+    MSG_FIX_OPTIONS,
     MSG_PUBLISHED,
     MSG_UNCHANGED,
     STATUS_DRAFT_CHANGED,
@@ -717,3 +727,263 @@ def test_the_quiz_list_costs_the_same_queries_for_one_quiz_or_many(ladder, admin
     assert text(listing).count(STATUS_PUBLISHED.format(number=1)) == 4
     # Each row's status compares its draft with the live version; it was a snapshot per row.
     assert len(four) == len(one)
+
+
+# --- Editing a quiz whole, ordering, the placement map ------------------------------------
+
+
+def test_two_rungs_swap_orders_in_one_save(ladder, admin_client):
+    url = change_url(ladder)
+    form = read_form(admin_client.get(url).content.decode())
+    index = {form[f"rungs-{i}-slug"][0]: i for i in range(int(form["rungs-TOTAL_FORMS"][0]))}
+
+    response = submit(
+        admin_client,
+        url,
+        {f"rungs-{index['mid']}-order": "3", f"rungs-{index['senior']}-order": "2"},
+    )
+
+    assert response.status_code == 302, text(response)
+    assert list(ladder.rungs.order_by("order").values_list("slug", flat=True)) == [
+        "junior",
+        "senior",
+        "mid",
+        "lead",
+    ]
+
+
+def option_fields(form: dict[str, list[str]], question_key: str) -> tuple[str, dict[str, int]]:
+    """The nested prefix of a question on the quiz page, and its options' indexes by key."""
+    total = int(form["questions-TOTAL_FORMS"][0])
+    index = next(i for i in range(total) if form[f"questions-{i}-key"][0] == question_key)
+    prefix = f"questions-{index}-options"
+    count = int(form[f"{prefix}-TOTAL_FORMS"][0])
+    keys = {form[f"{prefix}-{i}-key"][0]: i for i in range(count) if form[f"{prefix}-{i}-key"][0]}
+    return prefix, keys
+
+
+def test_the_quiz_page_edits_each_questions_answers_in_place(draft, admin_client):
+    url = change_url(draft)
+    page = admin_client.get(url).content.decode()
+    form = read_form(page)
+    prefix, keys = option_fields(form, "q1")
+    senior = draft.ladder.rungs.get(slug="senior")
+
+    response = submit(
+        admin_client,
+        url,
+        {
+            f"{prefix}-{keys['mid']}-rung": str(senior.pk),
+            f"{prefix}-{keys['mid']}-advice": "Own a riskier problem next.",
+        },
+    )
+
+    assert response.status_code == 302, text(response)
+    mid = Option.objects.get(question__quiz=draft, question__key="q1", key="mid")
+    assert (mid.rung, mid.advice) == (senior, "Own a riskier problem next.")
+
+
+def test_a_new_question_and_its_answers_are_added_in_one_save(draft, admin_client):
+    url = change_url(draft)
+    form = read_form(admin_client.get(url).content.decode())
+    total = int(form["questions-TOTAL_FORMS"][0])
+    junior, mid = draft.ladder.rungs.get(slug="junior"), draft.ladder.rungs.get(slug="mid")
+    new = f"questions-{total}"
+    data = {
+        "questions-TOTAL_FORMS": str(total + 1),
+        f"{new}-key": "pairing",
+        f"{new}-text": "Who do you pair with?",
+        f"{new}-role": "evidence",
+        f"{new}-weight": "1",
+        f"{new}-required": "on",
+        f"{new}-position": "9",
+        f"{new}-options-TOTAL_FORMS": "2",
+        f"{new}-options-INITIAL_FORMS": "0",
+        f"{new}-options-0-key": "nobody",
+        f"{new}-options-0-text": "Nobody yet",
+        f"{new}-options-0-rung": str(junior.pk),
+        f"{new}-options-0-position": "0",
+        f"{new}-options-1-key": "juniors",
+        f"{new}-options-1-text": "Juniors, on their problems",
+        f"{new}-options-1-rung": str(mid.pk),
+        f"{new}-options-1-position": "1",
+    }
+
+    response = submit(admin_client, url, data)
+
+    assert response.status_code == 302, text(response)
+    question = Question.objects.get(quiz=draft, key="pairing")
+    assert list(question.options.values_list("key", "rung__slug")) == [
+        ("nobody", "junior"),
+        ("juniors", "mid"),
+    ]
+
+
+def test_a_question_left_without_answers_is_refused_and_nothing_is_saved(draft, admin_client):
+    url = change_url(draft)
+    form = read_form(admin_client.get(url).content.decode())
+    prefix, keys = option_fields(form, "q2")
+    deleting = {f"{prefix}-{i}-DELETE": "on" for i in keys.values()}
+
+    response = submit(admin_client, url, {**deleting, "title": "Renamed quiz"})
+
+    assert response.status_code == 200
+    assert MSG_FIX_OPTIONS in text(response)
+    assert as_sentence(MSG_NO_OPTIONS) in text(response)
+    assert draft.questions.get(key="q2").options.count() == 4
+    draft.refresh_from_db()
+    assert draft.title != "Renamed quiz"
+
+
+def test_the_placement_map_shows_each_answer_under_its_rung_and_warns(draft, admin_client):
+    page = text(admin_client.get(change_url(draft)))
+    start = page.index('class="placement-map"')
+    map_html = page[start : page.index("</table>", start)]
+    assert "Senior answer" in map_html
+    assert "Every rung can be reached" in page
+
+    Option.objects.filter(question__quiz=draft, rung__slug="lead").delete()
+    page = text(admin_client.get(change_url(draft)))
+    assert rules.MSG_RUNG_UNREACHED.format(rung="lead").capitalize() in page
+    confirmation = text(admin_client.get(reverse("admin:quiz_quiz_publish", args=[draft.pk])))
+    assert rules.MSG_RUNG_UNREACHED.format(rung="lead").capitalize() in confirmation
+
+
+# --- Content files in the admin -------------------------------------------------------------
+
+SMALL_FILE = Path(__file__).parent / "data" / "small.json"
+
+
+def upload(client: Client, path: Path, content: str | None = None):
+    body = content if content is not None else path.read_text(encoding="utf-8")
+    return client.post(
+        reverse("content-import"),
+        {"file": SimpleUploadedFile(path.name, body.encode(), content_type="application/json")},
+    )
+
+
+@pytest.mark.django_db
+def test_a_good_file_shows_what_it_would_change_then_lands_on_confirm(admin_client):
+    checked = upload(admin_client, SMALL_FILE)
+
+    page = text(checked)
+    assert checked.status_code == 200
+    assert "What importing small.json would change" in page
+    assert "ml-test/junior" in page  # a rung it would create, by name
+    assert not Ladder.objects.exists()  # a dry run
+    form = read_form(checked.content.decode(), "import-confirm")
+    confirmed = admin_client.post(
+        reverse("content-import"),
+        {"confirm": "Import it", **{k: v[0] for k, v in form.items() if k != "file"}},
+        follow=True,
+    )
+    assert confirmed.status_code == 200
+    assert Ladder.objects.filter(slug="ml-test").exists()
+    assert live_version(Quiz.objects.get(slug="ml-test")).number == 1
+    assert any(message.startswith("Imported small.json") for message in messages_of(confirmed))
+
+
+@pytest.mark.django_db
+def test_a_bad_file_names_the_field_and_changes_nothing_in_the_admin(admin_client):
+    make_ladder(slug="ml-test")
+    data = json.loads(SMALL_FILE.read_text(encoding="utf-8"))
+    data["ladders"][0]["rungs"][1]["salary_bands"][0]["max"] = 1
+    before = Rung.objects.count()
+
+    page = text(upload(admin_client, SMALL_FILE, json.dumps(data)))
+
+    assert "cannot be imported" in page
+    assert f"ladders[0].rungs[1].salary_bands[0].max</code>: {MSG_MIN_GT_MAX}" in page
+    assert Rung.objects.count() == before
+    assert not Quiz.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_json_is_refused_plainly(admin_client):
+    page = text(upload(admin_client, SMALL_FILE, "{not json"))
+    assert "not valid JSON" in page
+    assert not Ladder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_too_big_to_confirm_is_refused_before_the_dry_run(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    page = text(upload(admin_client, SMALL_FILE))
+    assert "larger than 3 KB" in page
+    assert "manage.py import_content" in page
+    assert not Ladder.objects.exists()
+
+
+def test_a_ladder_or_quiz_downloads_as_a_file(quiz, admin_client):
+    response = admin_client.get(reverse("content-export", args=["quiz", quiz.slug]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="quiz-{quiz.slug}.json"'
+    data = json.loads(response.content)
+    assert [q["slug"] for q in data["quizzes"]] == [quiz.slug]
+    assert data["ladders"] == []
+    ladder = admin_client.get(reverse("content-export", args=["ladder", quiz.ladder.slug]))
+    assert json.loads(ladder.content)["ladders"][0]["slug"] == quiz.ladder.slug
+    assert admin_client.get(reverse("content-export", args=["quiz", "nope"])).status_code == 404
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+def staff_in(group: str) -> Client:
+    user = get_user_model().objects.create_user(f"{group}-user", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def admin_sections(client: Client) -> set[str]:
+    page = client.get(reverse("admin:index")).content.decode()
+    return set(re.findall(r'href="/admin/(\w+/\w+)/"', page))
+
+
+@pytest.mark.django_db
+def test_an_editor_keeps_content_and_quizzes_but_not_users_or_partners(quiz):
+    editor = staff_in(roles.EDITOR)
+
+    sections = admin_sections(editor)
+
+    assert {"ladder/ladder", "ladder/rung", "quiz/quiz", "quiz/question"} <= sections
+    assert "partners/partner" not in sections
+    assert "auth/user" not in sections
+    assert editor.get(change_url(quiz)).status_code == 200
+    assert editor.get(reverse("admin:partners_partner_changelist")).status_code == 403
+    assert editor.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor.get(reverse("content-import")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_partner_manager_keeps_partners_and_reads_attempts_only(quiz):
+    manager = staff_in(roles.PARTNER_MANAGER)
+
+    sections = admin_sections(manager)
+
+    assert {"partners/partner", "quiz/attempt"} <= sections
+    assert "ladder/ladder" not in sections
+    assert "auth/user" not in sections
+    assert manager.get(reverse("admin:partners_partner_add")).status_code == 200
+    assert manager.get(change_url(quiz)).status_code == 200  # read only
+    assert 'name="_save"' not in manager.get(change_url(quiz)).content.decode()
+    assert manager.get(reverse("content-import")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_roles_command_puts_a_groups_permissions_back(quiz):
+    editors = Group.objects.get(name=roles.EDITOR)
+    editors.permissions.clear()
+    editors.permissions.add(Permission.objects.get(codename="change_partner"))
+    out = StringIO()
+
+    call_command("roles", stdout=out)
+
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"change_quiz", "change_rung", "delete_nextstep", "view_attempt"} <= codenames
+    assert "change_partner" not in codenames
+    assert "change_attempt" not in codenames
+    assert "Editor: up to date" in out.getvalue()

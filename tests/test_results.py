@@ -142,6 +142,42 @@ def test_result_page_links_on_and_has_open_graph_tags(placed):
 
 
 @pytest.mark.django_db
+def test_draft_edits_leave_a_stored_result_byte_identical_until_publish(placed):
+    ladder = placed.quiz.ladder
+    answers = dict(placed.answers)
+    before = Client().get(reverse("quiz:result", args=[placed.result_id])).content
+    api_url = reverse("api:placement-detail", args=[placed.result_id])
+    before_api = Client().get(api_url)
+    assert before_api.status_code == 200
+    mid = Rung.objects.get(ladder=ladder, slug="mid")
+    mid.slug = "middle"
+    mid.save()
+    NextStep.objects.filter(rung=mid, title="Own one model end to end").delete()
+    Rung.objects.filter(ladder=ladder, slug="lead").update(order=9)
+    Rung.objects.filter(ladder=ladder, slug="senior").update(order=4)
+    Rung.objects.filter(ladder=ladder, slug="lead").update(order=3)
+
+    after = Client().get(reverse("quiz:result", args=[placed.result_id])).content
+    next_one = place_and_record(live_version(placed.quiz), answers, region="IN")
+
+    assert after == before
+    assert Client().get(api_url).content == before_api.content
+    assert (next_one.rung_slug, next_one.result["rung"]["title"]) == ("mid", "Mid")
+    steps = [step["title"] for step in next_one.result["next_steps"]]
+    assert "Own one model end to end" in steps
+    # The anchor the stored result links to still lands on the renamed rung.
+    ladder_page = Client().get(reverse("ladder:detail", args=[ladder.slug])).content.decode()
+    assert f'id="r{mid.pk}"' in ladder_page
+    assert f"#r{mid.pk}" in before.decode()
+
+    publish(placed.quiz)
+    republished = place_and_record(live_version(placed.quiz), answers, region="IN")
+    assert republished.rung_slug == "middle"
+    assert "Own one model end to end" not in [s["title"] for s in republished.result["next_steps"]]
+    assert Client().get(reverse("quiz:result", args=[placed.result_id])).content == before
+
+
+@pytest.mark.django_db
 def test_title_behind_the_work_is_worded_that_way(quiz):
     attempt = place_and_record(live_version(quiz), answers_at(quiz, "senior", title="junior"))
 

@@ -22,7 +22,7 @@ from django.db import models, transaction
 from careerquiz.content import schema
 from careerquiz.content.errors import ContentError, ContentInvalid, field_path, item_path
 from careerquiz.content.validation import validate
-from ladder.models import Ladder, LadderNote, Rung, Source
+from ladder.models import Ladder, LadderNote, Rung, Source, make_room_for_orders
 from quiz.models import Option, Question, Quiz
 from quiz.versions import NotPublishable, publish, unpublish
 
@@ -64,6 +64,15 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    # What changed, by name (a slug or key path), for an editor's before-and-after view.
+    names: dict[str, list[str]] = field(
+        default_factory=lambda: {"created": [], "updated": [], "deleted": []}
+    )
+
+    def add(self, change: str, name: str, count: int = 1) -> None:
+        setattr(self, change, getattr(self, change) + count)
+        if change in self.names and name:
+            self.names[change].append(name)
 
     @property
     def changed(self) -> bool:
@@ -131,7 +140,7 @@ def import_content(data: Any, *, by: str = "import", dry_run: bool = False) -> I
         # rungs the file dropped be deleted (options protect their rung).
         for rung in stale_rungs:
             rung.delete()
-            report["rungs"].deleted += 1
+            report["rungs"].add("deleted", f"{rung.ladder.slug}/{rung.slug}")
         for index, (quiz, item) in enumerate(zip(quizzes, quiz_items, strict=True)):
             path = field_path(item_path("quizzes", index), "published")
             _set_publication(quiz, item["published"], by=by, path=path, report=report)
@@ -154,15 +163,18 @@ def _save_changes(obj: models.Model, values: dict[str, Any]) -> bool:
 
 
 def _upsert[M: models.Model](
-    existing: M | None, model: type[M], key: dict[str, Any], values: dict[str, Any], tally: Tally
+    existing: M | None,
+    model: type[M],
+    key: dict[str, Any],
+    values: dict[str, Any],
+    tally: Tally,
+    *,
+    name: str,
 ) -> M:
     if existing is None:
-        tally.created += 1
+        tally.add("created", name)
         return model._default_manager.create(**key, **values)
-    if _save_changes(existing, values):
-        tally.updated += 1
-    else:
-        tally.unchanged += 1
+    tally.add("updated" if _save_changes(existing, values) else "unchanged", name)
     return existing
 
 
@@ -172,6 +184,8 @@ def _replace_list(
     items: list[dict[str, Any]],
     table: dict[str, schema.Field],
     tally: Tally,
+    *,
+    name: str,
 ) -> None:
     """Make a child list equal to `items`, touching it only when it differs."""
     names = tuple(table)
@@ -179,14 +193,14 @@ def _replace_list(
     stored = list(rows.values_list(*names))
     wanted = [tuple(item[name] for name in names) for item in items]
     if stored == wanted:
-        tally.unchanged += len(wanted)
+        tally.add("unchanged", name, len(wanted))
         return
     for row in rows:
         row.delete()
     for position, item in enumerate(items):
         model._default_manager.create(**parent, position=position, **item)
-    tally.deleted += len(stored)
-    tally.created += len(wanted)
+    tally.add("deleted", f"{name} ({len(stored)})" if stored else "", len(stored))
+    tally.add("created", f"{name} ({len(wanted)})" if wanted else "", len(wanted))
 
 
 # Ladders
@@ -200,16 +214,21 @@ def _import_ladder(data: dict[str, Any], report: ImportReport) -> list[Rung]:
         {"slug": data["slug"]},
         {name: data[name] for name in LADDER_COLUMNS},
         report["ladders"],
+        name=data["slug"],
     )
     notes = [schema.filled(note, schema.NOTE) for note in data["notes"]]
-    _replace_list(LadderNote, {"ladder": ladder}, notes, schema.NOTE, report["notes"])
+    _replace_list(
+        LadderNote, {"ladder": ladder}, notes, schema.NOTE, report["notes"], name=ladder.slug
+    )
     sources = [schema.source_object(source) for source in data["sources"]]
-    _replace_list(Source, {"ladder": ladder}, sources, schema.SOURCE, report["sources"])
+    _replace_list(
+        Source, {"ladder": ladder}, sources, schema.SOURCE, report["sources"], name=ladder.slug
+    )
 
     rungs = [schema.filled(rung, schema.RUNG) for rung in data["rungs"]]
     existing = {rung.slug: rung for rung in ladder.rungs.all()}
     wanted = {rung["slug"] for rung in rungs}
-    _make_room_for_orders(existing, {rung["slug"]: rung["order"] for rung in rungs})
+    make_room_for_orders(existing, {rung["slug"]: rung["order"] for rung in rungs})
     for rung_data in rungs:
         rung = _upsert(
             existing.get(rung_data["slug"]),
@@ -217,37 +236,17 @@ def _import_ladder(data: dict[str, Any], report: ImportReport) -> list[Rung]:
             {"ladder": ladder, "slug": rung_data["slug"]},
             {name: rung_data[name] for name in RUNG_COLUMNS},
             report["rungs"],
+            name=f"{ladder.slug}/{rung_data['slug']}",
         )
         _import_rung_lists(rung, rung_data, report)
     return [rung for slug, rung in existing.items() if slug not in wanted]
 
 
-def _make_room_for_orders(existing: dict[str, Rung], targets: dict[str, int]) -> None:
-    """Park rungs that must move on free orders, so no step breaks unique (ladder, order).
-
-    Swapping two rungs' orders in place would collide on the first save. Every
-    rung that moves (or is being dropped while holding an order the file wants)
-    first goes to an order that nobody holds or wants; the upsert that follows
-    then sets each rung's real order.
-    """
-    wanted_orders = set(targets.values())
-    to_park = [
-        rung
-        for slug, rung in existing.items()
-        if targets.get(slug) != rung.order and (slug in targets or rung.order in wanted_orders)
-    ]
-    parked = {rung.pk for rung in to_park}
-    taken = wanted_orders | {rung.order for rung in existing.values() if rung.pk not in parked}
-    free = (order for order in range(len(taken) + len(to_park) + 1) if order not in taken)
-    for rung in to_park:
-        # A queryset update: this in-between order is not a change worth a history row.
-        Rung.objects.filter(pk=rung.pk).update(order=next(free))
-
-
 def _import_rung_lists(rung: Rung, data: dict[str, Any], report: ImportReport) -> None:
     for name, (model, table) in schema.RUNG_ITEMS.items():
         items = [schema.filled(_as_object(item), table) for item in data[name]]
-        _replace_list(model, {"rung": rung}, items, table, report[name])
+        label = f"{rung.ladder.slug}/{rung.slug}"
+        _replace_list(model, {"rung": rung}, items, table, report[name], name=label)
 
 
 def _as_object(item: str | dict[str, Any]) -> dict[str, Any]:
@@ -272,6 +271,7 @@ def _import_quiz(data: dict[str, Any], report: ImportReport) -> Quiz:
             "threshold": float(data["threshold"]),
         },
         report["quizzes"],
+        name=data["slug"],
     )
     existing = {question.key: question for question in quiz.questions.all()}
     for position, item in enumerate(data["questions"]):
@@ -284,12 +284,16 @@ def _import_quiz(data: dict[str, Any], report: ImportReport) -> Quiz:
             {"quiz": quiz, "key": question_data["key"]},
             values,
             report["questions"],
+            name=f"{quiz.slug}/{question_data['key']}",
         )
         _import_options(question, question_data["options"], rungs, report)
     for question in existing.values():
-        report["options"].deleted += question.options.count()
+        name = f"{quiz.slug}/{question.key}"
+        report["options"].add(
+            "deleted", f"{name} ({question.options.count()})", question.options.count()
+        )
         question.delete()
-        report["questions"].deleted += 1
+        report["questions"].add("deleted", name)
     return quiz
 
 
@@ -314,10 +318,11 @@ def _import_options(
             {"question": question, "key": option_data["key"]},
             values,
             report["options"],
+            name=f"{question.quiz.slug}/{question.key}/{option_data['key']}",
         )
     for option in existing.values():
         option.delete()
-        report["options"].deleted += 1
+        report["options"].add("deleted", f"{question.quiz.slug}/{question.key}/{option.key}")
 
 
 def _set_publication(
@@ -339,8 +344,8 @@ def _set_publication(
         # Validation catches these first; this keeps the promise if it ever does not.
         raise ContentInvalid([ContentError(path, problem) for problem in exc.problems]) from exc
     if latest is None or version.number > latest.number:
-        report["versions"].created += 1
+        report["versions"].add("created", f"{quiz.slug} v{version.number}")
     else:
-        report["versions"].unchanged += 1
+        report["versions"].add("unchanged", "")
     if quiz.live_version_id != version.pk:
         report.publication.append(f"{quiz.slug}: published v{version.number}")

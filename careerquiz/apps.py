@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+class CareerquizConfig(AppConfig):
+    name = "careerquiz"
+    verbose_name = "careerquiz"
+
+    def ready(self) -> None:
+        from careerquiz.roles import ensure_roles
+
+        # After the partners app migrates, every app's permissions exist (Django creates
+        # them per app, in INSTALLED_APPS order, and partners is our last app with models).
+        post_migrate.connect(ensure_roles, sender=apps.get_app_config("partners"))
