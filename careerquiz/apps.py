@@ -9,6 +9,7 @@ class CareerquizConfig(AppConfig):
     verbose_name = "careerquiz"
 
     def ready(self) -> None:
+        from careerquiz import checks  # noqa: F401  (registers the deploy checks)
         from careerquiz.roles import ensure_roles
 
         # After the partners app migrates, every app's permissions exist (Django creates

@@ -7,6 +7,8 @@ the README; anything security-relevant then defaults to the strict choice.
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -34,6 +36,10 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Where the admin lives: a path of your own makes it harder to find ("admin/" by default).
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
+if not re.fullmatch(r"([A-Za-z0-9_~-][A-Za-z0-9._~-]*/)+", ADMIN_URL):
+    raise ImproperlyConfigured("DJANGO_ADMIN_URL must be a path such as admin/ or staff-7f3a/.")
 # This site's public address, for links made outside a request (`manage.py partner`).
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://localhost:8000")
 
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    "axes",
     # Ours, lowest first: imports flow upwards only (see the README's Layout).
     "ladder",
     "quiz",
@@ -60,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "careerquiz.urls"
@@ -105,6 +115,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # A transaction that reads then writes (completing an attempt) takes the
+            # write lock up front, so two of them wait in turn instead of failing
+            # with "database is locked" halfway through.
+            "transaction_mode": "IMMEDIATE",
+            # Readers never wait for the writer; each waits up to `timeout` s for the lock.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -113,13 +135,34 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that answers like an empty cache while Redis is down.
+            "BACKEND": "careerquiz.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="careerquiz"),
+            # Fail fast when Redis hangs instead of holding a worker.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Admin login brute-force protection (django-axes). ---
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login outright
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins for one username from one address, that pair is
+# locked out for AXES_COOLOFF_TIME; `manage.py axes_reset_username NAME` unlocks.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "quiz.limits.client_address"  # NUM_PROXIES, as the throttles
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False  # no banner on every manage.py command
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,7 +177,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -160,10 +203,41 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Permissions-Policy (django-permissions-policy): no page uses any powerful feature,
+# so every one is off, for us and for any frame (the embed included).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # Content-Security-Policy from Django's own middleware. Pages that may be framed
 # by partners (the embed) override frame-ancestors per response.
+# Everything is refused unless named: scripts, styles, images and htmx's requests
+# from our own origin only. Per-view overrides add what one page needs (the
+# partner admin's preview frame, the API docs' inline styles, the embed's ancestors).
 SECURE_CSP = {
-    "default-src": [CSP.SELF],
+    "default-src": [CSP.NONE],
     "script-src": [CSP.SELF, CSP.NONCE],
     # The nonce admits the embed's one <style> block: the partner's validated theme.
     "style-src": [CSP.SELF, CSP.NONCE],
@@ -172,12 +246,17 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
-    "object-src": [CSP.NONE],
 }
+
+# Throttles key clients by address: REMOTE_ADDR unless the app sits behind this many
+# reverse proxies that append to X-Forwarded-For (0 = never trust the header).
+NUM_PROXIES = env.int("NUM_PROXIES", default=env.int("API_NUM_PROXIES", default=0))
 
 # --- The quiz. ---
 # How long a visitor may take over one quiz before the signed state expires.
 QUIZ_TOKEN_MAX_AGE = env.int("QUIZ_TOKEN_MAX_AGE", default=60 * 60 * 24)
+# Quizzes one client address may start (each writes an attempt row): quiz.limits.
+QUIZ_START_THROTTLE = env.str("QUIZ_START_THROTTLE", default="30/min")
 # How `?partner=KEY` on a quiz page finds the partner (quiz.attribution).
 QUIZ_PARTNER_LOOKUP = "careerquiz.partners.lookup.partner_id_for_key"
 
@@ -191,9 +270,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # One JSON error shape for every failure (careerquiz.api.errors).
     "EXCEPTION_HANDLER": "careerquiz.api.errors.exception_handler",
-    # Throttles are keyed by client address: REMOTE_ADDR unless the app sits behind
-    # this many reverse proxies that append to X-Forwarded-For (0 = never trust it).
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "client": env.str("API_THROTTLE_CLIENT", default="120/min"),
         "partner": env.str("API_THROTTLE_PARTNER", default="600/min"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from careerquiz import views
 from careerquiz.content import admin_views as content_admin
+
+handler500 = "careerquiz.views.server_error"
 
 admin.site.site_header = "careerquiz"
 admin.site.site_title = "careerquiz admin"
@@ -17,16 +20,16 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     # Before the admin's own URLs, which would take every admin/ path.
     path(
-        "admin/content/import/",
+        f"{settings.ADMIN_URL}content/import/",
         admin.site.admin_view(content_admin.import_file),
         name="content-import",
     ),
     path(
-        "admin/content/export/<str:kind>/<slug:slug>/",
+        f"{settings.ADMIN_URL}content/export/<str:kind>/<slug:slug>/",
         admin.site.admin_view(content_admin.export_file),
         name="content-export",
     ),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("ladders/", include("ladder.urls")),
     path("", include("quiz.urls")),
     path("", include("careerquiz.partners.urls")),

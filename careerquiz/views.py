@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from django.db import connection
+import logging
+import os
+import secrets
+import threading
+import time
+
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from careerquiz.api.errors import error_body
 from ladder.models import Ladder
 from quiz.models import Quiz
 
+logger = logging.getLogger(__name__)
 
-@require_GET
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "quizzes": Quiz.objects.published().order_by("title"),
@@ -20,8 +32,63 @@ def home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "home.html", context)
 
 
-@require_GET
+# When this process last saw SQLite grant the write lock (see _database_answers).
+_write_lock_seen = 0.0
+WRITE_PROBE_SECONDS = 5.0
+
+
+def _database_answers() -> None:
+    # A real table: a database without our tables, or unreadable, fails here.
+    Quiz.objects.exists()
+    global _write_lock_seen
+    if connection.vendor != "sqlite" or time.monotonic() - _write_lock_seen < WRITE_PROBE_SECONDS:
+        return
+    # On SQLite a stuck writer blocks every other write while reads go on: take the
+    # write lock as starting a quiz would (IMMEDIATE mode), at most every few seconds,
+    # so checks under load do not queue behind each other for the lock.
+    with transaction.atomic():
+        Quiz.objects.exists()
+    _write_lock_seen = time.monotonic()
+
+
+def _cache_answers() -> None:
+    # One key per thread: another worker's write cannot fail this read-back.
+    key = f"healthz:{os.getpid()}:{threading.get_ident()}"
+    token = secrets.token_hex(8)
+    cache.set(key, token, 30)
+    # A fail-open cache (careerquiz.cache) swallows the outage; reading back shows it.
+    if cache.get(key) != token:
+        raise ConnectionError("the cache did not keep a value")
+
+
+HEALTH_CHECKS = {"database": _database_answers, "cache": _cache_answers}
+
+
+@require_safe
+@never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """200 when the database and the cache both answer; 503 naming the one that does not."""
+    checks: dict[str, str] = {}
+    for name, check in HEALTH_CHECKS.items():
+        try:
+            check()
+            checks[name] = "ok"
+        except Exception as error:  # any failure is the answer, not a 500
+            logger.warning("healthz: the %s check failed: %s", name, error)
+            checks[name] = f"failed: {type(error).__name__}"
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+MSG_SERVER_ERROR = "Something went wrong on our side; it has been logged. Please try again."
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the API's JSON error shape under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = error_body(status_code=500, code="server_error", detail=MSG_SERVER_ERROR, errors=[])
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)

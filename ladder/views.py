@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+import hashlib
 
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
+
+from ladder.freshness import page_key
 from ladder.models import Ladder, LadderNote, Rung, SalaryBand
 from ladder.money import region_name
 from ladder.picture import ladder_picture
@@ -20,9 +25,35 @@ NOTE_SECTIONS = (
 )
 
 
-@require_GET
+# Served from the cache until the ladder changes (ladder.freshness); browsers and
+# shared caches may keep it a minute, then revalidate with the ETag.
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+PAGE_MAX_AGE = 60
+
+
+@require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    ladder = get_object_or_404(Ladder.objects.with_rung_content(), slug=slug)
+    """The ladder page, rendered once per change of the ladder and served from the cache."""
+    found = Ladder.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    if found is None:
+        raise Http404("No ladder has this slug.")
+    key = page_key("page", *found)
+    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    content = cache.get(key)
+    if content is None:
+        content = _render(request, found[0])
+        cache.set(key, content, PAGE_CACHE_SECONDS)
+    response = HttpResponse(content)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
+    return response
+
+
+def _render(request: HttpRequest, ladder_id: int) -> bytes:
+    ladder = get_object_or_404(Ladder.objects.with_rung_content(), pk=ladder_id)
     rungs = list(ladder.rungs.all())
     notes = list(ladder.notes.all())
     sections = [
@@ -40,7 +71,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             {"key": s.key, "title": s.title, "url": s.url} for s in ladder.sources.all()
         ),
     }
-    return TemplateResponse(request, "ladder/detail.html", context)
+    # Nothing of the request reaches the page (no nonce, no user): any visitor may get it.
+    return render_to_string("ladder/detail.html", context).encode()
 
 
 def _pay_by_region(rung: Rung) -> list[tuple[str, list[SalaryBand]]]:

@@ -280,7 +280,7 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
     def _back_to_change(self, quiz: Quiz) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:quiz_quiz_change", args=[quiz.pk]))
 
-    @method_decorator(require_http_methods(["GET", "POST"]))
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         quiz = self._quiz_for_change(request, object_id)
         if request.method == "POST":
@@ -288,7 +288,7 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
             return self._back_to_change(quiz)
         return self._confirmation(request, quiz, "publish")
 
-    @method_decorator(require_http_methods(["GET", "POST"]))
+    @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def unpublish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         quiz = self._quiz_for_change(request, object_id)
         if request.method == "POST":

@@ -1,8 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def _quiz_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    # The ladder page lists its published quizzes: publishing, unpublishing or renaming
+    # one changes the page (see ladder.freshness).
+    from ladder.freshness import touch
+
+    touch(instance.ladder_id)
 
 
 class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = "Quizzes"
+
+    def ready(self) -> None:
+        quiz = self.get_model("Quiz")
+        post_save.connect(_quiz_changed, sender=quiz, dispatch_uid="fresh-quiz-saved")
+        post_delete.connect(_quiz_changed, sender=quiz, dispatch_uid="fresh-quiz-deleted")

@@ -38,6 +38,9 @@ def start_attempt(
     )
 
 
+COMPLETION_FIELDS = ["answers", "region", "rung_slug", "rung_order", "completed_at", "result"]
+
+
 def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: str = "") -> Attempt:
     """Place and store once. A repeated submission returns the first result unchanged.
 
@@ -45,30 +48,12 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
     """
     spec = spec_for(attempt.version)
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().select_related("version").get(pk=attempt.pk)
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked.version = attempt.version  # the same row, already read: not read again
         if locked.completed_at is not None:
             return locked
-        placement = place(spec, answers)
-        region = region or locked.region
-        locked.answers = dict(answers)
-        locked.region = region
-        locked.rung_slug = placement.rung.slug
-        locked.rung_order = placement.rung.order
-        locked.completed_at = timezone.now()
-        locked.result = build_result(
-            spec, placement, version=locked.version, region=region, result_id=locked.result_id
-        )
-        locked.result["completed_at"] = locked.completed_at.isoformat()
-        locked.save(
-            update_fields=[
-                "answers",
-                "region",
-                "rung_slug",
-                "rung_order",
-                "completed_at",
-                "result",
-            ]
-        )
+        _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
+        locked.save(update_fields=COMPLETION_FIELDS)
         return locked
 
 
@@ -81,13 +66,37 @@ def place_and_record(
     partner_id: int | None = None,
     ref: str = "",
 ) -> Attempt:
-    """Start and complete an attempt at once (the API). Invalid answers write nothing."""
-    place(spec_for(version), answers)  # validate before any row exists
-    with transaction.atomic():
-        attempt = start_attempt(
-            version, channel=channel, partner_id=partner_id, region=region, ref=ref
-        )
-        return complete_attempt(attempt, answers, region=region)
+    """Start and complete an attempt at once (the API): one INSERT of the finished row.
+
+    Invalid answers raise placement.InvalidAnswers and write nothing.
+    """
+    spec = spec_for(version)
+    placement = place(spec, answers)
+    attempt = Attempt(
+        quiz_id=version.quiz_id, version=version, channel=channel, partner_id=partner_id, ref=ref
+    )
+    _record_placement(attempt, spec, placement, answers, region)
+    attempt.save(force_insert=True)
+    return attempt
+
+
+def _record_placement(
+    attempt: Attempt,
+    spec: QuizSpec,
+    placement: Placement,
+    answers: Mapping[str, Any],
+    region: str,
+) -> None:
+    """Set what a completed attempt stores (COMPLETION_FIELDS); the caller saves it."""
+    attempt.answers = dict(answers)
+    attempt.region = region
+    attempt.rung_slug = placement.rung.slug
+    attempt.rung_order = placement.rung.order
+    attempt.completed_at = timezone.now()
+    attempt.result = build_result(
+        spec, placement, version=attempt.version, region=region, result_id=attempt.result_id
+    )
+    attempt.result["completed_at"] = attempt.completed_at.isoformat()
 
 
 def _rung_ref(rung: RungSpec | None) -> dict[str, Any] | None:

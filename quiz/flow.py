@@ -22,13 +22,12 @@ from django.conf import settings
 from django.core import signing
 from django.http import QueryDict
 
-from ladder.models import SalaryBand
 from ladder.money import region_name
 from quiz import attribution
 from quiz.attempts import build_result, complete_attempt
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.placement import MULTIPLE, InvalidAnswers, QuestionSpec, QuizSpec, place
-from quiz.versions import publish_problems, snapshot, spec_for, spec_from_snapshot
+from quiz.versions import publish_problems, snapshot, spec_for, spec_from_snapshot, version_of
 
 STATE_SALT = "careerquiz.quiz-state"
 ELSEWHERE = "elsewhere"
@@ -160,8 +159,13 @@ class Run:
 
     @cached_property
     def regions(self) -> list[tuple[str, str]]:
-        """(code, name) of each region the ladder has salary bands for, by name."""
-        codes = SalaryBand.objects.regions(self.ladder)
+        """(code, name) of each region with salary bands in what this run shows, by name.
+
+        The bands the version froze (or the previewed draft's), not today's ladder:
+        a region is offered only where the result will have pay to show.
+        """
+        frozen = self.version.snapshot if self.version is not None else self.draft
+        codes = {band["region"] for rung in frozen["rungs"] for band in rung["salary_bands"]}
         return sorted(((code, region_name(code)) for code in codes), key=lambda r: r[1])
 
 
@@ -180,7 +184,7 @@ def run_for(state: State) -> Run:
     """The version a state was started on: started on vN finishes on vN after a republish."""
     if state.version is None:
         raise FlowError(MSG_STATE_INVALID)
-    version = QuizVersion.objects.filter(pk=state.version, quiz__slug=state.quiz).first()
+    version = version_of(state.version, slug=state.quiz)
     if version is None:
         raise FlowError(MSG_STATE_FOREIGN)
     return published_run(version)

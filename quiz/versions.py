@@ -276,3 +276,42 @@ def spec_for(version: QuizVersion) -> QuizSpec:
     Versions never change after publishing, so the cache needs no invalidation.
     """
     return _compiled(_VersionKey(version.pk, version.published_at, version.snapshot))
+
+
+# --- Published versions, read once per process -----------------------------------------
+#
+# A version never changes once published, so each process keeps the ones it serves
+# (snapshot parsed, spec compiled) and a request only asks the database which version
+# is live, a narrow query that reads no snapshot. Publishing makes a new version: the
+# next request's narrow query names it, so nothing needs invalidating, in any process.
+
+
+@lru_cache(maxsize=64)
+def _version(pk: int, published_at: datetime) -> QuizVersion:
+    version = QuizVersion.objects.get(pk=pk)
+    spec_for(version)  # compiled now, once, rather than on the first step
+    return version
+
+
+def live_version(slug: str) -> QuizVersion | None:
+    """The live version of the published quiz with this slug; None if there is none.
+
+    The instance is shared by every request of the process: read it, never change it.
+    """
+    row = (
+        Quiz.objects.filter(slug=slug, live_version__isnull=False)
+        .values_list("live_version_id", "live_version__published_at")
+        .first()
+    )
+    return _version(*row) if row else None
+
+
+def version_of(pk: int, *, slug: str) -> QuizVersion | None:
+    """Version `pk` of the quiz with this slug, live or not (a visitor finishes on the
+    version they started on); None if there is no such version. Shared, like live_version."""
+    published_at = (
+        QuizVersion.objects.filter(pk=pk, quiz__slug=slug)
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return _version(pk, published_at) if published_at else None

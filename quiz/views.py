@@ -18,25 +18,29 @@ from functools import partial
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from ladder.models import Ladder
-from quiz import flow, presentation
+from quiz import flow, limits, presentation
 from quiz.attempts import start_attempt
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, Quiz
+from quiz.versions import live_version
 
 QUIZ_TEMPLATE = "quiz/quiz.html"
 PROBLEM_TEMPLATE = "quiz/problem.html"
 RESULT_TEMPLATE = "quiz/result.html"
 PANEL = "quiz-panel"
+MSG_TOO_MANY_STARTS = (
+    "Too many quizzes were started from your network just now. Please try again in {wait} seconds."
+)
 
 # Why the public flow needs no CSRF token (and sets no CSRF cookie): CSRF abuses
 # ambient authority, a cookie or login the browser attaches to a forged
@@ -97,10 +101,11 @@ def problem(
     surface: Surface = SITE,
     *,
     preview: bool = False,
+    status: int = 400,
 ) -> TemplateResponse:
     restart = reverse("quiz:preview", args=[slug]) if preview else surface.start_url(slug)
     context = {"message": error.message, "restart_url": restart, "preview": preview}
-    return render(request, PROBLEM_TEMPLATE, context, surface, status=400)
+    return render(request, PROBLEM_TEMPLATE, context, surface, status=status)
 
 
 def intro(
@@ -154,6 +159,17 @@ def begin(
 ) -> TemplateResponse:
     """Record a started attempt and show the first question."""
     assert run.version is not None  # only published quizzes are started
+    wait = limits.quiz_start_retry_after(request)
+    if wait:
+        response = problem(
+            request,
+            run.slug,
+            flow.FlowError(MSG_TOO_MANY_STARTS.format(wait=wait)),
+            surface,
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     attempt = start_attempt(run.version, channel=channel, partner_id=partner_id, ref=ref)
     state = flow.state_for_attempt(attempt, slug=run.slug, region=region)
     return step_page(request, run, state, surface)
@@ -205,27 +221,28 @@ def result_context(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
 
 
 @csrf_exempt  # see the note at the top of this module
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @for_htmx(use_partial=PANEL)
 def start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The intro (GET), or start an attempt and show the first question (POST)."""
-    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
-    assert quiz.live_version is not None  # published() guarantees it
-    run = flow.published_run(quiz.live_version)
+    version = live_version(slug)
+    if version is None:
+        raise Http404("No published quiz has this slug.")
+    run = flow.published_run(version)
     key = request.POST.get("partner") if request.method == "POST" else request.GET.get("partner")
     try:
         partner = flow.partner_for(key)
     except flow.FlowError as error:
         return problem(request, slug, error)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return intro(request, run, hidden={"partner": key} if partner else {})
     channel = Attempt.Channel.EMBED if partner else Attempt.Channel.WEB
     return begin(request, run, channel=channel, partner_id=partner)
 
 
 @csrf_exempt  # see the note at the top of this module
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @for_htmx(use_partial=PANEL)
 def step(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -234,7 +251,7 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     A GET (a bookmarked or shared step address: the state is only ever posted)
     goes back to the intro rather than showing a bare "method not allowed".
     """
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return redirect("quiz:start", slug=slug)
     try:
         state = flow.load_state(request.POST.get("state"), slug=slug)
@@ -244,8 +261,10 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return advance(request, run, state, finish=complete)
 
 
-@require_GET
-@cache_control(public=True, max_age=300)
+# A result is one visitor's answers, and the page carries a per-response CSP nonce:
+# their browser may keep it, a shared cache must not.
+@require_safe
+@cache_control(private=True, max_age=300)
 def result(request: HttpRequest, result_id: str) -> HttpResponse:
     attempt = get_object_or_404(
         Attempt.objects.completed().select_related("quiz__ladder", "version"),
@@ -258,7 +277,7 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
 
 
 @staff_member_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @for_htmx(use_partial=PANEL)
 def preview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -269,7 +288,7 @@ def preview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.select_related("ladder"), slug=slug)
     try:
         run = flow.draft_run(quiz)
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return intro(request, run)
         if "state" not in request.POST:
             return step_page(request, run, flow.preview_state(slug))

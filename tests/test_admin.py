@@ -16,6 +16,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -199,6 +200,11 @@ def content(db) -> Quiz:
     )
     complete_attempt(attempt, answers_at(quiz, "mid"), region="IN")
     Group.objects.create(name="Editors")
+    # What django-axes keeps after a failed admin login.
+    AccessAttempt.objects.create(
+        username="intruder", ip_address="203.0.113.9", failures_since_start=1
+    )
+    AccessFailureLog.objects.create(username="intruder", ip_address="203.0.113.9")
     return quiz
 
 

@@ -671,8 +671,11 @@ def test_content_is_cacheable_and_revalidates_with_304(api, quiz, url):
 @pytest.mark.django_db
 def test_changed_content_changes_the_etag(api, quiz, ladder):
     etag = api.get(f"{LADDERS}{ladder.slug}/")["ETag"]
-    # A skill edit touches no ladder row, but changes what the endpoint says.
-    Skill.objects.filter(rung__slug="mid").update(category="renamed")
+    # An editor's skill edit (a save, as in the admin or an import) reaches the cached body.
+    skill = Skill.objects.filter(rung__slug="mid").first()
+    assert skill is not None
+    skill.category = "renamed"
+    skill.save()
     response = api.get(f"{LADDERS}{ladder.slug}/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag
@@ -813,3 +816,39 @@ def test_swagger_ui_loads_everything_from_our_static_files_under_the_csp(api):
 def test_the_csp_relaxation_is_only_on_the_docs(api):
     response = api.get(LADDERS)
     assert "sha256-" not in response.get("Content-Security-Policy", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rung", ["junior", "mid", "senior", "lead"])
+def test_the_fast_placement_body_is_exactly_the_serializers_output(quiz, rung):
+    from careerquiz.api.projection import projector
+    from careerquiz.api.serializers import PlacementSerializer
+    from quiz.attempts import place_and_record
+
+    answers = answers_at(quiz, rung, title="lead", company="services", skills=["s0"])
+    attempt = place_and_record(live_version(quiz), answers, region="IN")
+    body = attempt.result | {"result_url": "https://quiz.example/r/", "ref": "spring"}
+    # A result stored before later fields existed reads with their defaults.
+    old = {k: v for k, v in body.items() if k not in ("why", "claimed", "next_rung_skills")}
+
+    for data in (body, old):
+        assert projector(PlacementSerializer)(data) == PlacementSerializer(data).data
+
+
+@pytest.mark.django_db
+def test_quiz_reads_and_placements_cost_a_fixed_few_queries(
+    api, quiz, partner, django_assert_num_queries
+):
+    url = f"{QUIZZES}{quiz.slug}/"
+    body = {"answers": answers_at(quiz, "mid"), "region": "IN"}
+    api.get(url)  # the process reads the version's snapshot once
+
+    with django_assert_num_queries(1):  # which version is live
+        assert api.get(url).status_code == 200
+    with django_assert_num_queries(2):  # which version is live; the finished attempt's INSERT
+        assert api.post(f"{url}placements/", body, format="json").status_code == 201
+    with django_assert_num_queries(3):  # and the partner, by its key
+        placed = api.post(
+            f"{url}placements/", body, format="json", HTTP_X_CAREERQUIZ_PARTNER="pk_careers"
+        )
+    assert placed.status_code == 201

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from careerquiz.management.commands import demo
 from careerquiz.partners.demo import DEMO_PARTNER, serve_pages
+from careerquiz.partners.embed import loader_file
 from careerquiz.partners.models import Partner
 from ladder.models import Ladder, Rung
 from quiz.models import Quiz, QuizVersion
@@ -163,9 +164,10 @@ def test_starts_the_development_server_and_the_partner_page(monkeypatch):
     assert port == 8124
     partner = Partner.objects.get(name=DEMO_PARTNER)
     # The page loads the app from localhost, another site than 127.0.0.1 to a browser.
+    # The snippet the partner admin hands out: the loader pinned by its integrity.
     assert (
-        f'<script src="http://localhost:8123/embed.js" data-quiz="ml-engineer" '
-        f'data-partner="{partner.public_key}"'
+        f'<script src="http://localhost:8123/embed.js" integrity="{loader_file().integrity}" '
+        f'crossorigin="anonymous" data-quiz="ml-engineer" data-partner="{partner.public_key}"'
     ) in html
 
 

@@ -28,6 +28,7 @@ from careerquiz.content import (
     ContentInvalid,
     dumps,
     export_content,
+    files,
     import_content,
     load_file,
     validate,
@@ -899,6 +900,76 @@ def test_import_command_reports_malformed_json_and_changes_nothing(tmp_path):
         call_command("import_content", str(path), stderr=err)
 
     assert err.getvalue().startswith("$: not valid JSON")
+    assert row_counts() == before
+
+
+def _with_note_body(body: str) -> str:
+    data = small()
+    data["ladders"][0]["notes"][0]["body"] = body
+    return json.dumps(data)
+
+
+def _with_notes_twice() -> str:
+    data = small()
+    data["ladders"][0]["notes"] *= 2
+    return json.dumps(data)
+
+
+HOSTILE_FILES = {
+    "NUL": (
+        lambda: _with_note_body("a\x00b"),
+        ["ladders[0].notes[0].body: " + files.MSG_NUL],
+    ),
+    "lone surrogate": (
+        lambda: json.dumps(small()).replace('"Titles drift', '"\\ud800 Titles drift', 1),
+        ["ladders[0].notes[0].body: " + files.MSG_SURROGATE],
+    ),
+    "lone surrogate key": (
+        lambda: json.dumps(small()).replace('"format"', '"\\udfff": 1, "format"', 1),
+        ["\\udfff: " + files.MSG_SURROGATE],
+    ),
+    "100k deep": (
+        lambda: '{"format": "careerquiz/1", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        ["$: " + files.MSG_TOO_DEEP.format(depth=files.MAX_DEPTH)],
+    ),
+    "30 deep": (
+        lambda: '{"format": "careerquiz/1", "x": ' + "[" * 30 + "]" * 30 + "}",
+        ["x" + "[0]" * 20 + ": " + files.MSG_TOO_DEEP.format(depth=files.MAX_DEPTH)],
+    ),
+    "a 30,000-character field": (
+        lambda: _with_note_body("x" * 30_000),
+        [
+            "ladders[0].notes[0].body: "
+            + files.MSG_TOO_LONG.format(length=30_000, limit=files.MAX_TEXT_CHARS)
+        ],
+    ),
+    "a 12 MB file": (
+        lambda: _with_note_body("x" * (12 * 1024 * 1024)),
+        ["$: the file is "],
+    ),
+    "two notes with one key": (
+        lambda: _with_notes_twice(),
+        ["ladders[0].notes[2].key: duplicate note key 'services-vs-product', also at "],
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HOSTILE_FILES, ids=list(HOSTILE_FILES))
+def test_a_hostile_file_is_refused_cleanly_and_writes_nothing(tmp_path, case):
+    call_command("import_content", str(SMALL), stdout=StringIO())
+    before = row_counts()
+    make, expected = HOSTILE_FILES[case]
+    path = tmp_path / "hostile.json"
+    path.write_text(make(), encoding="utf-8", errors="surrogatepass")
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_content", str(path), stdout=StringIO(), stderr=err)
+
+    lines = err.getvalue().splitlines()
+    for start in expected:
+        assert any(line.startswith(start) for line in lines), (start, lines)
     assert row_counts() == before
 
 

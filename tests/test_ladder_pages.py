@@ -114,15 +114,65 @@ def test_unknown_ladder_is_404(db):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("rungs", [2, 8])
-def test_ladder_page_queries_do_not_grow_with_rungs(django_assert_max_num_queries, rungs):
+def test_ladder_page_queries_do_not_grow_with_rungs(
+    django_assert_max_num_queries, django_assert_num_queries, rungs
+):
     ladder = make_ladder(slug=f"l{rungs}", rungs=[f"r{n}" for n in range(rungs)])
     _add_content(ladder)
+    url = reverse("ladder:detail", args=[ladder.slug])
 
-    # The ladder, its rungs, each kind of rung item, its notes, sources and quizzes.
-    with django_assert_max_num_queries(10):
-        response = Client().get(reverse("ladder:detail", args=[ladder.slug]))
+    # When it last changed; then the ladder, its rungs, each kind of rung item, its
+    # notes, sources and quizzes.
+    with django_assert_max_num_queries(11):
+        first = Client().get(url)
+    # Until it changes again, only when it last changed.
+    with django_assert_num_queries(1):
+        again = Client().get(url)
 
-    assert response.status_code == 200
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+
+
+@pytest.mark.django_db
+def test_every_kind_of_edit_shows_on_the_cached_ladder_page_at_once(ladder):
+    _add_content(ladder)
+    url = reverse("ladder:detail", args=[ladder.slug])
+    junior = ladder.rungs.get(slug="junior")
+    step = junior.next_steps.get()
+    _get(url)  # cached now
+
+    title = JobTitle.objects.get(rung=junior)
+    title.name = "Apprentice ML Engineer"
+    title.save()
+    assert "Apprentice ML Engineer" in _get(url)[1]
+    step.delete()
+    assert "Course for junior" not in _get(url)[1]
+    junior.title = "Beginner"
+    junior.save()
+    assert "Beginner" in _get(url)[1]
+    LadderNote.objects.filter(ladder=ladder).get().delete()
+    assert "Services and product companies differ" not in _get(url)[1]
+    quiz = make_quiz(ladder, slug="fresh")
+    assert reverse("quiz:start", args=[quiz.slug]) in _get(url)[1]
+    quiz.live_version = None
+    quiz.save()
+    assert reverse("quiz:start", args=[quiz.slug]) not in _get(url)[1]
+
+
+@pytest.mark.django_db
+def test_the_ladder_page_revalidates_with_its_etag(ladder):
+    url = reverse("ladder:detail", args=[ladder.slug])
+    first = Client().get(url)
+
+    unchanged = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    ladder.summary = "A new summary."
+    ladder.save()
+    changed = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first["Cache-Control"] == "public, max-age=60"
+    assert unchanged.status_code == 304
+    assert changed.status_code == 200
+    assert "A new summary." in changed.content.decode()
 
 
 @pytest.mark.django_db

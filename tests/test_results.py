@@ -136,7 +136,7 @@ def test_result_page_links_on_and_has_open_graph_tags(placed):
     # The anchor is the rung's id, so it survives a renamed slug.
     assert f'href="/ladders/{placed.quiz.ladder.slug}/#r{mid.pk}"' in body
     assert "Take the quiz again" in body
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "private, max-age=300"  # never in a shared cache
     assert "Set-Cookie" not in response.headers
     assert "Cookie" not in response.get("Vary", "")
 

@@ -75,15 +75,45 @@ def settings_with(**env: str) -> dict[str, Any]:
     ],
     ids=["minimal", "postgres-redis-proxy"],
 )
-def test_production_settings_pass_check_deploy_without_warnings(extra):
+def test_production_settings_pass_check_deploy_without_warnings(extra, collected):
     result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION, **extra
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        **extra,
+        DJANGO_STATIC_ROOT=str(collected),
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     # Clean, and not by silencing checks.
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory) -> Path:
+    """Static files collected as a deployment does (hashed names and a manifest)."""
+    root = tmp_path_factory.mktemp("static")
+    result = run(
+        ["manage.py", "collectstatic", "--noinput", "-v", "0"],
+        **PRODUCTION,
+        DJANGO_STATIC_ROOT=str(root),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (root / "staticfiles.json").exists()
+    return root
+
+
+def test_without_collected_static_files_the_server_refuses_to_start_and_says_why(tmp_path):
+    empty = {"DJANGO_STATIC_ROOT": str(tmp_path / "not-collected")}
+
+    check = run(["manage.py", "check", "--deploy"], **PRODUCTION, **empty)
+    server = run(["-c", "import careerquiz.wsgi"], **PRODUCTION, **empty)
+
+    assert check.returncode != 0
+    assert "careerquiz.E001" in check.stderr
+    assert server.returncode != 0
+    assert "ImproperlyConfigured: Static files are not collected" in server.stderr
+    assert "manage.py collectstatic --noinput" in server.stderr
 
 
 def test_production_without_secret_key_refuses_to_start_with_a_clear_message():
@@ -127,6 +157,34 @@ def test_pool_can_be_turned_off_for_persistent_connections():
 def test_redis_url_switches_the_cache_to_redis():
     settings = settings_with(REDIS_URL="redis://cache.example:6379/2", CACHE_KEY_PREFIX="cq")
 
-    assert settings["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, failing open (careerquiz.cache), with short socket timeouts.
+    assert settings["cache"] == "careerquiz.cache.FailOpenRedisCache"
     assert settings["location"] == "redis://cache.example:6379/2"
     assert settings["key_prefix"] == "cq"
+
+
+ADMIN_URLS = """
+import django
+django.setup()
+from django.urls import reverse, resolve, Resolver404
+print(reverse("admin:index"), reverse("content-import"))
+try:
+    resolve("/admin/")
+    print("admin/ still answers")
+except Resolver404:
+    print("admin/ is gone")
+"""
+
+
+def test_the_admin_lives_where_django_admin_url_says():
+    moved = run(["-c", ADMIN_URLS], DJANGO_ADMIN_URL="staff-7f3a/")
+    default = run(["-c", ADMIN_URLS])
+    refused = run(["manage.py", "check"], DJANGO_ADMIN_URL="../x")
+
+    assert moved.stdout.split("\n")[:2] == [
+        "/staff-7f3a/ /staff-7f3a/content/import/",
+        "admin/ is gone",
+    ], moved.stderr
+    assert default.stdout.startswith("/admin/ /admin/content/import/")
+    assert refused.returncode != 0
+    assert "DJANGO_ADMIN_URL must be a path" in refused.stderr

@@ -21,6 +21,10 @@ MSG_NOT_UTF8 = "The body is not UTF-8 text."
 MSG_LENGTH_REQUIRED = "Send the body with a Content-Length header; chunked bodies are not read."
 MSG_BAD_JSON = "The body is not valid JSON: {error}"
 MSG_TOO_DEEP = "The body is not valid JSON: it is nested too deeply."
+MSG_LONE_SURROGATE = (
+    "The body is not valid JSON text: it has a lone surrogate escape (e.g. \\ud800 "
+    "without its pair), which is no character."
+)
 
 
 def max_body_bytes() -> int:
@@ -70,8 +74,28 @@ class CappedJSONParser(JSONParser):
         except UnicodeDecodeError as exc:
             raise ParseError(MSG_NOT_UTF8) from exc
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant)
+            # Every key and value may be echoed back in an error or stored: each must
+            # be text that UTF-8 can carry, which a lone "\ud800" escape is not.
+            if "\\u" in text and not encodable(data):
+                raise ParseError(MSG_LONE_SURROGATE)
         except RecursionError as exc:
             raise ParseError(MSG_TOO_DEEP) from exc
         except ValueError as exc:  # JSONDecodeError, NaN/Infinity, over-long integers
             raise ParseError(MSG_BAD_JSON.format(error=exc)) from exc
+        return data
+
+
+def encodable(value: Any) -> bool:
+    """Whether every string in a parsed JSON value, keys included, is valid Unicode text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(encodable(key) and encodable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(encodable(item) for item in value)
+    return True

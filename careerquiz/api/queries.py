@@ -7,14 +7,16 @@ quiz pages show and what a placement will be scored against.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from careerquiz.api.errors import NotFound
-from ladder.models import Ladder, SalaryBand
-from quiz.models import Attempt, Quiz
-from quiz.versions import spec_for
+from ladder.models import Ladder
+from quiz.models import Attempt, Quiz, QuizVersion
+from quiz.versions import live_version, spec_for
 
 MSG_UNKNOWN_LADDER = "No ladder has this slug."
 MSG_UNKNOWN_QUIZ = "No published quiz has this slug."
@@ -23,6 +25,14 @@ MSG_UNKNOWN_PLACEMENT = "No placement has this id."
 
 def ladders() -> QuerySet[Ladder]:
     return Ladder.objects.order_by("title", "slug")
+
+
+def ladder_stamp(slug: str) -> tuple[int, datetime]:
+    """The ladder's id and when its content last changed (ladder.freshness)."""
+    found = Ladder.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    if found is None:
+        raise NotFound(MSG_UNKNOWN_LADDER, field="slug")
+    return found
 
 
 def ladder(slug: str) -> Ladder:
@@ -36,36 +46,34 @@ def published_quizzes() -> QuerySet[Quiz]:
     return Quiz.objects.published().order_by("title", "slug")
 
 
-def published_quiz(slug: str) -> Quiz:
-    found = Quiz.objects.published().filter(slug=slug).first()
-    if found is None:
+def published_quiz(slug: str) -> QuizVersion:
+    """The live version of the published quiz with this slug (shared: read only)."""
+    version = live_version(slug)
+    if version is None:
         raise NotFound(MSG_UNKNOWN_QUIZ, field="slug")
-    return found
+    return version
 
 
-def quiz_summary(quiz: Quiz) -> dict[str, Any]:
-    version = quiz.live_version
-    assert version is not None, "only published quizzes reach the API"
+def quiz_summary(slug: str, version: QuizVersion) -> dict[str, Any]:
     snapshot = version.snapshot
     return {
-        "slug": quiz.slug,
+        "slug": slug,
         "title": snapshot["title"],
         "intro": snapshot.get("intro", ""),
         "ladder": snapshot["ladder"],
         "version": version.number,
         "published_at": version.published_at,
-        "url": quiz.get_absolute_url(),
+        "url": reverse("quiz:start", args=[slug]),
     }
 
 
-def quiz_detail(quiz: Quiz) -> dict[str, Any]:
+def quiz_detail(slug: str, version: QuizVersion) -> dict[str, Any]:
     """The live version as a visitor answers it: questions and options, no scoring internals."""
-    version = quiz.live_version
-    assert version is not None, "only published quizzes reach the API"
     spec = spec_for(version)
-    return quiz_summary(quiz) | {
-        # The sensible values of a placement's `region`.
-        "regions": SalaryBand.objects.regions(version.snapshot["ladder"]),
+    bands = (band for rung in version.snapshot["rungs"] for band in rung["salary_bands"])
+    return quiz_summary(slug, version) | {
+        # The sensible values of a placement's `region`: where the version has pay.
+        "regions": sorted({band["region"] for band in bands}),
         "questions": [
             {
                 "key": question.key,

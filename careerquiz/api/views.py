@@ -8,9 +8,14 @@ exceptions that careerquiz.api.errors.exception_handler turns into one JSON shap
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urljoin
 
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
@@ -44,6 +49,7 @@ from careerquiz.api.openapi import (
     error,
 )
 from careerquiz.api.parsers import CappedJSONParser, check_declared_length
+from careerquiz.api.projection import projector
 from careerquiz.api.serializers import (
     AnswerField,
     ClosedSerializer,
@@ -58,10 +64,14 @@ from careerquiz.api.serializers import (
     StrictCharField,
 )
 from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
+from ladder.freshness import page_key
 from quiz.attempts import place_and_record
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
 from quiz.placement import InvalidAnswers
+from quiz.versions import version_of
 
+# How long a serialized ladder is kept; a change to the ladder makes a new key at once.
+CONTENT_CACHE_SECONDS = 24 * 60 * 60
 MSG_REGION = "must be a two-letter country code, e.g. IN or US"
 
 
@@ -150,8 +160,15 @@ class LadderDetailApi(ContentApiView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        ladder = queries.ladder(slug)
-        return Response(self.OutputSerializer(ladder, context={"request": request}).data)
+        # Serialized once per change of the ladder (ladder.freshness) and host.
+        ladder_id, updated_at = queries.ladder_stamp(slug)
+        key = page_key("api", ladder_id, updated_at, request.build_absolute_uri("/"))
+        body = cache.get(key)
+        if body is None:
+            ladder = queries.ladder(slug)
+            body = dict(self.OutputSerializer(ladder, context={"request": request}).data)
+            cache.set(key, body, CONTENT_CACHE_SECONDS)
+        return Response(body)
 
 
 # --- Quizzes. ---
@@ -171,7 +188,13 @@ class QuizListApi(ContentApiView):
         responses={200: OutputSerializer, 304: NOT_MODIFIED, 403: FORBIDDEN, 429: THROTTLED},
     )
     def get(self, request: Request) -> Response:
-        body = {"results": [queries.quiz_summary(quiz) for quiz in queries.published_quizzes()]}
+        body = {
+            "results": [
+                queries.quiz_summary(quiz.slug, quiz.live_version)
+                for quiz in queries.published_quizzes()
+                if quiz.live_version is not None
+            ]
+        }
         return Response(self.OutputSerializer(body, context={"request": request}).data)
 
 
@@ -202,9 +225,28 @@ class QuizDetailApi(ContentApiView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        quiz = queries.published_quiz(slug)
-        data = self.OutputSerializer(queries.quiz_detail(quiz), context={"request": request}).data
-        return Response(data)
+        version = queries.published_quiz(slug)
+        base = request.build_absolute_uri("/")
+        return Response(_quiz_detail_body(slug, version.pk, version.published_at, base))
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What AbsoluteUrlField needs of a request: its scheme and host, as a base URL."""
+
+    base: str
+
+    def build_absolute_uri(self, path: str) -> str:
+        return urljoin(self.base, path)
+
+
+@lru_cache(maxsize=64)
+def _quiz_detail_body(slug: str, pk: int, published_at: datetime, base: str) -> dict[str, Any]:
+    """A live version's body, serialized once per process and host: versions never change."""
+    version = version_of(pk, slug=slug)
+    assert version is not None  # the caller just read it
+    detail = queries.quiz_detail(slug, version)
+    return dict(QuizDetailApi.OutputSerializer(detail, context={"request": _Site(base)}).data)
 
 
 # --- Placements. ---
@@ -212,7 +254,10 @@ class QuizDetailApi(ContentApiView):
 
 def placement_body(request: Request, attempt: Attempt) -> dict[str, Any]:
     result_url = request.build_absolute_uri(attempt.get_absolute_url())
-    return PlacementSerializer(attempt.result | {"result_url": result_url, "ref": attempt.ref}).data
+    body = attempt.result | {"result_url": result_url, "ref": attempt.ref}
+    # PlacementSerializer's output (its shape is the contract), without DRF's per-call copying.
+    project: Callable[[Any], dict[str, Any]] = projector(PlacementSerializer)
+    return project(body)
 
 
 class PlacementCreateApi(ApiView):
@@ -306,13 +351,12 @@ class PlacementCreateApi(ApiView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        quiz = queries.published_quiz(slug)
-        assert quiz.live_version is not None  # published
+        version = queries.published_quiz(slug)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             attempt = place_and_record(
-                quiz.live_version,
+                version,
                 serializer.validated_data["answers"],
                 region=serializer.validated_data["region"],
                 channel=Attempt.Channel.API,

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from careerquiz.content import ContentInvalid, dumps, export_content, import_content, loads
 from careerquiz.content.files import YAML_SUFFIXES
@@ -61,12 +61,12 @@ def _page(request: HttpRequest, context: dict[str, Any]) -> TemplateResponse:
     return TemplateResponse(request, "admin/content/import.html", base | context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_file(request: HttpRequest) -> HttpResponse:
     """Upload → a dry run shown as a list of changes → confirm → the import."""
     if not request.user.has_perms(IMPORT_PERMISSIONS):
         raise PermissionDenied
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _page(request, {"form": UploadForm()})
     if "confirm" in request.POST:
         return _confirm(request)
@@ -119,7 +119,7 @@ def _changes(report: ImportReport) -> list[dict[str, Any]]:
     ]
 
 
-@require_GET
+@require_safe
 def export_file(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     """A ladder or a quiz as a careerquiz/1 file, to keep in version control or move."""
     if kind not in ("ladder", "quiz") or not request.user.has_perm(f"{kind}.view_{kind}"):

@@ -7,10 +7,11 @@ as a `ContentError` at `$` (the whole file), with the line and column.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from careerquiz.content.errors import ROOT, ContentError, ContentInvalid
+from careerquiz.content.errors import ROOT, ContentError, ContentInvalid, field_path, item_path
 from careerquiz.content.schema import MSG_OBJECT
 
 MSG_UNREADABLE = "cannot read {name}: {error}"
@@ -18,6 +19,17 @@ MSG_BAD_JSON = "not valid JSON: {error} (line {line}, column {column})"
 MSG_BAD_YAML = "not valid YAML: {error} (line {line}, column {column})"
 MSG_NO_YAML = "YAML files need PyYAML, which is not installed; use JSON"
 MSG_DUPLICATE_KEY = "an object has the key {key!r} twice"
+MSG_TOO_BIG = "the file is {size:,} bytes; the most an import takes is {limit:,}"
+MSG_TOO_DEEP = "nested more than {depth} levels deep; a content file needs far fewer"
+MSG_NUL = "contains a NUL character (\\u0000), which no text field can store"
+MSG_SURROGATE = "contains a lone surrogate (e.g. \\ud800 without its pair), which is no character"
+MSG_TOO_LONG = "is {length:,} characters long; the most any text field takes is {limit:,}"
+
+# Far beyond any real ladder (the shipped one is 85 KB, its longest text 555
+# characters), and small enough that a bad file cannot exhaust the server.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_TEXT_CHARS = 20_000
+MAX_DEPTH = 20
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -26,6 +38,8 @@ def load_file(path: str | Path) -> dict[str, Any]:
     """Parse a content file. Raises ContentInvalid if it is unreadable or malformed."""
     path = Path(path)
     try:
+        if path.is_file() and (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise _invalid(MSG_TOO_BIG.format(size=size, limit=MAX_FILE_BYTES))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -34,10 +48,44 @@ def load_file(path: str | Path) -> dict[str, Any]:
 
 
 def loads(text: str, *, yaml: bool = False) -> dict[str, Any]:
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise _invalid(MSG_TOO_BIG.format(size=size, limit=MAX_FILE_BYTES))
     data = _parse_yaml(text) if yaml else _parse_json(text)
     if not isinstance(data, dict):
         raise _invalid(MSG_OBJECT)
+    problems = list(_unsafe_text(data, ROOT, 0))
+    if problems:
+        raise ContentInvalid(problems)
     return data
+
+
+def _unsafe_text(value: Any, path: str, depth: int) -> Iterator[ContentError]:
+    """Strings no database column should get, anywhere in the file, keys included."""
+    if depth > MAX_DEPTH:
+        yield ContentError(path, MSG_TOO_DEEP.format(depth=MAX_DEPTH))
+    elif isinstance(value, str):
+        yield from _text_problems(value, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            printable = str(key).encode("utf-8", "backslashreplace").decode()
+            key_path = field_path(path, printable.replace("\x00", "\\u0000"))
+            yield from _text_problems(str(key), key_path)
+            yield from _unsafe_text(item, key_path, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unsafe_text(item, item_path(path, index), depth + 1)
+
+
+def _text_problems(text: str, path: str) -> Iterator[ContentError]:
+    if "\x00" in text:
+        yield ContentError(path, MSG_NUL)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        yield ContentError(path, MSG_SURROGATE)
+    if len(text) > MAX_TEXT_CHARS:
+        yield ContentError(path, MSG_TOO_LONG.format(length=len(text), limit=MAX_TEXT_CHARS))
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -63,6 +111,8 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _parse_json(text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except RecursionError as exc:
+        raise _invalid(MSG_TOO_DEEP.format(depth=MAX_DEPTH)) from exc
     except json.JSONDecodeError as exc:
         message = MSG_BAD_JSON.format(error=exc.msg, line=exc.lineno, column=exc.colno)
         raise _invalid(message) from exc
@@ -77,6 +127,8 @@ def _parse_yaml(text: str) -> Any:
         raise _invalid(MSG_NO_YAML) from exc
     try:
         return yaml.safe_load(text)
+    except RecursionError as exc:
+        raise _invalid(MSG_TOO_DEEP.format(depth=MAX_DEPTH)) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else ("?", "?")

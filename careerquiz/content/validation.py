@@ -148,6 +148,10 @@ class _Validation:
             return None, facts
         for note_path, note in self.each(values, "notes", path):
             self.fields(note, note_path, schema.NOTE)
+        # A note's key is how a quiz answer names it: two notes may not share one.
+        notes_path = field_path(path, "notes")
+        note_keys = self.values_at(notes_path, values.get("notes", []), "key")
+        self.unique("note key", [(at, key) for at, key in note_keys if key])
         keys = []
         for source_path, source in self.each(values, "sources", path):
             if isinstance(source, str):

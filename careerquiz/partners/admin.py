@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.csp import CSP
 from simple_history.admin import SimpleHistoryAdmin
 
 from careerquiz.partners.embed import iframe_snippet, script_snippet
@@ -58,7 +60,12 @@ class PartnerAdmin(SimpleHistoryAdmin[Partner]):
         partner = self.get_object(request, object_id)
         if partner is not None:
             extra_context = {**(extra_context or {}), **embed_context(request, partner)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if partner is not None and settings.SECURE_CSP:
+            # The live preview is our own embed page in a frame: the one frame we allow.
+            policy = dict(settings.SECURE_CSP) | {"frame-src": [CSP.SELF]}
+            response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP
+        return response
 
 
 def embed_context(request: HttpRequest, partner: Partner) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from careerquiz.partners.embed import loader_file
 from careerquiz.partners.models import Partner
 
 DEMO_PARTNER = "Demo partner (careerquiz demo)"
@@ -38,8 +39,16 @@ def demo_partner(origin: str) -> Partner:
 
 
 def partner_page(*, app_url: str, quiz: str, key: str, widgets: int = 1, **extra: Any) -> str:
-    """The HTML of a partner's page embedding `quiz` from the app at `app_url`."""
-    context = {"app_url": app_url, "quiz": quiz, "key": key, "widgets": range(widgets), **extra}
+    """The HTML of a partner's page embedding `quiz` from the app at `app_url`, with the
+    snippet the partner admin hands out (the loader pinned by its integrity)."""
+    context = {
+        "app_url": app_url,
+        "quiz": quiz,
+        "key": key,
+        "widgets": range(widgets),
+        "integrity": loader_file().integrity,
+        **extra,
+    }
     return render_to_string(PAGE_TEMPLATE, context)
 
 

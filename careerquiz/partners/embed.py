@@ -7,8 +7,12 @@ is served with and the theme it shows agree everywhere.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 
+from django.contrib.staticfiles import finders
 from django.utils.html import escape
 
 from careerquiz.partners.cors import normalise_origin
@@ -97,11 +101,42 @@ def _contrast(one: str, two: str) -> float:
 # --- What a partner pastes ----------------------------------------------------------------
 
 
+LOADER = "embed/embed.js"
+
+
+@dataclass(frozen=True)
+class LoaderFile:
+    body: bytes
+    etag: str
+    integrity: str  # what the snippet pins it with (Subresource Integrity)
+
+
+@cache
+def loader_file() -> LoaderFile:
+    """/embed.js as served: the static file, read once per process."""
+    path = finders.find(LOADER)
+    if not path:
+        raise LookupError(f"the loader {LOADER} is missing from the static files")
+    with open(path, "rb") as source:
+        body = source.read()
+    digest = base64.b64encode(hashlib.sha384(body).digest()).decode()
+    return LoaderFile(
+        body=body,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        integrity=f"sha384-{digest}",
+    )
+
+
 def script_snippet(partner: Partner, *, base_url: str, quiz: str) -> str:
-    """The one-line script tag that embeds `quiz` for this partner."""
+    """The one-line script tag that embeds `quiz` for this partner.
+
+    `integrity` makes the partner's browser refuse a loader that is not byte for
+    byte the one we ship; a new loader means a new snippet (see the README).
+    """
     return (
-        f'<script src="{escape(base_url)}/embed.js" data-quiz="{escape(quiz)}" '
-        f'data-partner="{escape(partner.public_key)}" async></script>'
+        f'<script src="{escape(base_url)}/embed.js" '
+        f'integrity="{loader_file().integrity}" crossorigin="anonymous" '
+        f'data-quiz="{escape(quiz)}" data-partner="{escape(partner.public_key)}" async></script>'
     )
 
 

@@ -13,14 +13,12 @@ allowed to frame it too, and attempts they start are recorded as previews.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -29,18 +27,18 @@ from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from careerquiz.partners.embed import frame_ancestors, theme_of
+from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import Partner
 from quiz import flow, views
 from quiz.htmx import HtmxHttpRequest, for_htmx
-from quiz.models import Attempt, Quiz, clean_ref
+from quiz.models import Attempt, clean_ref
+from quiz.versions import live_version
 
 EMBED_LAYOUT = "partners/embed_base.html"
 RESULT_TEMPLATE = "partners/embed_result.html"
-LOADER = "embed/embed.js"
 # The loader's URL never changes, so partners' pages pick up a new version
 # within this many seconds; what it loads has hashed, immutable names.
 LOADER_MAX_AGE = 300
@@ -123,7 +121,7 @@ def _region_hint(value: str | None, partner: Partner) -> str:
 
 @csrf_exempt  # no cookie, no session: see quiz.views
 @xframe_options_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @for_htmx(use_partial=views.PANEL)
 def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
@@ -132,14 +130,14 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     partner, reason = _partner_or_reason(data.get("partner"))
     if partner is None or reason:
         return _rejected(request, slug, reason, partner)
-    quiz = Quiz.objects.published().filter(slug=slug).first()
-    if quiz is None or quiz.live_version is None:
+    version = live_version(slug)
+    if version is None:
         return _rejected(request, slug, MSG_UNKNOWN_QUIZ, partner, status=404)
-    run = flow.published_run(quiz.live_version)
+    run = flow.published_run(version)
     surface = embed_surface(partner)
     preview = data.get("preview") == "1" and request.user.is_staff
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         hidden = {"partner": partner.public_key, "ref": ref, "region": region}
         if preview:
             hidden["preview"] = "1"
@@ -180,7 +178,7 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
 
 
 @xframe_options_exempt
-@require_GET
+@require_safe
 @never_cache
 def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     """The result inside the frame, with the partner's call to action; tells the loader."""
@@ -217,24 +215,18 @@ def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
 # --- The loader -------------------------------------------------------------------------
 
 
-@cache
-def _loader() -> tuple[bytes, str]:
-    path = finders.find(LOADER)
-    if not path:
-        raise Http404
-    with open(str(path), "rb") as source:
-        body = source.read()
-    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-@require_GET
+@require_safe
 def loader(request: HttpRequest) -> HttpResponse:
     """/embed.js: a stable address partners paste, cached briefly, revalidated by ETag."""
-    body, etag = _loader()
-    if request.headers.get("If-None-Match") == etag:
+    loader = loader_file()
+    if request.headers.get("If-None-Match") == loader.etag:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = etag
+        response = HttpResponse(loader.body, content_type="text/javascript; charset=utf-8")
+    response["ETag"] = loader.etag
     patch_cache_control(response, public=True, max_age=LOADER_MAX_AGE)
+    # The snippet pins the loader with integrity + crossorigin="anonymous", which needs
+    # CORS; any page may load it (it is public), and pages isolated with COEP may too.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from careerquiz.partners.demo import demo_partner, partner_page, serve_pages
@@ -57,7 +58,7 @@ DEMO_QUIZ = "ml-engineer"
 URLS = [
     ("the quiz", "/quiz/ml-engineer/"),
     ("the ladder", "/ladders/ml-engineer/"),
-    ("the admin", "/admin/"),
+    ("the admin", "admin:index"),
     ("API docs", "/api/docs/"),
     ("the API", "/api/v1/quizzes/"),
 ]
@@ -96,13 +97,14 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(MSG_MIGRATED)
         self.import_missing_content()
-        self.ensure_admin(f"{base}/admin/")
+        self.ensure_admin(base + reverse("admin:index"))
         port = options["partner_port"] or int(base.rsplit(":", 1)[1]) + 1
         partner_url = f"http://127.0.0.1:{port}"
         partner = demo_partner(partner_url)
 
         self.stdout.write(f"\n{MSG_READY}")
         for label, path in URLS:
+            path = path if path.startswith("/") else reverse(path)
             self.stdout.write(f"  {label:<11} {base}{path}")
         self.stdout.write(MSG_PARTNER_PAGE.format(label="embed demo", url=f"{partner_url}/"))
         self.stdout.write("")

@@ -1,0 +1,264 @@
+"""Serve careerquiz as an operator would and load it with wrk: req/s, ratio to /healthz/, p99.
+
+    uv run python bench/serve.py                       # SQLite, then PostgreSQL + Redis
+    uv run --with granian python bench/serve.py --databases sqlite --server granian
+
+Each run starts from an empty database: migrate, import the shipped content,
+collectstatic, add a partner, then start the production server (two workers,
+DJANGO_DEBUG=false, throttles lifted so they measure the app, not the limit)
+on loopback and drive every request below with wrk for --duration seconds at
+--connections connections. Ratios are to /healthz/ in the same run on the same
+server, so a busy machine moves every row alike. Needs Debian's wrk; the
+PostgreSQL run needs the server on 127.0.0.1:5432 (it makes and drops its own
+database) and Redis on 127.0.0.1:6379 (it uses database 15 and flushes it).
+Run it alone: a test run beside it halves every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import (  # noqa: E402  (the repo root is on the path only now)
+    REDIS_HOST,
+    REDIS_PORT,
+    collect_static,
+    database,
+    flush_redis,
+    free_port,
+    prepare,
+    production_env,
+    wait_until_healthy,
+)
+
+QUIZ = "ml-engineer"
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
+LIFTED = "1000000/s"  # throttles measure the limit, not the app
+THROTTLES = ("API_THROTTLE_CLIENT", "API_THROTTLE_PARTNER", "API_THROTTLE_PLACEMENTS")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    method: str = "GET"
+    body: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Measured:
+    target: Target
+    requests_per_second: float
+    p99_ms: float
+    errors: str
+
+
+@contextmanager
+def server(kind: str, env: dict[str, str], workers: int) -> Iterator[str]:
+    """The production server on a free loopback port: gunicorn (gunicorn.conf.py) or granian."""
+    port = free_port()
+    if kind == "gunicorn":
+        command = ["gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+        command.append("careerquiz.wsgi")
+    else:
+        command = ["granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--workers", str(workers), "careerquiz.wsgi:application"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> str:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(response.read().decode())
+
+
+def targets(base: str, key: str) -> list[Target]:
+    """The requests measured; each is checked to answer 2xx before it is loaded."""
+    first = fetch(f"{base}/quiz/{QUIZ}/", data=b"")
+    state = re.search(r'name="state" value="([^"]+)"', first)
+    choice = re.search(
+        r'<input type="(?:radio|checkbox)" id="[^"]*" name="([^"]+)" value="([^"]+)"', first
+    )
+    if not (state and choice):
+        raise SystemExit("the quiz's first question did not render")
+    step_body = urllib.parse.urlencode(
+        {"state": state.group(1), choice.group(1): choice.group(2), "action": "next"}
+    )
+    quiz = json.loads(fetch(f"{base}/api/v1/quizzes/{QUIZ}/"))
+    answers = {
+        q["key"]: ([q["options"][0]["key"]] if q["kind"] == "multiple" else q["options"][0]["key"])
+        for q in quiz["questions"]
+        if q["required"]
+    }
+    placement = json.dumps({"answers": answers, "region": "IN"})
+    json_headers = (("Content-Type", "application/json"), ("X-Careerquiz-Partner", key))
+    return [
+        Target("`/healthz/`", "/healthz/"),
+        Target("quiz start page", f"/quiz/{QUIZ}/"),
+        Target(
+            "HTMX step",
+            f"/quiz/{QUIZ}/step/",
+            "POST",
+            step_body,
+            (("Content-Type", "application/x-www-form-urlencoded"), ("HX-Request", "true")),
+        ),
+        Target("embed page", f"/embed/{QUIZ}/?partner={key}"),
+        Target(f"`GET /api/v1/quizzes/{QUIZ}/`", f"/api/v1/quizzes/{QUIZ}/"),
+        Target("ladder page", f"/ladders/{QUIZ}/"),
+        Target(
+            "`POST …/placements/`",
+            f"/api/v1/quizzes/{QUIZ}/placements/",
+            "POST",
+            placement,
+            json_headers,
+        ),
+    ]
+
+
+def check(base: str, target: Target) -> None:
+    data = target.body.encode() if target.method == "POST" else None
+    fetch(base + target.path, data=data, headers=dict(target.headers))
+
+
+LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
+ERRORS = re.compile(r"^\s+(Non-2xx or 3xx responses: \d+|Socket errors: .*)$", re.M)
+
+
+def lua_script(target: Target, folder: Path) -> Path:
+    lines = [f"wrk.method = {json.dumps(target.method)}"]
+    if target.body:
+        lines.append(f"wrk.body = {json.dumps(target.body)}")
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in target.headers]
+    path = folder / f"{abs(hash(target.name))}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def load(base: str, target: Target, args: argparse.Namespace, folder: Path) -> Measured:
+    command = [
+        "wrk",
+        "--latency",
+        "-t",
+        "2",
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{args.duration}s",
+        "-s",
+        str(lua_script(target, folder)),
+        base + target.path,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate, p99 = RATE.search(out), LATENCY.search(out)
+    if not (rate and p99):
+        raise SystemExit(f"unreadable wrk output for {target.name}:\n{out}")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return Measured(
+        target,
+        float(rate.group(1)),
+        float(p99.group(1)) * scale,
+        "; ".join(ERRORS.findall(out)),
+    )
+
+
+def first_load_bytes(base: str, key: str) -> dict[str, int]:
+    """What a browser fetches to show the embedded quiz's first screen, gzipped: the HTML
+    (as a proxy compresses it) and each script and stylesheet (as WhiteNoise serves them)."""
+    html = fetch(f"{base}/embed/{QUIZ}/?partner={key}")
+    sizes = {"HTML": len(gzip.compress(html.encode()))}
+    for path in re.findall(r'<(?:script|link rel="stylesheet")[^>]*(?:src|href)="([^"]+)"', html):
+        request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            sizes[path.rsplit("/", 1)[-1]] = len(response.read())
+    return sizes
+
+
+def table(title: str, rows: list[Measured]) -> str:
+    floor = rows[0].requests_per_second
+    lines = [
+        f"\n{title}\n",
+        "| request | req/s | ratio to `/healthz/` | p99 |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        note = f" ({row.errors})" if row.errors else ""
+        lines.append(
+            f"| {row.target.name} | {row.requests_per_second:.0f} | "
+            f"{row.requests_per_second / floor:.2f} | {row.p99_ms:.1f} ms{note} |"
+        )
+    return "\n".join(lines)
+
+
+def run(kind: str, args: argparse.Namespace) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="careerquiz-bench-"))
+    try:
+        with database(kind, folder) as database_url:
+            extra = {name: LIFTED for name in (*THROTTLES, "QUIZ_START_THROTTLE")}
+            if kind == "postgres":
+                flush_redis(REDIS_URL)
+                extra["REDIS_URL"] = REDIS_URL
+            env = production_env(database_url, folder / "static", **extra)
+            collect_static(env)
+            key = prepare(env)
+            with server(args.server, env, args.workers) as base:
+                sizes = first_load_bytes(base, key)
+                rows = []
+                for target in targets(base, key):
+                    check(base, target)
+                    rows.append(load(base, target, args, folder))
+        label = "SQLite" if kind == "sqlite" else "PostgreSQL + Redis"
+        title = (
+            f"{label}, {args.server} with {args.workers} workers, "
+            f"wrk {args.connections} connections × {args.duration} s:"
+        )
+        parts = ", ".join(f"{name} {size / 1024:.1f}" for name, size in sizes.items())
+        total = sum(sizes.values()) / 1024
+        return (
+            f"{table(title, rows)}\n\nEmbedded quiz, first load gzipped: {total:.1f} KB ({parts})"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=8)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    for kind in args.databases:
+        print(run(kind, args), flush=True)
+
+
+if __name__ == "__main__":
+    main()

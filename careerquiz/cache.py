@@ -1,0 +1,93 @@
+"""Django's Redis cache, failing open: with Redis down the site answers as if the cache were empty.
+
+Everything we keep in the cache can be rebuilt or done without: throttle
+counters (so throttling is off during an outage), the partner origins CORS
+checks (read from the database instead), compiled pages (rendered again). A
+Redis outage must not turn those into 500s, so every operation that fails to
+reach Redis logs one warning per outage and returns what an empty cache would.
+After a failure the cache is skipped for `RETRY_SECONDS`, so a Redis that
+hangs costs one timeout per process per window, not one per request.
+
+/healthz/ still sees the outage: it writes and reads back a value, which an
+unreachable cache cannot do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class FailOpenRedisCache(RedisCache):
+    _down_until = 0.0
+
+    def _call[T](self, fallback: T, operation: Callable[[], T]) -> T:
+        if time.monotonic() < self._down_until:
+            return fallback
+        try:
+            result = operation()
+        except UNREACHABLE as error:
+            if not self._down_until:
+                logger.warning(
+                    "Redis is unreachable (%s): caching and throttling are off until it "
+                    "answers; retrying every %.0f s.",
+                    error,
+                    RETRY_SECONDS,
+                )
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            return fallback
+        if self._down_until:
+            logger.warning("Redis answers again: caching and throttling are back on.")
+            self._down_until = 0.0
+        return result
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return self._call(default, partial(super().get, key, default, version))
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
+        return self._call({}, partial(super().get_many, keys, version))
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        return self._call(False, partial(super().has_key, key, version))
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        return self._call(False, partial(super().add, key, value, timeout, version))
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        self._call(None, partial(super().set, key, value, timeout, version))
+
+    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
+        return self._call([], partial(super().set_many, data, timeout, version))
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        return self._call(False, partial(super().touch, key, timeout, version))
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        # An unreachable counter reads as "the first request": fail open, never raise.
+        return self._call(delta, partial(super().incr, key, delta, version))
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        return self._call(False, partial(super().delete, key, version))
+
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        self._call(None, partial(super().delete_many, keys, version))
+
+    def clear(self) -> None:
+        self._call(None, super().clear)

@@ -1,0 +1,30 @@
+"""gunicorn's settings, read from the working directory: `uv run gunicorn careerquiz.wsgi`.
+
+Every value can be changed from the environment (or on the command line, which wins).
+Measured choices (bench/serve.py, README "Performance"): two processes per core's worth
+of work, and threads so keep-alive connections from a proxy or partner pages are kept.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = 5
+# A worker stuck longer than this is killed and replaced; requests take milliseconds.
+timeout = 30
+graceful_timeout = 20
+# Restart workers now and then so a slow leak can never grow without bound.
+max_requests = 10000
+max_requests_jitter = 1000
+# Load the app before forking: a broken configuration (no collected static files,
+# no secret key) stops the server at once with its message, instead of every worker.
+preload_app = True
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind a reverse proxy on another host, list its address (or "*") so gunicorn trusts
+# its X-Forwarded-* headers; Django's NUM_PROXIES decides which client address counts.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -1,0 +1,14 @@
+"""`{% integrity "js/quiz.js" %}`: the file's Subresource Integrity value (quiz.integrity)."""
+
+from __future__ import annotations
+
+from django import template
+
+from quiz.integrity import integrity as integrity_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def integrity(path: str) -> str:
+    return integrity_of(path)

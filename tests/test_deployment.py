@@ -1,0 +1,272 @@
+"""The production server under real concurrency: gunicorn processes, SQLite or
+PostgreSQL, Redis, and two instances behind Debian's nginx.
+
+Slow (each server starts from an empty database), so only what needs real
+processes is here. PostgreSQL, Redis and nginx tests skip without them, unless
+CAREERQUIZ_REQUIRE_ALL is set (as .ci/run does).
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import sqlite3
+import subprocess
+import textwrap
+import urllib.parse
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.servers import (
+    PG_HOST,
+    PG_PORT,
+    REDIS_HOST,
+    REDIS_PORT,
+    collect_static,
+    database,
+    flush_redis,
+    free_port,
+    gunicorn,
+    port_open,
+    prepare,
+    production_env,
+    wait_until_healthy,
+)
+
+QUIZ = "ml-engineer"
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/7"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+pytestmark = pytest.mark.deployment
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("static")
+    collect_static(production_env("sqlite:///:memory:", root))
+    return root
+
+
+def need_postgres_and_redis() -> None:
+    if not port_open(PG_HOST, PG_PORT):
+        pytest.skip(f"PostgreSQL is not answering on {PG_HOST}:{PG_PORT}")
+    if not port_open(REDIS_HOST, REDIS_PORT):
+        pytest.skip(f"Redis is not answering on {REDIS_HOST}:{REDIS_PORT}")
+
+
+# --- A visitor over plain HTTP -------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def request(url: str, method: str = "GET", form: dict[str, str] | None = None) -> Reply:
+    """One request, redirects not followed (the last step answers 303)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    body = urllib.parse.urlencode(form) if form is not None else None
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+    connection.request(
+        method, parts.path + (f"?{parts.query}" if parts.query else ""), body, headers
+    )
+    response = connection.getresponse()
+    reply = Reply(response.status, dict(response.getheaders()), response.read().decode())
+    connection.close()
+    return reply
+
+
+STATE = re.compile(r'name="state" value="([^"]+)"')
+CHOICE = re.compile(r'<input type="(?:radio|checkbox)" id="[^"]*" name="([^"]+)" value="([^"]+)"')
+PROGRESS = re.compile(r"Question (\d+) of (\d+)")
+
+
+@dataclass
+class Visitor:
+    """Takes the shipped quiz over HTTP, answering each question with its first choice."""
+
+    base: str
+    upstreams: list[str] = field(default_factory=list)
+
+    def send(self, path: str, form: dict[str, str] | None = None) -> Reply:
+        reply = request(self.base + path, "POST" if form is not None else "GET", form)
+        assert reply.status < 500, reply.body[:500]
+        if "X-Upstream" in reply.headers:
+            self.upstreams.append(reply.headers["X-Upstream"])
+        return reply
+
+    def start(self) -> Reply:
+        return self.send(f"/quiz/{QUIZ}/", {})
+
+    def answers_until_the_last_step(self) -> dict[str, str]:
+        """Every step but the last; returns the last step's form, ready to post."""
+        page = self.start()
+        assert page.status == 200, page.body[:500]
+        while True:
+            form = self.form(page.body)
+            number, total = map(int, PROGRESS.search(page.body).groups())  # type: ignore[union-attr]
+            if number == total:
+                return form
+            page = self.send(f"/quiz/{QUIZ}/step/", form)
+            assert page.status == 200, page.body[:500]
+
+    @staticmethod
+    def form(body: str) -> dict[str, str]:
+        state, choice = STATE.search(body), CHOICE.search(body)
+        assert state, body[:500]
+        assert choice, body[:500]
+        return {"state": state.group(1), choice.group(1): choice.group(2), "action": "next"}
+
+
+# --- The double-submit race --------------------------------------------------------------
+
+
+def completed_attempts(kind: str, database_url: str) -> tuple[int, int]:
+    sql = "SELECT COUNT(*), COUNT(completed_at) FROM quiz_attempt"
+    if kind == "sqlite":
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            total, completed = db.execute(sql).fetchone()
+    else:
+        import psycopg
+
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
+            total, completed = db.execute(sql).fetchone()  # type: ignore[misc]
+    return int(total), int(completed)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_ten_parallel_last_steps_give_one_result_and_no_server_error(kind, static_root, tmp_path):
+    if kind == "postgres":
+        need_postgres_and_redis()
+    with ExitStack() as stack:
+        database_url = stack.enter_context(database(kind, tmp_path))
+        extra = {"REDIS_URL": REDIS_URL} if kind == "postgres" else {}
+        if extra:
+            flush_redis(REDIS_URL)
+        env = production_env(database_url, static_root, **extra)
+        prepare(env)
+        server = stack.enter_context(gunicorn(env, workers=2))
+        visitor = Visitor(server.url)
+        last = visitor.answers_until_the_last_step()
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            replies = list(
+                pool.map(
+                    lambda _: request(f"{server.url}/quiz/{QUIZ}/step/", "POST", last), range(10)
+                )
+            )
+
+        assert [reply.status for reply in replies] == [303] * 10, [r.body[:300] for r in replies]
+        results = {reply.headers["Location"] for reply in replies}
+        assert len(results) == 1, results
+        assert request(server.url + results.pop()).status == 200
+        assert completed_attempts(kind, database_url) == (1, 1)
+
+
+# --- Two instances behind nginx ----------------------------------------------------------
+
+
+def nginx_config(folder: Path, port: int, upstreams: list[int]) -> Path:
+    servers = "\n".join(f"        server 127.0.0.1:{upstream};" for upstream in upstreams)
+    config = folder / "nginx.conf"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            worker_processes 1;
+            daemon off;
+            pid {folder}/nginx.pid;
+            error_log {folder}/error.log warn;
+            events {{ worker_connections 256; }}
+            http {{
+                access_log off;
+                client_body_temp_path {folder}/body;
+                proxy_temp_path {folder}/proxy;
+                fastcgi_temp_path {folder}/fastcgi;
+                uwsgi_temp_path {folder}/uwsgi;
+                scgi_temp_path {folder}/scgi;
+                upstream app {{
+            {servers}
+                }}
+                server {{
+                    listen 127.0.0.1:{port};
+                    location / {{
+                        proxy_pass http://app;
+                        proxy_set_header Host $http_host;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        add_header X-Upstream $upstream_addr always;
+                    }}
+                }}
+            }}
+            """
+        )
+    )
+    return config
+
+
+@pytest.fixture
+def nginx() -> str:
+    if not Path(NGINX).exists():
+        pytest.skip("Debian's nginx is not installed (apt-get install nginx-light)")
+    return NGINX
+
+
+@contextmanager
+def run_nginx(binary: str, folder: Path, port: int, upstreams: list[int]) -> Iterator[str]:
+    config = nginx_config(folder, port, upstreams)
+    process = subprocess.Popen([binary, "-c", str(config), "-p", str(folder)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_two_instances_behind_nginx_serve_one_visitor_and_share_the_throttle(
+    nginx, static_root, tmp_path
+):
+    need_postgres_and_redis()
+    flush_redis(REDIS_URL)
+    with ExitStack() as stack:
+        database_url = stack.enter_context(database("postgres", tmp_path))
+        env = production_env(
+            database_url,
+            static_root,
+            REDIS_URL=REDIS_URL,
+            NUM_PROXIES="1",  # nginx appends the visitor's address to X-Forwarded-For
+            QUIZ_START_THROTTLE="4/day",
+        )
+        prepare(env)
+        ports = [free_port(), free_port()]
+        for port in ports:
+            stack.enter_context(gunicorn(env, workers=1, port=port))
+        base = stack.enter_context(run_nginx(nginx, tmp_path, free_port(), ports))
+        visitor = Visitor(base)
+
+        last = visitor.answers_until_the_last_step()
+        done = visitor.send(f"/quiz/{QUIZ}/step/", last)
+        assert done.status == 303
+        result = visitor.send(done.headers["Location"])
+
+        # nginx took turns: the one visitor's steps went to both instances.
+        assert result.status == 200
+        assert {upstream.rsplit(":", 1)[1] for upstream in visitor.upstreams} == {
+            str(port) for port in ports
+        }
+        # One counter for both: 4 starts a day, whichever instance takes them.
+        starts = [visitor.start() for _ in range(4)]
+        assert [reply.status for reply in starts] == [200, 200, 200, 429]
+        assert "Too many quizzes were started" in starts[-1].body
+        assert int(starts[-1].headers["Retry-After"]) > 0
+        assert len({reply.headers["X-Upstream"] for reply in starts}) == 2
+        assert completed_attempts("postgres", database_url) == (4, 1)
