@@ -1,8 +1,8 @@
 """The product run as an operator runs it: a fresh database, collected static files,
-the shipped content, and gunicorn with the repo's gunicorn.conf.py (DEBUG off).
+the shipped content, and gunicorn with careerquiz/gunicorn.py (DEBUG off).
 
 Used by tests/test_deployment.py (races, two instances behind nginx) and by
-bench/serve.py. Each server gets its own database: an SQLite file in a temporary
+tests/bench/serve.py. Each server gets its own database: an SQLite file in a temporary
 folder, or a PostgreSQL database made on 127.0.0.1:5432 and dropped afterwards.
 """
 
@@ -129,6 +129,8 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, port: int | None = None) 
         sys.executable,
         "-m",
         "gunicorn",
+        "-c",
+        "python:careerquiz.gunicorn",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

@@ -1,7 +1,7 @@
 """Serve careerquiz as an operator would and load it with wrk: req/s, ratio to /healthz/, p99.
 
-    uv run python bench/serve.py                       # SQLite, then PostgreSQL + Redis
-    uv run --with granian python bench/serve.py --databases sqlite --server granian
+    uv run python -m tests.bench.serve                 # SQLite, then PostgreSQL + Redis
+    uv run --with granian python -m tests.bench.serve --databases sqlite --server granian
 
 Each run starts from an empty database: migrate, import the shipped content,
 collectstatic, add a partner, then start the production server (two workers,
@@ -24,7 +24,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import urllib.parse
 import urllib.request
@@ -33,12 +32,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.servers import (  # noqa: E402  (the repo root is on the path only now)
+from tests.servers import (
     REDIS_HOST,
     REDIS_PORT,
+    ROOT,
     collect_static,
     database,
     flush_redis,
@@ -73,10 +70,12 @@ class Measured:
 
 @contextmanager
 def server(kind: str, env: dict[str, str], workers: int) -> Iterator[str]:
-    """The production server on a free loopback port: gunicorn (gunicorn.conf.py) or granian."""
+    """The production server on a free loopback port: gunicorn (careerquiz/gunicorn.py) or
+    granian."""
     port = free_port()
     if kind == "gunicorn":
-        command = ["gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+        command = ["gunicorn", "-c", "python:careerquiz.gunicorn", "--bind", f"127.0.0.1:{port}"]
+        command += ["--workers", str(workers)]
         command.append("careerquiz.wsgi")
     else:
         command = ["granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]

@@ -1,8 +1,8 @@
-"""gunicorn's settings, read from the working directory: `uv run gunicorn careerquiz.wsgi`.
+"""gunicorn's settings: `uv run gunicorn -c python:careerquiz.gunicorn careerquiz.wsgi`.
 
 Every value can be changed from the environment (or on the command line, which wins).
-Measured choices (bench/serve.py, README "Performance"): two processes per core's worth
-of work, and threads so keep-alive connections from a proxy or partner pages are kept.
+Measured choices (tests/bench/serve.py, README "Performance"): one process per core, and
+threads so keep-alive connections from a proxy or from partner pages are kept open.
 """
 
 import multiprocessing
