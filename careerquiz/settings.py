@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ladder",
     "quiz",
     "careerquiz.partners",
+    "careerquiz.analytics",
     "careerquiz",  # the project's own commands: demo, import_content, export_content
 ]
 

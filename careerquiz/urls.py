@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from careerquiz import views
+from careerquiz.analytics import views as analytics
 from careerquiz.content import admin_views as content_admin
 
 admin.site.site_header = "careerquiz"
@@ -25,6 +26,12 @@ urlpatterns = [
         "admin/content/export/<str:kind>/<slug:slug>/",
         admin.site.admin_view(content_admin.export_file),
         name="content-export",
+    ),
+    path("admin/analytics/", admin.site.admin_view(analytics.dashboard), name="analytics"),
+    path(
+        "admin/analytics/placements.csv",
+        admin.site.admin_view(analytics.export_csv),
+        name="analytics-export",
     ),
     path("admin/", admin.site.urls),
     path("ladders/", include("ladder.urls")),
