@@ -1,10 +1,11 @@
 """The staff roles: an "Editor" group and a "Partner manager" group, always up to date.
 
 Editors keep the content and the quizzes (ladders, rungs and everything on
-them, quizzes, questions and answers, publishing) and may read attempts; they
-see no users and no partners or their keys. Partner managers keep the partners
-(keys, origins, theme) and read attempts, for the partners' numbers. Neither
-may change users or groups.
+them, quizzes, questions and answers, publishing) and may read every attempt
+and the analytics of all of them; they see no users and no partners or their
+keys. Partner managers keep the partners (keys, origins, theme) and read the
+attempts and analytics of the partners that list them as managers
+(quiz.models.AttemptQuerySet.visible_to). Neither may change users or groups.
 
 `ensure_roles()` runs after every `migrate` and from `manage.py roles`; it sets
 each group's permissions to exactly these, so a change here reaches every
@@ -22,6 +23,8 @@ PARTNER_MANAGER = "Partner manager"
 
 ALL = ("add", "change", "delete", "view")
 READ = ("view",)
+# Attempts: "view_every_attempt" shows all of them; "view_attempt" alone only managed partners'.
+READ_EVERY = ("view", "view_every")
 
 ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     EDITOR: {
@@ -43,7 +46,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("quiz", "question"): ALL,
         ("quiz", "option"): ALL,
         ("quiz", "quizversion"): READ,
-        ("quiz", "attempt"): READ,
+        ("quiz", "attempt"): READ_EVERY,
     },
     PARTNER_MANAGER: {
         ("partners", "partner"): ALL,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ladder",
     "quiz",
     "careerquiz.partners",
+    "careerquiz.analytics",
     "careerquiz",  # the project's own commands: demo, import_content, export_content
 ]
 

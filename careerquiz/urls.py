@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from careerquiz import views
+from careerquiz.analytics import views as analytics
 from careerquiz.content import admin_views as content_admin
 
 handler500 = "careerquiz.views.server_error"
@@ -28,6 +29,16 @@ urlpatterns = [
         f"{settings.ADMIN_URL}content/export/<str:kind>/<slug:slug>/",
         admin.site.admin_view(content_admin.export_file),
         name="content-export",
+    ),
+    path(
+        f"{settings.ADMIN_URL}analytics/",
+        admin.site.admin_view(analytics.dashboard),
+        name="analytics",
+    ),
+    path(
+        f"{settings.ADMIN_URL}analytics/placements.csv",
+        admin.site.admin_view(analytics.export_csv),
+        name="analytics-export",
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("ladders/", include("ladder.urls")),

@@ -32,7 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin, SortableMixin
 from ladder.models import Rung
 from quiz import rules
-from quiz.models import Attempt, Option, Question, Quiz, QuizVersion
+from quiz.models import Attempt, AttemptQuerySet, Option, Question, Quiz, QuizVersion
 from quiz.versions import (
     NotPublishable,
     has_unpublished_changes,
@@ -531,20 +531,34 @@ class AttemptAdmin(ReadOnlyAdmin[Attempt]):
         "placed_at",
         "completed_at",
     )
-    list_filter = ("quiz", "channel", "partner", CompletedFilter, "region")
+    # Only partners among the attempts the user may read (a partner manager: their own).
+    list_filter = (
+        "quiz",
+        "channel",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        CompletedFilter,
+        "region",
+    )
     list_select_related = ("quiz", "version", "partner")
     date_hierarchy = "started_at"
     search_fields = ("result_id", "rung_slug")
     fields = (
         ("quiz", "version"),
         ("channel", "partner", "region"),
-        ("started_at", "completed_at"),
-        ("rung_slug", "rung_order"),
+        ("started_at", "completed_at", "step_reached"),
+        ("rung_slug", "rung_order", "confidence_label"),
+        ("claimed_title", "claimed_rung_slug"),
         "result_id",
         "given_answers",
         "stored_result",
     )
     readonly_fields = flatten(fields)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
+        # A partner manager reads only the attempts of the partners they manage.
+        queryset = super().get_queryset(request)
+        assert isinstance(queryset, AttemptQuerySet)
+        return queryset.visible_to(request.user)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

@@ -7,7 +7,7 @@ writes the same rows and the same result body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +16,17 @@ from django.utils import timezone
 
 from quiz import guidance
 from quiz.models import Attempt, QuizVersion
-from quiz.placement import SKILLS, EvidenceAnswer, Placement, QuizSpec, RungSpec, place
+from quiz.placement import (
+    CONTEXT,
+    EVIDENCE,
+    SKILLS,
+    EvidenceAnswer,
+    Placement,
+    QuizSpec,
+    RungSpec,
+    place,
+)
+from quiz.progress import total_steps
 from quiz.versions import spec_for
 
 
@@ -38,9 +48,6 @@ def start_attempt(
     )
 
 
-COMPLETION_FIELDS = ["answers", "region", "rung_slug", "rung_order", "completed_at", "result"]
-
-
 def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: str = "") -> Attempt:
     """Place and store once. A repeated submission returns the first result unchanged.
 
@@ -55,6 +62,58 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
         _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
         locked.save(update_fields=COMPLETION_FIELDS)
         return locked
+
+
+# The columns analytics group by (careerquiz.analytics), copied from the placement.
+ANALYTICS = [
+    "rung_slug",
+    "rung_order",
+    "step_reached",
+    "claimed_rung_order",
+    "claimed_rung_slug",
+    "claimed_title",
+    "confidence_label",
+    "context_answer",
+    "held_back_mask",
+    "below_placed_mask",
+]
+
+
+def analytics_columns(spec: QuizSpec, placement: Placement) -> dict[str, Any]:
+    """The ANALYTICS columns of an attempt completed with this placement."""
+    claimed = placement.claimed
+    split = next((q.key for q in spec.questions if q.role == CONTEXT), None)
+    answered = placement.context.get(split) if split else None
+    below = [a for a in placement.held_back if a.rung.order < placement.rung.order]
+    return {
+        "rung_slug": placement.rung.slug,
+        "rung_order": placement.rung.order,
+        "step_reached": total_steps(spec),
+        "claimed_rung_order": claimed.order if claimed else None,
+        "claimed_rung_slug": claimed.slug if claimed else "",
+        "claimed_title": placement.claimed_title,
+        "confidence_label": placement.confidence_label,
+        "context_answer": answered.key if answered else "",
+        "held_back_mask": evidence_mask(spec, [a.question.key for a in placement.held_back]),
+        "below_placed_mask": evidence_mask(spec, [a.question.key for a in below]),
+    }
+
+
+# What completing an attempt writes (_record_placement).
+COMPLETION_FIELDS = ["answers", "region", "completed_at", "result", *ANALYTICS]
+
+# A mask has 63 bits for the evidence questions; a quiz has never had more than a dozen.
+MASK_BITS = 63
+
+
+def evidence_mask(spec: QuizSpec, keys: Collection[str]) -> int:
+    """An integer with bit i set when the spec's i-th evidence question is among `keys`.
+
+    One integer column per attempt lets analytics count, per question, the answers
+    that held people back with a SUM over an index, instead of a row per answer.
+    """
+    evidence = [q.key for q in spec.questions if q.role == EVIDENCE][:MASK_BITS]
+    return sum(1 << bit for bit, key in enumerate(evidence) if key in keys)
 
 
 def place_and_record(
@@ -90,13 +149,13 @@ def _record_placement(
     """Set what a completed attempt stores (COMPLETION_FIELDS); the caller saves it."""
     attempt.answers = dict(answers)
     attempt.region = region
-    attempt.rung_slug = placement.rung.slug
-    attempt.rung_order = placement.rung.order
     attempt.completed_at = timezone.now()
     attempt.result = build_result(
         spec, placement, version=attempt.version, region=region, result_id=attempt.result_id
     )
     attempt.result["completed_at"] = attempt.completed_at.isoformat()
+    for name, value in analytics_columns(spec, placement).items():
+        setattr(attempt, name, value)
 
 
 def _rung_ref(rung: RungSpec | None) -> dict[str, Any] | None:

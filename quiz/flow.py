@@ -27,6 +27,7 @@ from quiz import attribution
 from quiz.attempts import build_result, complete_attempt
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.placement import MULTIPLE, InvalidAnswers, QuestionSpec, QuizSpec, place
+from quiz.progress import total_steps as total_steps
 from quiz.versions import publish_problems, snapshot, spec_for, spec_from_snapshot, version_of
 
 STATE_SALT = "careerquiz.quiz-state"
@@ -58,6 +59,7 @@ class State:
     version: int | None  # None in an editor's preview of the draft
     attempt: str | None  # Attempt.token_id; None in a preview
     step: int = 0
+    furthest: int = 0  # the furthest step shown so far (quiz.progress records it)
     answers: Mapping[str, str | list[str]] = field(default_factory=dict)
     channel: str = Attempt.Channel.WEB
     partner: int | None = None  # Partner id
@@ -72,6 +74,7 @@ def dump_state(state: State) -> str:
         "v": state.version,
         "a": state.attempt,
         "s": state.step,
+        "m": state.furthest,
         "ans": dict(state.answers),
         "c": state.channel,
         "p": state.partner,
@@ -98,6 +101,7 @@ def load_state(token: str | None, *, slug: str, preview: bool = False) -> State:
             version=data["v"],
             attempt=data["a"],
             step=int(data["s"]),
+            furthest=int(data.get("m", data["s"])),  # absent from older tokens
             answers=dict(data["ans"]),
             channel=str(data["c"]),
             partner=data["p"],
@@ -238,10 +242,7 @@ class Outcome:
     error: str = ""
     finished: bool = False
     region: str = ""
-
-
-def total_steps(spec: QuizSpec) -> int:
-    return len(spec.questions) + 1  # every question, then the region
+    reached: int | None = None  # a step shown for the first time (1-based), to record
 
 
 def _current_question(spec: QuizSpec, state: State) -> QuestionSpec | None:
@@ -298,7 +299,11 @@ def advance(run: Run, state: State, post: QueryDict) -> Outcome:
         return Outcome(state=replace(state, step=max(state.step - 1, 0), answers=answers))
     if question.required and not answer:
         return Outcome(state=state, error=MSG_REQUIRED)
-    return Outcome(state=replace(state, step=state.step + 1, answers=answers))
+    step = state.step + 1
+    return Outcome(
+        state=replace(state, step=step, furthest=max(step, state.furthest), answers=answers),
+        reached=step + 1 if step > state.furthest else None,
+    )
 
 
 def step_view(run: Run, state: State, *, error: str = "") -> StepView:

@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import Container
 
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -250,6 +251,11 @@ def clean_ref(value: str | None) -> str:
     return value if value and re.fullmatch(REF_PATTERN, value) else ""
 
 
+# Who may read attempts (AttemptQuerySet.visible_to); careerquiz.roles grants them.
+VIEW_ATTEMPT = "quiz.view_attempt"
+VIEW_EVERY_ATTEMPT = "quiz.view_every_attempt"
+
+
 def new_result_id() -> str:
     return secrets.token_urlsafe(16)
 
@@ -257,6 +263,38 @@ def new_result_id() -> str:
 class AttemptQuerySet(models.QuerySet["Attempt"]):
     def completed(self) -> AttemptQuerySet:
         return self.filter(completed_at__isnull=False)
+
+    def visible_to(self, user: AbstractUser | AnonymousUser) -> AttemptQuerySet:
+        """The attempts `user` may read.
+
+        `view_attempt` alone shows only the attempts of partners the user manages
+        (Partner.managers, named by its lookup: partners live in an app above this
+        one); `view_every_attempt` (editors; superusers have every permission) shows
+        all of them, those that came without a partner included.
+        """
+        if user.pk is None or not user.has_perm(VIEW_ATTEMPT):
+            return self.none()
+        if user.has_perm(VIEW_EVERY_ATTEMPT):
+            return self
+        return self.filter(partner__managers__pk=user.pk)
+
+
+# What analytics filter and group attempts by, beside the quiz and dates: one index
+# holds them all (Attempt.Meta).
+COUNTED = [
+    "completed_at",
+    "partner",
+    "version",
+    "channel",
+    "ref",
+    "step_reached",
+    "rung_order",
+    "claimed_rung_order",
+    "confidence_label",
+    "context_answer",
+    "held_back_mask",
+    "below_placed_mask",
+]
 
 
 class Attempt(models.Model):
@@ -270,7 +308,11 @@ class Attempt(models.Model):
 
     token_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     result_id = models.CharField(max_length=32, unique=True, default=new_result_id, editable=False)
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    # Quiz and partner lead the analytics indexes (Meta) instead of one index each: on
+    # SQLite, with no statistics, the planner took a one-column index and read rows.
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="attempts", db_index=False
+    )
     version = models.ForeignKey(QuizVersion, on_delete=models.PROTECT, related_name="attempts")
     # The partner that brought the visitor. Named, not imported: partners live in an
     # app above this one (careerquiz.partners; see quiz.attribution).
@@ -280,6 +322,7 @@ class Attempt(models.Model):
         null=True,
         blank=True,
         related_name="attempts",
+        db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     ref = models.CharField(
@@ -297,12 +340,61 @@ class Attempt(models.Model):
     result = models.JSONField(
         default=dict, blank=True, help_text="The placement as computed on completion."
     )
+    # How far the visitor got: the furthest step shown, 1 being the first question. A
+    # step marks the cache, never this row (quiz.progress); `flush_progress` copies the
+    # marks here in bulk, and completion sets every step at once.
+    step_reached = models.PositiveSmallIntegerField(
+        default=1, help_text="The furthest step shown (1: the first question)."
+    )
+    # Copied from the placement on completion, so analytics group by plain columns.
+    claimed_rung_order = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The order of the rung the title answer names."
+    )
+    claimed_rung_slug = models.SlugField(blank=True, db_index=False)
+    claimed_title = models.CharField(
+        max_length=500, blank=True, help_text="The title answer's own words."
+    )
+    confidence_label = models.CharField(max_length=10, blank=True)
+    context_answer = models.SlugField(
+        max_length=60,
+        blank=True,
+        db_index=False,
+        help_text="The answer to the version's first context question (e.g. services company).",
+    )
+    # Bit i stands for the version's i-th evidence question (quiz.attempts.evidence_mask).
+    held_back_mask = models.BigIntegerField(
+        default=0, help_text="The evidence answers below the next rung: held back."
+    )
+    below_placed_mask = models.BigIntegerField(
+        default=0, help_text="The evidence answers below the rung placed at, too."
+    )
 
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["quiz", "started_at"])]
+        indexes = [
+            # Analytics filter by quiz and dates, then by and over the COUNTED columns; with
+            # all of them in one index every figure reads the index alone. On SQLite a row
+            # holds its result JSON inline, before most of those columns: reading past it
+            # for 200,000 rows took seconds, reading this index takes milliseconds.
+            models.Index(fields=["quiz", "started_at", *COUNTED], name="quiz_attempt_analytics"),
+            # The same for a partner's attempts, and a partner manager's.
+            models.Index(
+                fields=["partner", "started_at", "quiz", *(c for c in COUNTED if c != "partner")],
+                name="quiz_attempt_partner_started",
+            ),
+            # Only unfinished attempts can still move: quiz.progress.flush reads this index
+            # alone (completed_at is in it for SQLite to see that).
+            models.Index(
+                fields=["started_at", "token_id", "step_reached", "completed_at"],
+                condition=models.Q(completed_at__isnull=True),
+                name="quiz_attempt_open_started",
+            ),
+        ]
+        permissions = [
+            ("view_every_attempt", "Can view every attempt, not only its managed partners'")
+        ]
 
     def __str__(self) -> str:
         state = self.rung_slug if self.completed_at else "in progress"

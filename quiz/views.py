@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from ladder.models import Ladder
-from quiz import flow, limits, presentation
+from quiz import flow, limits, presentation, progress
 from quiz.attempts import start_attempt
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, Quiz
@@ -190,6 +190,8 @@ def advance(
             return finish(request, run, outcome)
     except flow.FlowError as error:
         return problem(request, run.slug, error, surface, preview=run.preview)
+    if outcome.reached and state.attempt:
+        progress.mark_reached(state.attempt, outcome.reached)
     return step_page(request, run, outcome.state, surface, error=outcome.error)
 
 

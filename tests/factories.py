@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from ladder.models import Ladder, Rung, SalaryBand, Skill, Source
@@ -143,3 +144,41 @@ def live_version(quiz: Quiz) -> QuizVersion:
     quiz.refresh_from_db()
     assert quiz.live_version is not None
     return quiz.live_version
+
+
+def plausible_answers(rng: random.Random, version: QuizVersion) -> dict[str, object]:
+    """Answers a person might give a published version: evidence around one true rung,
+    a title that runs ahead of it more often at services and consulting companies, a
+    few skills. For data sets of many attempts (the analytics benchmark and browser test).
+    """
+    frozen = version.snapshot
+    orders = {rung["slug"]: rung["order"] for rung in frozen["rungs"]}
+    lowest, highest = min(orders.values()), max(orders.values())
+    levels = range(lowest, highest + 1)
+    level = rng.choices(levels, weights=[len(levels) - i for i in range(len(levels))])[0]
+
+    def near(order: int, options: Sequence[dict[str, object]]) -> str:
+        """The key of an option whose rung is `order`, or the nearest one."""
+        order = min(max(order, lowest), highest)
+        ranked = sorted(options, key=lambda o: (abs(orders[str(o["rung"])] - order), rng.random()))
+        return str(ranked[0]["key"])
+
+    answers: dict[str, object] = {}
+    inflated = False
+    for question in frozen["questions"]:
+        options = question["options"]
+        if question["role"] == "context":
+            answer = rng.choice(options)["key"]
+            inflated = inflated or answer in ("services", "consulting")
+            if question["required"] or rng.random() < 0.7:
+                answers[question["key"]] = answer
+        elif question["role"] == "skills":
+            answers[question["key"]] = [o["key"] for o in options if rng.random() < 0.4]
+    for question in frozen["questions"]:
+        options = question["options"]
+        if question["role"] == "evidence":
+            answers[question["key"]] = near(level + rng.choice((-1, 0, 0, 0, 1)), options)
+        elif question["role"] == "title":
+            drift = rng.choice((0, 1, 1, 2) if inflated else (-1, 0, 0, 1))
+            answers[question["key"]] = near(level + drift, options)
+    return answers

@@ -980,6 +980,38 @@ def test_a_partner_manager_keeps_partners_and_reads_attempts_only(quiz):
 
 
 @pytest.mark.django_db
+def test_a_partner_manager_sees_and_edits_only_the_partners_they_manage(quiz):
+    manager = staff_in(roles.PARTNER_MANAGER)
+    user = get_user_model().objects.get(username=f"{roles.PARTNER_MANAGER}-user")
+    theirs = Partner.objects.create(name="Theirs Ltd", allowed_origins="https://theirs.example")
+    theirs.managers.add(user)
+    other = Partner.objects.create(name="Other Co", allowed_origins="https://other.example")
+
+    listing = manager.get(reverse("admin:partners_partner_changelist")).content.decode()
+    own = manager.get(reverse("admin:partners_partner_change", args=[theirs.pk]))
+    foreign = manager.get(reverse("admin:partners_partner_change", args=[other.pk]))
+
+    assert "Theirs Ltd" in listing
+    assert "Other Co" not in listing
+    assert own.status_code == 200
+    assert foreign.status_code == 302  # the admin's "does not exist" redirect
+    for partner in (theirs, other):
+        start_attempt(live_version(quiz), channel=Attempt.Channel.EMBED, partner_id=partner.pk)
+    attempts = manager.get(reverse("admin:quiz_attempt_changelist")).content.decode()
+    assert "Theirs Ltd" in attempts  # in its rows and its partner filter
+    assert "Other Co" not in attempts
+    assert admin_client_sees_every_partner()
+
+
+def admin_client_sees_every_partner() -> bool:
+    boss = get_user_model().objects.create_superuser("boss", password="pw")
+    client = Client()
+    client.force_login(boss)
+    listing = client.get(reverse("admin:partners_partner_changelist")).content.decode()
+    return "Theirs Ltd" in listing and "Other Co" in listing
+
+
+@pytest.mark.django_db
 def test_the_roles_command_puts_a_groups_permissions_back(quiz):
     editors = Group.objects.get(name=roles.EDITOR)
     editors.permissions.clear()

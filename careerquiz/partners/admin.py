@@ -1,14 +1,21 @@
 """The partner admin: a partner's key is generated and shown, never typed; its page
-shows the snippets to paste and a live preview of the embedded quiz in its theme."""
+shows the snippets to paste and a live preview of the embedded quiz in its theme.
+
+Who manages a partner (and so reads its attempts and analytics) is set by those
+who may change users: a partner manager must not hand themselves another
+partner's numbers. A partner a partner manager adds is theirs.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.csp import CSP
@@ -16,7 +23,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner
-from quiz.models import Quiz
+from quiz.models import VIEW_EVERY_ATTEMPT, Quiz
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
 
 @admin.register(Partner)
@@ -32,8 +42,10 @@ class PartnerAdmin(SimpleHistoryAdmin[Partner]):
             "Theme",
             {"fields": (("accent_color", "color_scheme"), ("font_family", "corner_radius"))},
         ),
+        ("Managers", {"fields": ("managers",)}),
         (None, {"fields": ("created_at",)}),
     )
+    filter_horizontal = ("managers",)
 
     class Media:
         css = {"all": ("css/admin-partners.css",)}
@@ -45,6 +57,32 @@ class PartnerAdmin(SimpleHistoryAdmin[Partner]):
         if db_field.name == "accent_color":
             kwargs["widget"] = forms.TextInput(attrs={"type": "color"})  # the browser's picker
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Partner | None = None) -> _FieldsetSpec:
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_assign_managers(request):
+            return fieldsets
+        return [fieldset for fieldset in fieldsets if "managers" not in fieldset[1]["fields"]]
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField[Any] | None:
+        if db_field.name == "managers":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
+        partners: QuerySet[Partner] = super().get_queryset(request)
+        if may_assign_managers(request) or request.user.has_perm(VIEW_EVERY_ATTEMPT):
+            return partners
+        # A partner manager keeps the partners they manage (and those they add, below),
+        # as analytics shows them only those partners' numbers.
+        return partners.filter(managers=request.user.pk) if request.user.pk else partners.none()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change and not may_assign_managers(request):
+            form.instance.managers.add(request.user)
 
     @admin.display(description="allowed origins")
     def origins(self, partner: Partner) -> str:
@@ -66,6 +104,10 @@ class PartnerAdmin(SimpleHistoryAdmin[Partner]):
             policy = dict(settings.SECURE_CSP) | {"frame-src": [CSP.SELF]}
             response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP
         return response
+
+
+def may_assign_managers(request: HttpRequest) -> bool:
+    return request.user.has_perm("auth.change_user")
 
 
 def embed_context(request: HttpRequest, partner: Partner) -> dict[str, Any]:

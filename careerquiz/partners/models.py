@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -109,6 +110,14 @@ class Partner(models.Model):
         "call to action", max_length=80, blank=True, help_text="e.g. See our ML courses"
     )
     cta_url = models.URLField("call to action link", blank=True)
+    # Who reads this partner's numbers: a partner manager sees only the attempts of
+    # partners listing them here (quiz.models.AttemptQuerySet.visible_to).
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_partners",
+        help_text="Staff who see this partner's attempts and analytics (partner managers).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
