@@ -36,7 +36,8 @@ MSG_ANSWER_YEARS = "years must be [min, max] or [min, null], whole numbers with 
 # When a conditional note applies, by how the visitor's title compares with the placement.
 TITLE_AHEAD, TITLE_LEVEL, TITLE_BEHIND = "ahead", "level", "behind"
 TITLE_GAPS = (TITLE_AHEAD, TITLE_LEVEL, TITLE_BEHIND)
-NOTE_KEYS = frozenset({"text", "placed", "title"})
+NOTE_FIELDS = ("text", "placed", "title")  # in the order a content file writes them
+NOTE_KEYS = frozenset(NOTE_FIELDS)
 
 RUNG = "rung"
 SKILL = "skill"

@@ -14,6 +14,7 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from careerquiz.content import schema
 from ladder.models import Ladder, LadderNote, Responsibility, Rung, Source
+from quiz import rules
 from quiz.models import Option, Question, Quiz
 
 MSG_NOT_FOUND = "no {kind} with slug {slugs}"
@@ -139,6 +140,11 @@ def _question(question: Question) -> dict[str, Any]:
     return values
 
 
+def _note_in_file_order(note: dict[str, Any]) -> dict[str, Any]:
+    # PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first).
+    return {key: note[key] for key in rules.NOTE_FIELDS if key in note}
+
+
 def _option(role: str, option: Option) -> dict[str, Any]:
     """An option with the fields its question's role uses, plus any other that is set.
 
@@ -153,7 +159,7 @@ def _option(role: str, option: Option) -> dict[str, Any]:
     if role == Question.Role.CONTEXT or option.note:
         values["note"] = option.note
     if option.notes:
-        values["notes"] = option.notes
+        values["notes"] = [_note_in_file_order(note) for note in option.notes]
     if option.advice:
         values["advice"] = option.advice
     if option.years_min is not None:
