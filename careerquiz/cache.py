@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -31,8 +31,30 @@ RETRY_SECONDS = 5.0
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+class _ReusedClients(RedisCacheClient):
+    """Django's client makes a `redis.Redis` per operation, which costs more than the
+    operation itself on loopback; one per connection pool (thread-safe) serves them all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    # The private helpers below are Django's own (RedisCacheClient); the stubs omit them.
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        client = self._clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     _down_until = 0.0
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClients
 
     def _call[T](self, fallback: T, operation: Callable[[], T]) -> T:
         if time.monotonic() < self._down_until:

@@ -7,7 +7,8 @@ Each run starts from an empty database: migrate, import the shipped content,
 collectstatic, add a partner, then start the production server (two workers,
 DJANGO_DEBUG=false, throttles lifted so they measure the app, not the limit)
 on loopback and drive every request below with wrk for --duration seconds at
---connections connections. Ratios are to /healthz/ in the same run on the same
+--connections connections, in --rounds rounds through all of them (each row is
+its median round). Ratios are to /healthz/ in the same run on the same
 server, so a busy machine moves every row alike. Needs Debian's wrk; the
 PostgreSQL run needs the server on 127.0.0.1:5432 (it makes and drops its own
 database) and Redis on 127.0.0.1:6379 (it uses database 15 and flushes it).
@@ -198,6 +199,14 @@ def first_load_bytes(base: str, key: str) -> dict[str, int]:
     return sizes
 
 
+def median_of(runs: list[Measured]) -> Measured:
+    """The run with the median rate (its p99 with it); errors of any run are kept."""
+    ordered = sorted(runs, key=lambda run: run.requests_per_second)
+    middle = ordered[len(ordered) // 2]
+    errors = "; ".join(run.errors for run in runs if run.errors)
+    return Measured(middle.target, middle.requests_per_second, middle.p99_ms, errors)
+
+
 def table(title: str, rows: list[Measured]) -> str:
     floor = rows[0].requests_per_second
     lines = [
@@ -219,6 +228,7 @@ def run(kind: str, args: argparse.Namespace) -> str:
     try:
         with database(kind, folder) as database_url:
             extra = {name: LIFTED for name in (*THROTTLES, "QUIZ_START_THROTTLE")}
+            extra |= dict(setting.split("=", 1) for setting in args.env)
             if kind == "postgres":
                 flush_redis(REDIS_URL)
                 extra["REDIS_URL"] = REDIS_URL
@@ -227,14 +237,20 @@ def run(kind: str, args: argparse.Namespace) -> str:
             key = prepare(env)
             with server(args.server, env, args.workers) as base:
                 sizes = first_load_bytes(base, key)
-                rows = []
-                for target in targets(base, key):
+                measured = targets(base, key)
+                for target in measured:
                     check(base, target)
-                    rows.append(load(base, target, args, folder))
+                # Rounds through every request, so a slow spell of a shared machine
+                # touches each row alike; each row is its median round.
+                rounds = [
+                    [load(base, target, args, folder) for target in measured]
+                    for _ in range(args.rounds)
+                ]
+                rows = [median_of([r[i] for r in rounds]) for i in range(len(measured))]
         label = "SQLite" if kind == "sqlite" else "PostgreSQL + Redis"
         title = (
-            f"{label}, {args.server} with {args.workers} workers, "
-            f"wrk {args.connections} connections × {args.duration} s:"
+            f"{label}, {args.server} with {args.workers} workers, wrk {args.connections} "
+            f"connections, median of {args.rounds} rounds of {args.duration} s:"
         )
         parts = ", ".join(f"{name} {size / 1024:.1f}" for name, size in sizes.items())
         total = sum(sizes.values()) / 1024
@@ -251,7 +267,15 @@ def main() -> None:
     parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per request and round.")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="An environment variable for the server, e.g. GUNICORN_WORKER_CLASS=sync.",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
