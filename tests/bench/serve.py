@@ -1,7 +1,7 @@
 """Serve careerquiz as an operator would and load it with wrk: req/s, ratio to /healthz/, p99.
 
     uv run python -m tests.bench.serve                 # SQLite, then PostgreSQL + Redis
-    uv run --with granian python -m tests.bench.serve --databases sqlite --server granian
+    uv run --with granian python -m tests.bench.serve --server granian
 
 Each run starts from an empty database: migrate, import the shipped content,
 collectstatic, add a partner, then start the production server (two workers,
