@@ -29,13 +29,12 @@ def shorten(text: str, limit: int = MAX_LABEL) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Bar:
+class _Row:
+    """A chart row: a label line, then a bar with its number right of it."""
+
     label: str
-    title: str  # the whole label and numbers, as a tooltip
     value: str
     y: int  # the row's top
-    width: float
-    inner: float | None = None  # a solid part from the left, when the bar has one
 
     @property
     def label_y(self) -> int:
@@ -48,6 +47,13 @@ class Bar:
     @property
     def value_y(self) -> int:
         return self.y + BAR_Y + BAR_HEIGHT - 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bar(_Row):
+    title: str  # the whole label and numbers, as a tooltip
+    width: float
+    inner: float | None = None  # a solid part from the left, when the bar has one
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,23 +126,8 @@ class Segment:
 
 
 @dataclass(frozen=True, kw_only=True)
-class StackedBar:
-    label: str
-    value: str
-    y: int
+class StackedBar(_Row):
     segments: tuple[Segment, ...]
-
-    @property
-    def label_y(self) -> int:
-        return self.y + LABEL_Y
-
-    @property
-    def bar_y(self) -> int:
-        return self.y + BAR_Y
-
-    @property
-    def value_y(self) -> int:
-        return self.y + BAR_Y + BAR_HEIGHT - 3
 
 
 @dataclass(frozen=True, kw_only=True)
