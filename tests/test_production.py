@@ -8,6 +8,9 @@ import hashlib
 import json
 import logging
 import re
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,6 +22,7 @@ from django.urls import reverse
 from careerquiz.api import queries
 from careerquiz.partners.embed import script_snippet
 from careerquiz.partners.models import Partner
+from quiz import versions
 from quiz.attempts import place_and_record
 from quiz.models import Attempt
 from tests.factories import answers_at
@@ -177,6 +181,33 @@ def test_without_redis_throttles_fail_open_and_say_so_once(stopped_redis, settin
     assert reads == [200, 200, 200]
     assert starts == [200, 200, 200]
     assert caplog.text.count("Redis is unreachable") == 1
+
+
+# --- Requests at once -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("run", range(3))  # each run a new database state and a cold cache
+def test_a_new_version_answers_many_requests_at_once(
+    transactional_db, live_server, quiz, partner, run
+):
+    # Two embeds on one page load together, and each process meets a new version cold.
+    versions._version.cache_clear()
+    versions._compiled.cache_clear()
+    paths = [
+        reverse("quiz:start", args=[quiz.slug]),
+        reverse("partners:embed", args=[quiz.slug]) + "?partner=pk_careers",
+        f"/api/v1/quizzes/{quiz.slug}/",
+    ] * 8
+
+    def status(path: str) -> int | str:
+        try:
+            with urllib.request.urlopen(live_server.url + path, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return f"{error.code} {path}"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(status, paths)) == [200] * len(paths)
 
 
 # --- API errors are JSON, whatever they are ------------------------------------------------
