@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 
+from ladder.freshness import touch
 from ladder.models import Rung, Skill
 from quiz import rules
 from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizVersion
@@ -207,11 +208,13 @@ def publish(quiz: Quiz, *, by: str = "") -> QuizVersion:
         )
     if quiz.live_version_id != version.pk:
         Quiz.objects.filter(pk=quiz.pk).update(live_version=version)
+        touch(quiz.ladder_id)  # the ladder page lists its published quizzes
     return version
 
 
 def unpublish(quiz: Quiz) -> None:
-    Quiz.objects.filter(pk=quiz.pk).update(live_version=None)
+    if Quiz.objects.filter(pk=quiz.pk).exclude(live_version=None).update(live_version=None):
+        touch(quiz.ladder_id)
 
 
 def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:

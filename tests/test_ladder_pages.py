@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.defaults import server_error
 
 from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Rung
+from quiz.versions import publish, unpublish
 from tests.factories import make_ladder, make_quiz
 
 
@@ -157,6 +158,19 @@ def test_every_kind_of_edit_shows_on_the_cached_ladder_page_at_once(ladder):
     quiz.live_version = None
     quiz.save()
     assert reverse("quiz:start", args=[quiz.slug]) not in _get(url)[1]
+
+
+@pytest.mark.django_db
+def test_publishing_and_unpublishing_show_on_the_cached_ladder_page_at_once(ladder):
+    quiz = make_quiz(ladder, slug="fresh", published=False)
+    url = reverse("ladder:detail", args=[ladder.slug])
+    start = reverse("quiz:start", args=[quiz.slug])
+    assert start not in _get(url)[1]  # cached now
+
+    publish(quiz)
+    assert start in _get(url)[1]
+    unpublish(quiz)
+    assert start not in _get(url)[1]
 
 
 @pytest.mark.django_db
