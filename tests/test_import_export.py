@@ -947,6 +947,10 @@ HOSTILE_FILES = {
         lambda: _with_note_body("x" * (12 * 1024 * 1024)),
         ["$: the file is "],
     ),
+    "a 5,000-digit number": (
+        lambda: json.dumps(small()).replace('"format"', '"x": ' + "9" * 5000 + ', "format"', 1),
+        ["$: not valid JSON: a value cannot be read (Exceeds the limit (4300 digits)"],
+    ),
     "two notes with one key": (
         lambda: _with_notes_twice(),
         ["ladders[0].notes[2].key: duplicate note key 'services-vs-product', also at "],
@@ -971,6 +975,20 @@ def test_a_hostile_file_is_refused_cleanly_and_writes_nothing(tmp_path, case):
     for start in expected:
         assert any(line.startswith(start) for line in lines), (start, lines)
     assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_a_yaml_value_python_cannot_read_is_refused_cleanly(tmp_path):
+    path = tmp_path / "bad-date.yaml"
+    path.write_text("format: careerquiz/1\nladders:\n  - slug: 2024-13-45\n", encoding="utf-8")
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_content", str(path), stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().startswith(
+        "$: " + files.MSG_BAD_VALUE.format(kind="YAML", error="month must be in 1..12")
+    )
 
 
 def test_manage_py_exits_non_zero_without_a_traceback(tmp_path):

@@ -17,6 +17,7 @@ from careerquiz.content.schema import MSG_OBJECT
 MSG_UNREADABLE = "cannot read {name}: {error}"
 MSG_BAD_JSON = "not valid JSON: {error} (line {line}, column {column})"
 MSG_BAD_YAML = "not valid YAML: {error} (line {line}, column {column})"
+MSG_BAD_VALUE = "not valid {kind}: a value cannot be read ({error})"
 MSG_NO_YAML = "YAML files need PyYAML, which is not installed; use JSON"
 MSG_DUPLICATE_KEY = "an object has the key {key!r} twice"
 MSG_TOO_BIG = "the file is {size:,} bytes; the most an import takes is {limit:,}"
@@ -118,6 +119,8 @@ def _parse_json(text: str) -> Any:
         raise _invalid(message) from exc
     except _DuplicateKey as exc:
         raise _invalid(MSG_DUPLICATE_KEY.format(key=exc.args[0])) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise _unreadable_value("JSON", exc) from exc
 
 
 def _parse_yaml(text: str) -> Any:
@@ -134,6 +137,14 @@ def _parse_yaml(text: str) -> Any:
         line, column = (mark.line + 1, mark.column + 1) if mark else ("?", "?")
         problem = getattr(exc, "problem", None) or str(exc)
         raise _invalid(MSG_BAD_YAML.format(error=problem, line=line, column=column)) from exc
+    except ValueError as exc:  # e.g. a huge integer, or a date like 2024-13-45
+        raise _unreadable_value("YAML", exc) from exc
+
+
+def _unreadable_value(kind: str, exc: ValueError) -> ContentInvalid:
+    # Python's own wording, up to its advice to programmers ("; use sys.set_int_…").
+    error = str(exc).split(";")[0]
+    return _invalid(MSG_BAD_VALUE.format(kind=kind, error=error))
 
 
 def _invalid(message: str) -> ContentInvalid:
