@@ -211,10 +211,13 @@ def complete(
 
 def result_context(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     """What a stored result's page shows, worded by quiz.presentation."""
-    return presentation.result_context(attempt.result, version=attempt.version.snapshot) | {
+    snapshot = attempt.version.snapshot
+    ladder = attempt.quiz.ladder
+    return presentation.result_context(attempt.result, version=snapshot) | {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "ladder": attempt.quiz.ladder,
+        "ladder": ladder,  # the live ladder, whose page the result links to
+        "ladder_title": snapshot.get("ladder_title", ladder.title),  # as published
         "permalink": request.build_absolute_uri(attempt.get_absolute_url()),
     }
 
@@ -308,6 +311,7 @@ def _show_preview(
         "title": run.title,
         "slug": run.slug,
         "ladder": ladder,
+        "ladder_title": ladder.title,
         "preview": True,
         "finished": True,
     }

@@ -153,6 +153,8 @@ def test_draft_edits_leave_a_stored_result_byte_identical_until_publish(placed):
     mid.slug = "middle"
     mid.save()
     NextStep.objects.filter(rung=mid, title="Own one model end to end").delete()
+    ladder.title = "Renamed"
+    ladder.save()
     Rung.objects.filter(ladder=ladder, slug="lead").update(order=9)
     Rung.objects.filter(ladder=ladder, slug="senior").update(order=4)
     Rung.objects.filter(ladder=ladder, slug="lead").update(order=3)
