@@ -257,7 +257,11 @@ VIEW_EVERY_ATTEMPT = "quiz.view_every_attempt"
 
 
 def new_result_id() -> str:
-    return secrets.token_urlsafe(16)
+    # Never starting with "-": a spreadsheet would read the id as a formula, and the
+    # CSV export would have to change it to stop that.
+    while (result_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return result_id
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
@@ -17,6 +19,7 @@ from ladder.models import (
 from quiz.models import (
     Option,
     Question,
+    new_result_id,
 )
 from quiz.rules import (
     MSG_FOREIGN_RUNG,
@@ -236,3 +239,11 @@ def test_a_question_key_is_unique_per_quiz(draft):
     assert errors[NON_FIELD_ERRORS] == [
         constraint_message(Question, "unique_question_key_per_quiz")
     ]
+
+
+def test_a_result_id_never_starts_with_a_minus(monkeypatch):
+    # A spreadsheet reads "-Ab…" as a formula, and the CSV export would have to change it.
+    drawn = iter(["-starts-with-minus", "_fine", "never-used"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda size: next(drawn))
+
+    assert new_result_id() == "_fine"
