@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve
 from rest_framework.test import APIClient
@@ -19,6 +20,7 @@ from careerquiz.api.errors import MSG_BODY_TOO_LARGE, MSG_MISSING_SLASH, Payload
 from careerquiz.api.parsers import MSG_LENGTH_REQUIRED, MSG_TOO_DEEP, CappedJSONParser
 from careerquiz.api.queries import MSG_UNKNOWN_LADDER, MSG_UNKNOWN_PLACEMENT, MSG_UNKNOWN_QUIZ
 from careerquiz.api.views import MSG_REGION
+from careerquiz.partners import cors
 from careerquiz.partners.cors import normalise_origin
 from careerquiz.partners.lookup import MSG_PARTNER_DISABLED, MSG_UNKNOWN_PARTNER
 from careerquiz.partners.models import Partner
@@ -718,6 +720,20 @@ def test_cors_gives_other_origins_nothing(api, ladder, partner):
 def test_cors_gives_a_disabled_partners_origin_nothing(api, ladder, partner):
     partner.is_active = False
     partner.save()
+    response = api.get(LADDERS, HTTP_ORIGIN="https://careers.example")
+    assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.django_db
+def test_cors_forgets_origins_a_request_cached_before_the_change_committed(
+    api, ladder, partner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        partner.is_active = False
+        partner.save()  # in the admin, inside a transaction
+        # Meanwhile another request, which still sees the committed rows, caches them.
+        cache.set(cors.CACHE_KEY, frozenset({"https://careers.example"}), cors.CACHE_SECONDS)
+
     response = api.get(LADDERS, HTTP_ORIGIN="https://careers.example")
     assert "Access-Control-Allow-Origin" not in response
 

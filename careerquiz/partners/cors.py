@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
@@ -74,6 +75,9 @@ def cors_allowed(sender: Any, request: HttpRequest, **kwargs: Any) -> bool:
 
 def forget_origins(**kwargs: Any) -> None:
     cache.delete(CACHE_KEY)
+    # Again once the change is committed: a request between the save and the commit
+    # reads the old rows and would put them back in the cache for CACHE_SECONDS.
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def connect() -> None:
