@@ -68,6 +68,9 @@ def test_partner_origins_reject_paths_and_missing_schemes(origins):
         "https://careers.example.com;script-src",
         "https://careers.example.com,https://other.example",
         "https://careers.example.com:port",
+        # Headers would drop it (no such port), while the admin still listed it.
+        "https://careers.example.com:70000",
+        "https://careers.example.com:0",
         "https://",
     ],
 )

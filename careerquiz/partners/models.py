@@ -50,7 +50,9 @@ def validate_origins(value: str) -> None:
     # Origins end up in CORS and CSP frame-ancestors headers, so only a strict
     # scheme://host[:port] may pass: a ";" or a path would change those headers.
     for origin in value.split():
-        if not ORIGIN_PATTERN.match(origin):
+        match = ORIGIN_PATTERN.match(origin)
+        port = match and match.group(2)
+        if not match or (port and not 0 < int(port[1:]) <= 65535):
             raise ValidationError(MSG_BAD_ORIGIN.format(origin=origin))
 
 
