@@ -68,10 +68,18 @@
     }
   }
 
+  function find(target) {
+    try {
+      return document.querySelector(target);
+    } catch (error) {
+      return document.getElementById(target.replace(/^#/, "")); // e.g. "#2024", a legal id
+    }
+  }
+
   function mount(tag) {
     tag.careerquizMounted = true;
     var target = tag.getAttribute("data-target");
-    var box = target ? document.querySelector(target) : document.createElement("div");
+    var box = target ? find(target) : document.createElement("div");
     if (!box) {
       console.warn("careerquiz: no element matches data-target=" + target);
       return;

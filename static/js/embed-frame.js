@@ -46,9 +46,13 @@
   });
   document.addEventListener("htmx:afterSettle", announce);
 
+  // A refused frame is not a quiz that is ready: the loader shows its fallback link.
+  if (document.querySelector("[data-careerquiz-rejected]")) {
+    send("rejected");
+    return;
+  }
   send("ready");
   announce();
   var result = document.getElementById("careerquiz-complete");
   if (result) send("complete", JSON.parse(result.textContent));
-  if (document.querySelector("[data-careerquiz-rejected]")) send("rejected");
 })();

@@ -213,6 +213,24 @@ def test_a_disabled_partner_shows_a_link_to_the_quiz(new_context, site, small_qu
 
     page.locator(".careerquiz-fallback a").wait_for(timeout=5000)
     assert page.locator("iframe").is_hidden()
+    assert events(page) == []  # a refused quiz never says it is ready
+
+
+def test_a_target_id_that_is_no_css_selector_still_gets_the_quiz(new_context, site, small_quiz):
+    # "#2024" is a legal id but an invalid selector: querySelector throws on it.
+    partner = partner_for(site)
+    site.pages["/target"] = (
+        f'<!doctype html><html lang="en"><title>Partner</title><div id="2024"></div>'
+        f'<script src="{site.app}/embed.js" data-quiz="{small_quiz.slug}" '
+        f'data-partner="{partner.public_key}" data-target="#2024" async></script></html>'
+    )
+    page = new_context().new_page()
+
+    page.goto(site.origin + "/target")
+
+    frame = page.locator('[id="2024"] iframe')
+    frame.wait_for(timeout=15000)
+    assert f"/embed/{small_quiz.slug}/?partner={partner.public_key}" in frame.get_attribute("src")
 
 
 def test_two_widgets_on_one_page_both_work(new_context, site, small_quiz):
