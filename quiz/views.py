@@ -61,13 +61,14 @@ class Surface:
     step: str = "quiz:step"
     result: str = "quiz:result"  # and result the result id
     query: str = ""  # appended to links back to the start, e.g. "?partner=pk_..."
+    step_query: str = ""  # appended to the step form's address
     context: Mapping[str, Any] = field(default_factory=dict)  # more for the templates
 
     def start_url(self, slug: str) -> str:
         return reverse(self.start, args=[slug]) + self.query
 
     def step_url(self, slug: str) -> str:
-        return reverse(self.step, args=[slug])
+        return reverse(self.step, args=[slug]) + self.step_query
 
     def result_url(self, attempt: Attempt) -> str:
         return reverse(self.result, args=[attempt.result_id])

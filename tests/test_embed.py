@@ -166,7 +166,8 @@ def test_an_embedded_attempt_records_partner_channel_and_ref_and_ends_in_the_fra
     for response in responses[1:-1]:
         assert response.status_code == 200
         assert_framed_by_partner_only(response)
-        assert f'action="{reverse("partners:embed-step", args=[quiz.slug])}"' in text(response)
+        step = reverse("partners:embed-step", args=[quiz.slug])
+        assert f'action="{step}?partner={partner.public_key}"' in text(response)
     final = responses[-1]
     attempt.refresh_from_db()
     assert final.status_code == 303
@@ -206,6 +207,38 @@ def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, p
         "result_url": f"http://testserver/results/{attempt.result_id}/",
         "ref": "spring-2026",
     }
+
+
+@pytest.mark.django_db
+def test_taking_the_embedded_quiz_again_keeps_the_widgets_ref_and_region(quiz, partner):
+    client = Client()
+    start = client.post(
+        start_url(quiz), {"partner": partner.public_key, "ref": "spring-2026", "region": "IN"}
+    )
+    result = client.get(walk(client, quiz, start, answers_at(quiz, "mid"))[-1]["Location"])
+
+    again = re.search(r'href="([^"]+)">Take the quiz again', text(result))
+    assert again
+    assert again.group(1) == embed_url(quiz, partner, ref="spring-2026", region="IN")
+    intro = client.get(again.group(1))
+    assert 'name="ref" value="spring-2026"' in text(intro)
+
+
+@pytest.mark.django_db
+def test_progress_that_expired_in_the_frame_offers_to_start_again_there(quiz, partner, settings):
+    client = Client()
+    start = client.post(start_url(quiz), {"partner": partner.public_key, "ref": "spring-2026"})
+    step = re.search(r'action="([^"]+)"', text(start))
+    assert step
+    settings.QUIZ_TOKEN_MAX_AGE = -1  # a day later
+
+    response = client.post(unescape(step.group(1)), {"state": state_of(start), "q1": "mid"})
+
+    assert response.status_code == 400
+    assert_framed_by_partner_only(response)
+    body = text(response)
+    assert "data-careerquiz-rejected" not in body  # the widget stays, with a way on
+    assert f'href="{embed_url(quiz, partner)}">Start again' in body
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -49,14 +50,24 @@ MSG_PARTNER_GONE = "This quiz is no longer available here."
 MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an embedded one."
 
 
-def embed_surface(partner: Partner) -> views.Surface:
+def embed_surface(
+    partner: Partner, *, ref: str = "", region: str = "", preview: bool = False
+) -> views.Surface:
+    """The embed's pages for this partner; starting again keeps the widget's ref and
+    region (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
+    restart = {"partner": partner.public_key, "ref": ref, "region": region}
+    if preview:
+        restart["preview"] = "1"
     return views.Surface(
         layout=EMBED_LAYOUT,
         start="partners:embed",
         step="partners:embed-step",
         result="partners:embed-result",
-        query=f"?partner={partner.public_key}",
+        query="?" + urlencode({name: value for name, value in restart.items() if value}),
+        # The key in the step's address, so a step whose progress cannot be read (it
+        # expired) still knows whose frame it is in and can offer to start again.
+        step_query="?" + urlencode({"partner": partner.public_key}),
         context={
             "partner": partner,
             "theme": theme_of(partner),
@@ -134,9 +145,9 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     if version is None:
         return _rejected(request, slug, MSG_UNKNOWN_QUIZ, partner, status=404)
     run = flow.published_run(version)
-    surface = embed_surface(partner)
     preview = data.get("preview") == "1" and request.user.is_staff
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
+    surface = embed_surface(partner, ref=ref, region=region, preview=preview)
     if request.method in ("GET", "HEAD"):
         hidden = {"partner": partner.public_key, "ref": ref, "region": region}
         if preview:
@@ -165,16 +176,26 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
             raise flow.FlowError(MSG_NOT_EMBEDDED)
         run = flow.run_for(state)
     except flow.FlowError as error:
-        return _rejected(request, slug, error.message, None)
+        return _cannot_continue(request, slug, error)
     partner = Partner.objects.active().filter(pk=state.partner).first()
     if partner is None:
         return _rejected(request, slug, MSG_PARTNER_GONE, None)
-    surface = embed_surface(partner)
+    preview = state.channel == Attempt.Channel.PREVIEW
+    surface = embed_surface(partner, ref=state.ref, region=state.region, preview=preview)
     response = views.advance(
         request, run, state, surface, finish=partial(views.complete, surface=surface)
     )
-    preview = state.channel == Attempt.Channel.PREVIEW
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
+
+
+def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> HttpResponseBase:
+    """Progress that cannot be read (expired, say): start again in the partner's frame."""
+    partner, reason = _partner_or_reason(request.GET.get("partner"))
+    if partner is None or reason:
+        return _rejected(request, slug, error.message, None)
+    response = views.problem(request, slug, error, embed_surface(partner))
+    # Whether it was an admin preview is in the progress that could not be read.
+    return _framed_by(response, request, frame_ancestors(partner), preview=True)
 
 
 @xframe_options_exempt
@@ -190,9 +211,13 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     )
     partner = attempt.partner
     assert partner is not None  # filtered above
-    context = views.result_context(request, attempt) | {"event": _complete_event(request, attempt)}
-    response = views.render(request, RESULT_TEMPLATE, context, embed_surface(partner))
     preview = attempt.channel == Attempt.Channel.PREVIEW
+    surface = embed_surface(partner, ref=attempt.ref, region=attempt.region, preview=preview)
+    context = views.result_context(request, attempt) | {
+        "event": _complete_event(request, attempt),
+        "restart_url": surface.start_url(attempt.quiz.slug),
+    }
+    response = views.render(request, RESULT_TEMPLATE, context, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
 
