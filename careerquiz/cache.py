@@ -49,12 +49,24 @@ class _ReusedClients(RedisCacheClient):
         return client
 
 
-class FailOpenRedisCache(RedisCache):
-    _down_until = 0.0
+# Until when each Redis counts as down. Django makes a cache object per thread; kept
+# here, an outage costs a process one timeout and one warning, not one per thread.
+_DOWN_UNTIL: dict[str, float] = {}
 
+
+class FailOpenRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusedClients
+        self._servers_key = " ".join(self._servers)  # type: ignore[attr-defined]  # Django's
+
+    @property
+    def _down_until(self) -> float:
+        return _DOWN_UNTIL.get(self._servers_key, 0.0)
+
+    @_down_until.setter
+    def _down_until(self, until: float) -> None:
+        _DOWN_UNTIL[self._servers_key] = until
 
     def _call[T](self, fallback: T, operation: Callable[[], T]) -> T:
         if time.monotonic() < self._down_until:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -180,6 +181,20 @@ def test_without_redis_throttles_fail_open_and_say_so_once(stopped_redis, settin
 
     assert reads == [200, 200, 200]
     assert starts == [200, 200, 200]
+    assert caplog.text.count("Redis is unreachable") == 1
+
+
+def test_an_outage_seen_by_one_thread_is_known_to_every_thread(stopped_redis, caplog):
+    with caplog.at_level(logging.WARNING, logger="careerquiz.cache"):
+        assert stopped_redis.get("key", "fallback") == "fallback"
+        # Django gives every thread its own cache object.
+        with ThreadPoolExecutor(max_workers=1) as other_thread:
+            other = other_thread.submit(lambda: caches["default"])
+        started = time.monotonic()
+        assert other.result().get("key", "fallback") == "fallback"
+
+    assert other.result() is not stopped_redis
+    assert time.monotonic() - started < 0.1  # answered at once, no connect timeout
     assert caplog.text.count("Redis is unreachable") == 1
 
 
