@@ -22,13 +22,14 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# Not only unreachable: a Redis that is full (OOM) or a read-only replica refuses
+# commands, which must not turn pages into 500s either.
+FAILURES = (RedisError, OSError)
 
 
 class _ReusedClients(RedisCacheClient):
@@ -73,11 +74,11 @@ class FailOpenRedisCache(RedisCache):
             return fallback
         try:
             result = operation()
-        except UNREACHABLE as error:
+        except FAILURES as error:
             if not self._down_until:
                 logger.warning(
-                    "Redis is unreachable (%s): caching and throttling are off until it "
-                    "answers; retrying every %.0f s.",
+                    "Redis is unreachable or failing (%s): caching and throttling are off "
+                    "until it answers; retrying every %.0f s.",
                     error,
                     RETRY_SECONDS,
                 )

@@ -19,6 +19,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from redis.exceptions import ResponseError
 
 from careerquiz.api import queries
 from careerquiz.partners.embed import script_snippet
@@ -196,6 +197,23 @@ def test_an_outage_seen_by_one_thread_is_known_to_every_thread(stopped_redis, ca
     assert other.result() is not stopped_redis
     assert time.monotonic() - started < 0.1  # answered at once, no connect timeout
     assert caplog.text.count("Redis is unreachable") == 1
+
+
+def test_a_redis_that_refuses_commands_fails_open_too(stopped_redis, caplog):
+    class FullRedis:
+        def __getattr__(self, name: str):
+            def refuse(*args: object, **kwargs: object):
+                raise ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+            return refuse
+
+    stopped_redis.__dict__["_cache"] = FullRedis()  # the client Django's backend calls
+
+    with caplog.at_level(logging.WARNING, logger="careerquiz.cache"):
+        stopped_redis.set("key", "value")
+        assert stopped_redis.get("key", "fallback") == "fallback"
+
+    assert "OOM command not allowed" in caplog.text
 
 
 # --- Requests at once -------------------------------------------------------------------
