@@ -242,6 +242,16 @@ def test_progress_that_expired_in_the_frame_offers_to_start_again_there(quiz, pa
 
 
 @pytest.mark.django_db
+def test_a_step_address_opened_in_the_frame_goes_back_to_the_embedded_intro(quiz, partner):
+    step = reverse("partners:embed-step", args=[quiz.slug])
+
+    response = Client().get(f"{step}?partner={partner.public_key}")
+
+    assert response.status_code == 302
+    assert response["Location"] == embed_url(quiz, partner)
+
+
+@pytest.mark.django_db
 def test_over_htmx_the_last_step_navigates_the_frame_to_the_embedded_result(quiz, partner):
     client = Client()
     start = client.post(start_url(quiz), {"partner": partner.public_key}, **HTMX)

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -165,11 +165,18 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
 
 @csrf_exempt  # no cookie, no session: see quiz.views
 @xframe_options_exempt
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @for_htmx(use_partial=views.PANEL)
 def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
-    """One step of an embedded attempt; the last one goes to the embedded result."""
+    """One step of an embedded attempt; the last one goes to the embedded result.
+
+    A GET (history navigation in a frame without JavaScript) goes back to the intro
+    in the frame, as on the site, rather than to a page the frame may not show.
+    """
+    if request.method in ("GET", "HEAD"):
+        query = urlencode({"partner": request.GET.get("partner", "")})
+        return HttpResponseRedirect(reverse("partners:embed", args=[slug]) + "?" + query)
     try:
         state = flow.load_state(request.POST.get("state"), slug=slug)
         if state.partner is None:
