@@ -60,16 +60,15 @@ def ensure_roles(**kwargs: Any) -> None:
     """Create the groups if missing and give each exactly its permissions."""
     for name, grants in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = [
+        wanted = {
             (app, f"{action}_{model}")
             for (app, model), actions in grants.items()
             for action in actions
-        ]
-        permissions = [
-            permission
-            for app, codename in wanted
-            for permission in Permission.objects.filter(
-                content_type__app_label=app, codename=codename
-            )
-        ]
-        group.permissions.set(permissions)
+        }
+        candidates = Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        ).select_related("content_type")
+        group.permissions.set(
+            [p for p in candidates if (p.content_type.app_label, p.codename) in wanted]
+        )

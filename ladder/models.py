@@ -278,17 +278,6 @@ class Skill(RungItem):
         return self.name
 
 
-class SalaryBandQuerySet(models.QuerySet["SalaryBand"]):
-    def regions(self, ladder_slug: str) -> list[str]:
-        """Codes of the regions a ladder has salary bands for, in code order."""
-        return list(
-            self.filter(rung__ladder__slug=ladder_slug)
-            .order_by("region")  # not the model's ordering, which would widen the DISTINCT
-            .values_list("region", flat=True)
-            .distinct()
-        )
-
-
 class SalaryBand(RungItem):
     class Period(models.TextChoices):
         YEAR = "year", "per year"
@@ -313,7 +302,6 @@ class SalaryBand(RungItem):
     )
 
     history = HistoricalRecords()
-    objects = SalaryBandQuerySet.as_manager()
 
     class Meta(RungItem.Meta):
         ordering = ["region", "position", "id"]

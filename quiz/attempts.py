@@ -84,7 +84,7 @@ def analytics_columns(spec: QuizSpec, placement: Placement) -> dict[str, Any]:
     claimed = placement.claimed
     split = next((q.key for q in spec.questions if q.role == CONTEXT), None)
     answered = placement.context.get(split) if split else None
-    below = [a for a in placement.held_back if a.rung.order < placement.rung.order]
+    below = guidance.below_placement(placement)
     return {
         "rung_slug": placement.rung.slug,
         "rung_order": placement.rung.order,

@@ -28,7 +28,14 @@ from quiz.attempts import build_result, complete_attempt
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.placement import MULTIPLE, InvalidAnswers, QuestionSpec, QuizSpec, place
 from quiz.progress import total_steps as total_steps
-from quiz.versions import publish_problems, snapshot, spec_for, spec_from_snapshot, version_of
+from quiz.versions import (
+    publish_problems,
+    regions_with_pay,
+    snapshot,
+    spec_for,
+    spec_from_snapshot,
+    version_of,
+)
 
 STATE_SALT = "careerquiz.quiz-state"
 ELSEWHERE = "elsewhere"
@@ -169,7 +176,7 @@ class Run:
         a region is offered only where the result will have pay to show.
         """
         frozen = self.version.snapshot if self.version is not None else self.draft
-        codes = {band["region"] for rung in frozen["rungs"] for band in rung["salary_bands"]}
+        codes = regions_with_pay(frozen)
         return sorted(((code, region_name(code)) for code in codes), key=lambda r: r[1])
 
 

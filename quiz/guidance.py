@@ -121,7 +121,7 @@ class WhyInNumbers:
 
 
 def why_in_numbers(spec: QuizSpec, placement: Placement) -> WhyInNumbers:
-    answers = [*placement.shown_by, *_below(placement)]
+    answers = [*placement.shown_by, *below_placement(placement)]
     total = sum(a.question.weight for a in answers)
     here = sum(a.question.weight for a in answers if a.rung.order >= placement.rung.order)
     above = 0.0
@@ -137,7 +137,8 @@ def why_in_numbers(spec: QuizSpec, placement: Placement) -> WhyInNumbers:
     )
 
 
-def _below(placement: Placement) -> list[EvidenceAnswer]:
+def below_placement(placement: Placement) -> list[EvidenceAnswer]:
+    """The answers that held the visitor back at a rung under the one they were placed on."""
     return [a for a in placement.held_back if a.rung.order < placement.rung.order]
 
 

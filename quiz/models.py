@@ -208,6 +208,7 @@ class Option(models.Model):
     ) -> list[rules.Problem]:
         """quiz.rules' option rule, asked about this option of `question` on `ladder`."""
         rung = self.rung if self.rung_id is not None else None
+        note_rungs = rules.placed_rungs(self.notes)
         return rules.option_target_problems(
             role=question.role,
             ladder=ladder.slug,
@@ -215,8 +216,8 @@ class Option(models.Model):
             rung_ladder=rung.ladder.slug if rung else None,
             skill=self.skill,
             ladder_skills=ladder_skills,
-            note_rungs=rules.placed_rungs(self.notes),
-            ladder_rungs=[r.slug for r in ladder.rungs.all()],
+            note_rungs=note_rungs,
+            ladder_rungs=[r.slug for r in ladder.rungs.all()] if note_rungs else None,
         )
 
 

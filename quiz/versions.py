@@ -7,6 +7,7 @@ version N even if editors have changed the quiz or the ladder since.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 
 from ladder.freshness import touch
-from ladder.models import Rung, Skill
+from ladder.models import Rung
 from quiz import rules
 from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizVersion
 from quiz.placement import NoteSpec, OptionSpec, QuestionSpec, QuizSpec, RungSpec
@@ -49,7 +50,7 @@ def publish_problems(quiz: Quiz) -> list[str]:
         problems.append(rules.MSG_NO_EVIDENCE)
     skills = None
     if any(q.role == Question.Role.SKILLS for q in questions):
-        skills = set(Skill.objects.filter(rung__ladder=ladder).values_list("name", flat=True))
+        skills = {skill.name for rung in ladder.rungs.all() for skill in rung.skills.all()}
     for question in questions:
         options = list(question.options.all())
         if not options:
@@ -215,6 +216,11 @@ def publish(quiz: Quiz, *, by: str = "") -> QuizVersion:
 def unpublish(quiz: Quiz) -> None:
     if Quiz.objects.filter(pk=quiz.pk).exclude(live_version=None).update(live_version=None):
         touch(quiz.ladder_id)
+
+
+def regions_with_pay(snapshot: Mapping[str, Any]) -> set[str]:
+    """Codes of the regions a snapshot (published, or a previewed draft) has pay for."""
+    return {band["region"] for rung in snapshot["rungs"] for band in rung["salary_bands"]}
 
 
 def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from careerquiz.api.errors import NotFound
 from ladder.models import Ladder
 from quiz.models import Attempt, Quiz, QuizVersion
-from quiz.versions import live_version, spec_for
+from quiz.versions import live_version, regions_with_pay, spec_for
 
 MSG_UNKNOWN_LADDER = "No ladder has this slug."
 MSG_UNKNOWN_QUIZ = "No published quiz has this slug."
@@ -70,10 +70,9 @@ def quiz_summary(slug: str, version: QuizVersion) -> dict[str, Any]:
 def quiz_detail(slug: str, version: QuizVersion) -> dict[str, Any]:
     """The live version as a visitor answers it: questions and options, no scoring internals."""
     spec = spec_for(version)
-    bands = (band for rung in version.snapshot["rungs"] for band in rung["salary_bands"])
     return quiz_summary(slug, version) | {
         # The sensible values of a placement's `region`: where the version has pay.
-        "regions": sorted({band["region"] for band in bands}),
+        "regions": sorted(regions_with_pay(version.snapshot)),
         "questions": [
             {
                 "key": question.key,

@@ -289,9 +289,8 @@ def _import_quiz(data: dict[str, Any], report: ImportReport) -> Quiz:
         _import_options(question, question_data["options"], rungs, report)
     for question in existing.values():
         name = f"{quiz.slug}/{question.key}"
-        report["options"].add(
-            "deleted", f"{name} ({question.options.count()})", question.options.count()
-        )
+        options = question.options.count()
+        report["options"].add("deleted", f"{name} ({options})", options)
         question.delete()
         report["questions"].add("deleted", name)
     return quiz
