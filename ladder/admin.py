@@ -236,6 +236,7 @@ class LadderAdmin(SimpleHistoryAdmin[Ladder]):
     prepopulated_fields = {"slug": ("title",)}
     fields = ("title", "slug", "summary")
     inlines = (RungInline, SourceInline, LadderNoteInline)
+    change_list_template = "admin/content/change_list.html"  # with "Import a content file"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ladder]:
         return super().get_queryset(request).annotate(rung_total=Count("rungs"))

@@ -12,6 +12,7 @@ history revert writes a new key too rather than bringing an old page back.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Model
@@ -31,6 +32,11 @@ from ladder.models import (
 )
 
 RUNG_ITEMS = (Responsibility, JobTitle, Skill, SalaryBand, NextStep)
+
+
+def stamp(slug: str) -> tuple[int, datetime] | None:
+    """The ladder's id and when its content last changed: what its cache keys are made of."""
+    return Ladder.objects.filter(slug=slug).values_list("pk", "updated_at").first()
 
 
 def touch(ladder_id: int | None) -> None:

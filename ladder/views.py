@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
-from ladder.freshness import page_key
+from ladder.freshness import page_key, stamp
 from ladder.models import Ladder, LadderNote, Rung, SalaryBand
 from ladder.money import region_name
 from ladder.picture import ladder_picture
@@ -34,7 +34,7 @@ PAGE_MAX_AGE = 60
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The ladder page, rendered once per change of the ladder and served from the cache."""
-    found = Ladder.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    found = stamp(slug)
     if found is None:
         raise Http404("No ladder has this slug.")
     key = page_key("page", *found)

@@ -182,6 +182,7 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
     search_fields = ("title", "slug", "intro")
     list_select_related = ("ladder", "live_version")
     prepopulated_fields = {"slug": ("title",)}
+    change_list_template = "admin/content/change_list.html"  # with "Import a content file"
     # live_version is never a form field: only publish/unpublish move it.
     fieldsets = (
         (None, {"fields": ("title", "slug", "ladder", "intro", "threshold", "status", "versions")}),

@@ -20,7 +20,12 @@ from django.core.files.storage import storages
 @cache
 def integrity(path: str) -> str:
     """`sha384-<base64>` of the static file `path` (e.g. "js/quiz.js"), as served."""
-    return "sha384-" + base64.b64encode(hashlib.sha384(served_bytes(path)).digest()).decode()
+    return sri(served_bytes(path))
+
+
+def sri(body: bytes) -> str:
+    """The `integrity` value of these bytes."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
 
 
 def served_bytes(path: str) -> bytes:

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from careerquiz.api.errors import NotFound
+from ladder import freshness
 from ladder.models import Ladder
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.versions import live_version, regions_with_pay, spec_for
@@ -29,7 +30,7 @@ def ladders() -> QuerySet[Ladder]:
 
 def ladder_stamp(slug: str) -> tuple[int, datetime]:
     """The ladder's id and when its content last changed (ladder.freshness)."""
-    found = Ladder.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    found = freshness.stamp(slug)
     if found is None:
         raise NotFound(MSG_UNKNOWN_LADDER, field="slug")
     return found

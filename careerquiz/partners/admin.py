@@ -8,7 +8,7 @@ partner's numbers. A partner a partner manager adds is theirs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -22,8 +22,8 @@ from django.utils.csp import CSP
 from simple_history.admin import SimpleHistoryAdmin
 
 from careerquiz.partners.embed import iframe_snippet, script_snippet
-from careerquiz.partners.models import Partner
-from quiz.models import VIEW_EVERY_ATTEMPT, Quiz
+from careerquiz.partners.models import Partner, PartnerQuerySet
+from quiz.models import Quiz
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -72,12 +72,12 @@ class PartnerAdmin(SimpleHistoryAdmin[Partner]):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
-        partners: QuerySet[Partner] = super().get_queryset(request)
-        if may_assign_managers(request) or request.user.has_perm(VIEW_EVERY_ATTEMPT):
+        partners = cast(PartnerQuerySet, super().get_queryset(request))
+        if may_assign_managers(request):
             return partners
         # A partner manager keeps the partners they manage (and those they add, below),
         # as analytics shows them only those partners' numbers.
-        return partners.filter(managers=request.user.pk) if request.user.pk else partners.none()
+        return partners.managed_by(request.user)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

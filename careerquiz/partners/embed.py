@@ -7,7 +7,6 @@ is served with and the theme it shows agree everywhere.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +16,7 @@ from django.utils.html import escape
 
 from careerquiz.partners.cors import normalise_origin
 from careerquiz.partners.models import Partner
+from quiz.integrity import sri
 
 # The light and dark card colours of the embedded quiz (static/css/embed.css);
 # an accent is checked against them for readable links.
@@ -119,11 +119,10 @@ def loader_file() -> LoaderFile:
         raise LookupError(f"the loader {LOADER} is missing from the static files")
     with open(path, "rb") as source:
         body = source.read()
-    digest = base64.b64encode(hashlib.sha384(body).digest()).decode()
     return LoaderFile(
         body=body,
         etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-        integrity=f"sha384-{digest}",
+        integrity=sri(body),
     )
 
 

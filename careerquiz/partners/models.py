@@ -12,12 +12,14 @@ import re
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ladder.models import REGION_VALIDATOR
+from quiz.models import VIEW_EVERY_ATTEMPT
 
 ORIGIN_PATTERN = re.compile(
     r"^https?://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?$"
@@ -59,6 +61,13 @@ def validate_origins(value: str) -> None:
 class PartnerQuerySet(models.QuerySet["Partner"]):
     def active(self) -> PartnerQuerySet:
         return self.filter(is_active=True)
+
+    def managed_by(self, user: AbstractUser | AnonymousUser) -> PartnerQuerySet:
+        """The partners whose attempts `user` may count: every one with
+        `quiz.view_every_attempt`, else those that name the user as a manager."""
+        if user.has_perm(VIEW_EVERY_ATTEMPT):
+            return self
+        return self.filter(managers__pk=user.pk) if user.pk is not None else self.none()
 
 
 class Partner(models.Model):

@@ -56,15 +56,13 @@ def embed_surface(
     """The embed's pages for this partner; starting again keeps the widget's ref and
     region (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
-    restart = {"partner": partner.public_key, "ref": ref, "region": region}
-    if preview:
-        restart["preview"] = "1"
+    restart = _start_params(partner, ref=ref, region=region, preview=preview)
     return views.Surface(
         layout=EMBED_LAYOUT,
         start="partners:embed",
         step="partners:embed-step",
         result="partners:embed-result",
-        query="?" + urlencode({name: value for name, value in restart.items() if value}),
+        query="?" + urlencode(restart),
         # The key in the step's address, so a step whose progress cannot be read (it
         # expired) still knows whose frame it is in and can offer to start again.
         step_query="?" + urlencode({"partner": partner.public_key}),
@@ -76,6 +74,15 @@ def embed_surface(
             "message_origins": " ".join(origins),
         },
     )
+
+
+def _start_params(partner: Partner, *, ref: str, region: str, preview: bool) -> dict[str, str]:
+    """What starting the embedded quiz carries: in links back to the start, and as the
+    intro's hidden fields."""
+    params = {"partner": partner.public_key, "ref": ref, "region": region}
+    if preview:
+        params["preview"] = "1"
+    return {name: value for name, value in params.items() if value}
 
 
 def _framed_by(
@@ -149,12 +156,8 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
     surface = embed_surface(partner, ref=ref, region=region, preview=preview)
     if request.method in ("GET", "HEAD"):
-        hidden = {"partner": partner.public_key, "ref": ref, "region": region}
-        if preview:
-            hidden["preview"] = "1"
-        response: HttpResponseBase = views.intro(
-            request, run, surface, hidden={k: v for k, v in hidden.items() if v}
-        )
+        hidden = _start_params(partner, ref=ref, region=region, preview=preview)
+        response: HttpResponseBase = views.intro(request, run, surface, hidden=hidden)
     else:
         channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
         response = views.begin(
