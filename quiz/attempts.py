@@ -7,9 +7,9 @@ writes the same rows and the same result body.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,8 +82,8 @@ ANALYTICS = [
 def analytics_columns(spec: QuizSpec, placement: Placement) -> dict[str, Any]:
     """The ANALYTICS columns of an attempt completed with this placement."""
     claimed = placement.claimed
-    split = next((q.key for q in spec.questions if q.role == CONTEXT), None)
-    answered = placement.context.get(split) if split else None
+    split = split_question(spec.questions)
+    answered = placement.context.get(split.key) if split else None
     below = guidance.below_placement(placement)
     return {
         "rung_slug": placement.rung.slug,
@@ -106,13 +106,34 @@ COMPLETION_FIELDS = ["answers", "region", "completed_at", "result", *ANALYTICS]
 MASK_BITS = 63
 
 
+class _Question(Protocol):
+    """A question as the engine's spec and analytics' published content both hold it."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+def evidence_keys(questions: Iterable[_Question]) -> list[str]:
+    """The evidence questions' keys, in the order of the bits of an attempt's masks."""
+    return [q.key for q in questions if q.role == EVIDENCE][:MASK_BITS]
+
+
+def split_question[Q: _Question](questions: Iterable[Q]) -> Q | None:
+    """The first context question (in the shipped quiz, where people work): analytics
+    splits title gaps by its answer (Attempt.context_answer)."""
+    return next((q for q in questions if q.role == CONTEXT), None)
+
+
 def evidence_mask(spec: QuizSpec, keys: Collection[str]) -> int:
     """An integer with bit i set when the spec's i-th evidence question is among `keys`.
 
     One integer column per attempt lets analytics count, per question, the answers
     that held people back with a SUM over an index, instead of a row per answer.
     """
-    evidence = [q.key for q in spec.questions if q.role == EVIDENCE][:MASK_BITS]
+    evidence = evidence_keys(spec.questions)
     return sum(1 << bit for bit, key in enumerate(evidence) if key in keys)
 
 

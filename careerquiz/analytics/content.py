@@ -17,8 +17,7 @@ from typing import Any
 from django.db.models.fields.json import KeyTransform
 
 from ladder.models import Rung
-from quiz.attempts import MASK_BITS
-from quiz.models import Question as QuestionModel
+from quiz.attempts import evidence_keys, split_question
 from quiz.models import Quiz, QuizVersion
 
 # The step after the questions. The colon keeps it apart from any question key (a slug).
@@ -48,8 +47,7 @@ class Version:
     @property
     def evidence(self) -> tuple[str, ...]:
         """The evidence questions' keys, in the order of the bits of an attempt's masks."""
-        keys = [q.key for q in self.questions if q.role == QuestionModel.Role.EVIDENCE]
-        return tuple(keys[:MASK_BITS])
+        return tuple(evidence_keys(self.questions))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,8 +85,7 @@ class Published:
     def split_question(self) -> Question | None:
         """The newest version's first context question (in the shipped quiz, where people
         work): title gaps are split by its answer (Attempt.context_answer)."""
-        questions = self.versions[0].questions if self.versions else ()
-        return next((q for q in questions if q.role == QuestionModel.Role.CONTEXT), None)
+        return split_question(self.versions[0].questions if self.versions else ())
 
     def step_label(self, key: str) -> str:
         if key == REGION:
