@@ -24,8 +24,8 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from careerquiz.web.history import GuardedHistoryAdmin
 from ladder.models import (
     JobTitle,
     Ladder,
@@ -230,7 +230,7 @@ class LadderNoteInline(SortableMixin, admin.StackedInline[LadderNote, Ladder]):
 
 
 @admin.register(Ladder)
-class LadderAdmin(SimpleHistoryAdmin[Ladder]):
+class LadderAdmin(GuardedHistoryAdmin[Ladder]):
     list_display = ("title", "slug", "rung_count", "updated_at")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
@@ -248,7 +248,7 @@ class LadderAdmin(SimpleHistoryAdmin[Ladder]):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin[Source]):
+class SourceAdmin(GuardedHistoryAdmin[Source]):
     list_display = ("title", "key", "ladder", "url", "position")
     list_filter = ("ladder",)
     search_fields = ("title", "key", "url")
@@ -257,7 +257,7 @@ class SourceAdmin(SimpleHistoryAdmin[Source]):
 
 
 @admin.register(LadderNote)
-class LadderNoteAdmin(SimpleHistoryAdmin[LadderNote]):
+class LadderNoteAdmin(GuardedHistoryAdmin[LadderNote]):
     list_display = ("title", "ladder", "kind", "key", "source", "position")
     list_filter = ("ladder", "kind", "source")
     search_fields = ("title", "body", "key")
@@ -328,7 +328,7 @@ class NextStepInline(SortableMixin, admin.StackedInline[NextStep, Rung]):
 
 
 @admin.register(Rung)
-class RungAdmin(SizedInputsMixin, SimpleHistoryAdmin[Rung]):
+class RungAdmin(SizedInputsMixin, GuardedHistoryAdmin[Rung]):
     list_display = ("title", "ladder", "order", "question", "years", "pay")
     list_filter = ("ladder",)
     search_fields = ("title", "question", "slug")
@@ -369,7 +369,7 @@ class RungAdmin(SizedInputsMixin, SimpleHistoryAdmin[Rung]):
 # --- Rung items in their own lists ---------------------------------------------------------
 
 
-class RungItemAdmin(RungDropdownMixin, SimpleHistoryAdmin[Any]):
+class RungItemAdmin(RungDropdownMixin, GuardedHistoryAdmin[Any]):
     """Shared shape of the per-rung items' own lists: filter by ladder and rung, reorder."""
 
     list_filter: ClassVar[tuple[Any, ...]] = (

@@ -27,8 +27,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
-from simple_history.admin import SimpleHistoryAdmin
 
+from careerquiz.web.history import GuardedHistoryAdmin
 from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin, SortableMixin
 from ladder.models import Rung
 from quiz import rules
@@ -176,7 +176,7 @@ class QuestionInline(SortableMixin, SizedInputsMixin, admin.StackedInline[Questi
 
 
 @admin.register(Quiz)
-class QuizAdmin(SimpleHistoryAdmin[Quiz]):
+class QuizAdmin(GuardedHistoryAdmin[Quiz]):
     list_display = ("title", "slug", "ladder", "status", "question_count", "updated_at")
     list_filter = ("ladder",)
     search_fields = ("title", "slug", "intro")
@@ -378,7 +378,7 @@ class NestedOptionInline(OptionInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(SizedInputsMixin, SimpleHistoryAdmin[Question]):
+class QuestionAdmin(SizedInputsMixin, GuardedHistoryAdmin[Question]):
     list_display = ("text", "quiz", "key", "role", "weight", "required", "position", "options")
     list_filter = ("quiz", "role", "required")
     search_fields = ("key", "text", "advice")
@@ -415,7 +415,7 @@ class QuestionAdmin(SizedInputsMixin, SimpleHistoryAdmin[Question]):
 
 
 @admin.register(Option)
-class OptionAdmin(RungDropdownMixin, SimpleHistoryAdmin[Option]):
+class OptionAdmin(RungDropdownMixin, GuardedHistoryAdmin[Option]):
     list_display = ("text", "key", "question", "rung", "skill", "position")
     list_filter = ("question__quiz", "question__role")
     search_fields = ("key", "text", "skill", "question__key")

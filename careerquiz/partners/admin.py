@@ -19,10 +19,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.csp import CSP
-from simple_history.admin import SimpleHistoryAdmin
 
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner, PartnerQuerySet
+from careerquiz.web.history import GuardedHistoryAdmin
 from quiz.models import Quiz
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin[Partner]):
+class PartnerAdmin(GuardedHistoryAdmin[Partner]):
     list_display = ("name", "public_key", "origins", "is_active", "default_region", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "public_key", "allowed_origins")

@@ -1,0 +1,3 @@
+from django.db.models import Model
+
+def get_history_model_for_model(model: type[Model] | Model) -> type[Model]: ...
