@@ -118,6 +118,16 @@ class FailOpenRedisCache(RedisCache):
         # An unreachable counter reads as "the first request": fail open, never raise.
         return self._call(delta, partial(super().incr, key, delta, version))
 
+    def count_in_window(self, key: str, expiry: int, script: str) -> int:
+        """careerquiz.web.counters: run its counting script, one round trip."""
+        full_key = self.make_and_validate_key(key)
+
+        def run() -> int:
+            client = self._cache.get_client(full_key, write=True)
+            return int(client.eval(script, 1, full_key, expiry))
+
+        return self._call(1, run)
+
     def delete(self, key: Any, version: int | None = None) -> bool:
         return self._call(False, partial(super().delete, key, version))
 

@@ -8,14 +8,13 @@ turning visitors away (careerquiz.cache logs the outage).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+from rest_framework.throttling import SimpleRateThrottle
 
-PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+from careerquiz.web.counters import hit
 
 
 @dataclass(frozen=True)
@@ -25,9 +24,19 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> Rate:
-        """ "30/min" → 30 per 60 s; the units DRF's throttles read, so one format for both."""
-        count, _, period = text.partition("/")
-        return cls(int(count), PERIODS[period.strip().lower()])
+        """ "30/min" → 30 per 60 s, read by DRF's own rule, so the quiz-start limit and
+        the API's throttles take the same settings ("30/m", "30/min", "30/minute")."""
+        count, seconds = _DRF_RATE.parse_rate(text)
+        if count is None or seconds is None:
+            raise ValueError(f"not a rate: {text!r}")
+        return cls(count, seconds)
+
+
+class _RateGrammar(SimpleRateThrottle):
+    rate = "1/s"  # never used to throttle: an instance only for parse_rate
+
+
+_DRF_RATE = _RateGrammar()
 
 
 def client_address(request: HttpRequest) -> str:
@@ -42,15 +51,8 @@ def client_address(request: HttpRequest) -> str:
 
 def retry_after(scope: str, request: HttpRequest, rate: Rate) -> int:
     """0 if the request is within the limit (and counts it), else seconds until it is."""
-    now = int(time.time())
-    window = now - now % rate.seconds
-    key = f"limit:{scope}:{client_address(request)}:{window}"
-    cache.add(key, 0, rate.seconds + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window
-        return 0
-    return 0 if used <= rate.count else window + rate.seconds - now
+    counted = hit(f"limit:{scope}:{client_address(request)}", limit_seconds=rate.seconds)
+    return 0 if counted.used <= rate.count else counted.retry_after
 
 
 def quiz_start_retry_after(request: HttpRequest) -> int:

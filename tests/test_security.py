@@ -7,6 +7,7 @@ rules. Each test here failed before the fix it names.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,14 +16,21 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from rest_framework.request import Request as DrfRequest
 
 from careerquiz import roles
+from careerquiz.api.throttling import ClientRateThrottle, PlacementRateThrottle
+from careerquiz.middleware import MSG_BODY_TOO_LARGE, MSG_NO_FILES, MSG_NUL, body_limit
 from careerquiz.partners.models import Partner
+from careerquiz.web.counters import hit
 from careerquiz.web.history import GuardedHistoryAdmin
 from quiz.attempts import complete_attempt, start_attempt
+from quiz.limits import Rate
 from quiz.models import Attempt, Quiz
 from tests import test_admin
 from tests.factories import answers_at, live_version
@@ -245,3 +253,146 @@ def test_view_on_site_needs_a_permission_on_the_object(quiz):
     assert editor.get("/admin/r/abc/1/").status_code == 404
     quiz_type = ContentType.objects.get_for_model(Quiz).pk
     assert editor.get(f"/admin/r/{quiz_type}/%00/").status_code == 400  # NUL: refused
+
+
+# --- 7. One body cap for every content type; public forms take no files -------------------
+
+
+def step_url(quiz: Quiz) -> str:
+    return reverse("quiz:step", args=[quiz.slug])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "text/plain"],
+)
+def test_a_huge_body_is_refused_from_its_length_before_a_byte_is_read(quiz, content_type):
+    # The test client's payload refuses to be read past its 5 bytes: a server that
+    # tried to read the declared 500 MB would fail the test with an AssertionError.
+    response = Client().post(
+        step_url(quiz), b"--x\r\n", content_type=content_type, CONTENT_LENGTH=str(500 * 2**20)
+    )
+
+    assert response.status_code == 413
+    assert response.content.decode() == MSG_BODY_TOO_LARGE.format(
+        length=500 * 2**20, limit=body_limit()
+    )
+    assert Attempt.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_huge_api_body_is_a_json_413(quiz):
+    response = Client().post(
+        reverse("api:placement-create", args=[quiz.slug]),
+        b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH=str(500 * 2**20),
+    )
+
+    assert response.status_code == 413
+    assert response.json()["errors"] == [
+        {
+            "field": "body",
+            "message": MSG_BODY_TOO_LARGE.format(length=500 * 2**20, limit=body_limit()),
+        }
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("view", ["quiz:step", "partners:embed-step"])
+def test_a_public_form_refuses_a_file_part(quiz, view):
+    upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.7 " * 10_000, content_type="application/pdf")
+
+    response = Client().post(reverse(view, args=[quiz.slug]), {"action": "next", "cv": upload})
+
+    assert response.status_code == 400
+    assert response.content.decode() == MSG_NO_FILES
+    assert Attempt.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_admin_import_still_takes_its_file(admin_client):
+    upload = SimpleUploadedFile("content.json", b'{"format": "careerquiz/1"}')
+
+    response = admin_client.post(reverse("content-import"), {"file": upload})
+
+    assert response.status_code == 200
+    assert MSG_NO_FILES not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_in_an_admin_filter_is_a_400(admin_client):
+    response = admin_client.get("/admin/quiz/attempt/?region=%00")
+
+    assert response.status_code == 400
+    assert response.content.decode() == MSG_NUL
+
+
+# --- 8. Throttles count atomically, one round trip each ------------------------------------
+
+
+def test_simultaneous_hits_each_get_their_own_count():
+    # Run against Redis when REDIS_URL is set (the Lua script), else local memory.
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        counts = list(pool.map(lambda _: hit("test:burst", limit_seconds=60).used, range(200)))
+
+    assert sorted(counts) == list(range(1, 201))
+
+
+def test_a_throttle_admits_exactly_its_rate_under_concurrency(settings, rf):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            "client": "1000/min",
+            "partner": "1000/min",
+            "placements": "30/min",
+        },
+    }
+    request = rf.post("/api/v1/quizzes/x/placements/", REMOTE_ADDR="203.0.113.7")
+
+    def allowed(_: int) -> bool:
+        return PlacementRateThrottle().allow_request(DrfRequest(request), None)  # type: ignore[arg-type]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        admitted = sum(pool.map(allowed, range(300)))
+    throttle = PlacementRateThrottle()
+    throttle.allow_request(DrfRequest(request), None)  # type: ignore[arg-type]
+
+    assert admitted == 30
+    assert 0 < (throttle.wait() or 0) <= 60
+
+
+def test_a_throttle_takes_one_cache_round_trip(settings, rf, monkeypatch):
+    calls: list[str] = []
+
+    def counting_hit(key: str, **kwargs: Any):
+        calls.append(key)
+        return hit(key, **kwargs)
+
+    monkeypatch.setattr("careerquiz.api.throttling.hit", counting_hit)
+    request = DrfRequest(rf.get("/api/v1/ladders/", REMOTE_ADDR="203.0.113.8"))
+    reads = {name: 0 for name in ("get", "set", "add", "incr")}
+    for name in reads:
+        original = getattr(cache, name)
+
+        def counted(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any):
+            reads[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, counted)
+    if getattr(cache, "count_in_window", None) is not None:  # Redis: the script alone
+        ClientRateThrottle().allow_request(request, None)  # type: ignore[arg-type]
+        assert reads == {"get": 0, "set": 0, "add": 0, "incr": 0}
+    else:
+        ClientRateThrottle().allow_request(request, None)  # type: ignore[arg-type]
+        assert reads["get"] == reads["set"] == 0
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "seconds"),
+    [("30/min", 30, 60), ("30/minute", 30, 60), ("5/s", 5, 1), ("100/day", 100, 86400)],
+)
+def test_the_quiz_start_limit_reads_rates_as_the_api_does(text, count, seconds):
+    assert Rate.parse(text) == Rate(count, seconds)
