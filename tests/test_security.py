@@ -7,6 +7,7 @@ rules. Each test here failed before the fix it names.
 
 from __future__ import annotations
 
+import html
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,6 +26,8 @@ from rest_framework.request import Request as DrfRequest
 
 from careerquiz import roles
 from careerquiz.api.throttling import ClientRateThrottle, PlacementRateThrottle
+from careerquiz.content import ContentInvalid, files, loads
+from careerquiz.content.files import MSG_BAD_YAML, MSG_YAML_ALIAS
 from careerquiz.middleware import MSG_BODY_TOO_LARGE, MSG_NO_FILES, MSG_NUL, body_limit
 from careerquiz.partners.models import Partner
 from careerquiz.web.counters import hit
@@ -396,3 +399,54 @@ def test_a_throttle_takes_one_cache_round_trip(settings, rf, monkeypatch):
 )
 def test_the_quiz_start_limit_reads_rates_as_the_api_does(text, count, seconds):
     assert Rate.parse(text) == Rate(count, seconds)
+
+
+# --- 6. Content files cannot make the server work without end -----------------------------
+
+LAUGHS = "\n".join(
+    ["format: careerquiz/1", "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    + ["ladders: [*i]"]
+)
+
+
+def test_a_yaml_alias_is_refused_before_it_expands():
+    assert len(LAUGHS.encode()) < 700  # 9**9 values once expanded
+
+    with pytest.raises(ContentInvalid) as refused:
+        loads(LAUGHS, yaml=True)
+
+    message = refused.value.errors[0].message
+    assert message.startswith(MSG_BAD_YAML.split(":")[0])
+    assert MSG_YAML_ALIAS in message
+    assert "line 3" in message  # the first alias
+
+
+@pytest.mark.django_db
+def test_the_admin_import_answers_a_billion_laughs_with_a_message(admin_client):
+    upload = SimpleUploadedFile("laughs.yaml", LAUGHS.encode())
+
+    response = admin_client.post(reverse("content-import"), {"file": upload})
+
+    assert response.status_code == 200
+    assert MSG_YAML_ALIAS in html.unescape(response.content.decode())
+
+
+def test_a_yaml_file_with_too_many_values_is_refused(monkeypatch):
+    monkeypatch.setattr(files, "MAX_NODES", 100)
+    text = "format: careerquiz/1\nladders:\n" + "".join(f"  - {i}\n" for i in range(200))
+
+    with pytest.raises(ContentInvalid) as refused:
+        loads(text, yaml=True)
+
+    assert refused.value.errors[0].message == files.MSG_TOO_MANY_NODES.format(limit=100)
+
+
+def test_reading_a_yaml_file_stops_at_its_deadline(monkeypatch):
+    monkeypatch.setattr(files, "MAX_PARSE_SECONDS", -1.0)  # already past
+    text = "format: careerquiz/1\nladders:\n" + "".join(f"  - {i}\n" for i in range(3000))
+
+    with pytest.raises(ContentInvalid) as refused:
+        loads(text, yaml=True)
+
+    assert refused.value.errors[0].message == files.MSG_TOO_SLOW.format(seconds=-1.0)

@@ -7,6 +7,7 @@ as a `ContentError` at `$` (the whole file), with the line and column.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,20 @@ MSG_TOO_DEEP = "nested more than {depth} levels deep; a content file needs far f
 MSG_NUL = "contains a NUL character (\\u0000), which no text field can store"
 MSG_SURROGATE = "contains a lone surrogate (e.g. \\ud800 without its pair), which is no character"
 MSG_TOO_LONG = "is {length:,} characters long; the most any text field takes is {limit:,}"
+MSG_YAML_ALIAS = (
+    "uses a YAML alias (*name), which content files may not: write the value out in full"
+)
+MSG_TOO_MANY_NODES = "has more than {limit:,} values; a content file needs far fewer"
+MSG_TOO_SLOW = "took more than {seconds:g} s to read; a content file reads in well under one"
 
 # Far beyond any real ladder (the shipped one is 85 KB, its longest text 555
 # characters), and small enough that a bad file cannot exhaust the server.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 MAX_DEPTH = 20
+# The shipped ladder is about 6,000 values; reading it takes a few hundred ms.
+MAX_NODES = 500_000
+MAX_PARSE_SECONDS = 10.0
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -129,7 +138,13 @@ def _parse_yaml(text: str) -> Any:
     except ImportError as exc:  # pragma: no cover - PyYAML comes with drf-spectacular
         raise _invalid(MSG_NO_YAML) from exc
     try:
-        return yaml.safe_load(text)
+        loader = _bounded_loader(yaml)(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _TooMuch as exc:
+        raise _invalid(str(exc)) from exc
     except RecursionError as exc:
         raise _invalid(MSG_TOO_DEEP.format(depth=MAX_DEPTH)) from exc
     except yaml.YAMLError as exc:
@@ -139,6 +154,39 @@ def _parse_yaml(text: str) -> Any:
         raise _invalid(MSG_BAD_YAML.format(error=problem, line=line, column=column)) from exc
     except ValueError as exc:  # e.g. a huge integer, or a date like 2024-13-45
         raise _unreadable_value("YAML", exc) from exc
+
+
+class _TooMuch(Exception):
+    pass
+
+
+def _bounded_loader(yaml: Any) -> Any:
+    """PyYAML's safe loader with no aliases, a cap on values and a deadline.
+
+    An alias repeats a value by reference; nested aliases expand exponentially
+    ("billion laughs"): 533 bytes once kept a worker at 100% CPU for minutes, far
+    past any request timeout. Content files never need one. The value cap and the
+    deadline bound what is left (a large flat file) while the text is read.
+    """
+
+    class BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # a module passed in
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.nodes = 0
+            self.deadline = time.monotonic() + MAX_PARSE_SECONDS
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, MSG_YAML_ALIAS, event.start_mark)
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise _TooMuch(MSG_TOO_MANY_NODES.format(limit=MAX_NODES))
+            if self.nodes % 1000 == 0 and time.monotonic() > self.deadline:
+                raise _TooMuch(MSG_TOO_SLOW.format(seconds=MAX_PARSE_SECONDS))
+            return super().compose_node(parent, index)
+
+    return BoundedLoader
 
 
 def _unreadable_value(kind: str, exc: ValueError) -> ContentInvalid:
