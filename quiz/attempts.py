@@ -1,21 +1,24 @@
 """Recording attempts and turning a placement into the stored, shareable result.
 
 The HTMX flow, the embed and the API all go through `complete_attempt` (or
-`place_and_record`, which starts and completes in one step), so every channel
-writes the same rows and the same result body.
+`place_and_record`, which starts and completes in one step; `place_once` for an
+API request with an Idempotency-Key), so every channel writes the same rows and
+the same result body.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quiz import guidance
-from quiz.models import Attempt, QuizVersion
+from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import (
     CONTEXT,
     EVIDENCE,
@@ -158,6 +161,76 @@ def place_and_record(
     _record_placement(attempt, spec, placement, answers, region)
     attempt.save(force_insert=True)
     return attempt
+
+
+@dataclass(frozen=True, kw_only=True)
+class Idempotency:
+    """Who asked (`caller`: a partner or client address), with which key, for what body."""
+
+    caller: str
+    key: str
+    body: Mapping[str, Any]
+
+    @property
+    def key_digest(self) -> str:
+        return _digest({"caller": self.caller, "key": self.key})
+
+    @property
+    def body_digest(self) -> str:
+        return _digest(self.body)
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was used before for a different body."""
+
+
+def place_once(
+    version: QuizVersion,
+    answers: Mapping[str, Any],
+    *,
+    idempotency: Idempotency,
+    **record: Any,
+) -> tuple[Attempt, bool]:
+    """place_and_record, unless this caller's key already placed: (attempt, is_new).
+
+    Raises IdempotencyKeyReused for the same key with another body.
+    """
+    existing = _placed_with(idempotency)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            attempt = place_and_record(version, answers, **record)
+            PlacementRequest.objects.create(
+                key_digest=idempotency.key_digest,
+                body_digest=idempotency.body_digest,
+                attempt=attempt,
+            )
+    except IntegrityError:
+        # A simultaneous retry recorded the key first: this one's attempt rolled back.
+        existing = _placed_with(idempotency)
+        if existing is None:
+            raise
+        return existing, False
+    return attempt, True
+
+
+def _placed_with(idempotency: Idempotency) -> Attempt | None:
+    found = (
+        PlacementRequest.objects.filter(key_digest=idempotency.key_digest)
+        .select_related("attempt")
+        .first()
+    )
+    if found is None:
+        return None
+    if found.body_digest != idempotency.body_digest:
+        raise IdempotencyKeyReused
+    return found.attempt
+
+
+def _digest(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _record_placement(

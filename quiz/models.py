@@ -407,3 +407,22 @@ class Attempt(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quiz:result", args=[self.result_id])
+
+
+class PlacementRequest(models.Model):
+    """A placement asked for with an Idempotency-Key: a retry finds the first placement.
+
+    `key_digest` hashes who asked (a partner, or a client address) with their key,
+    so keys of different callers never meet; `body_digest` hashes what they asked,
+    so the same key with another body can be refused rather than answered wrongly.
+    The unique key makes two simultaneous retries one placement: the second INSERT
+    fails, and its request returns the first's attempt.
+    """
+
+    key_digest = models.CharField(max_length=64, unique=True)
+    body_digest = models.CharField(max_length=64)
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"placement request {self.key_digest[:12]}…"

@@ -19,13 +19,16 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import close_old_connections, connection, models
 from django.test import Client
 from django.urls import reverse
 from rest_framework.request import Request as DrfRequest
+from rest_framework.test import APIClient
 
 from careerquiz import roles
+from careerquiz.api.authentication import MSG_ORIGIN_NOT_REGISTERED
 from careerquiz.api.throttling import ClientRateThrottle, PlacementRateThrottle
+from careerquiz.api.views import MSG_BAD_KEY, MSG_KEY_REUSED
 from careerquiz.content import ContentInvalid, files, loads
 from careerquiz.content.files import MSG_BAD_YAML, MSG_YAML_ALIAS
 from careerquiz.middleware import MSG_BODY_TOO_LARGE, MSG_NO_FILES, MSG_NUL, body_limit
@@ -35,9 +38,10 @@ from careerquiz.web.history import GuardedHistoryAdmin
 from quiz.attempts import complete_attempt, start_attempt
 from quiz.limits import Rate
 from quiz.models import Attempt, Quiz
-from tests import test_admin
+from tests import test_admin, test_api
 from tests.factories import answers_at, live_version
 from tests.test_admin import read_form
+from tests.test_api import assert_error, placements_url, post_json
 
 TRACKED = sorted(
     (
@@ -49,6 +53,7 @@ TRACKED = sorted(
     key=lambda model: model._meta.label,
 )
 content = test_admin.content  # one object of every registered model (a fixture)
+partner = test_api.partner  # a partner at https://careers.example (a fixture)
 
 
 def url_name(model: type[models.Model], view: str) -> str:
@@ -450,3 +455,133 @@ def test_reading_a_yaml_file_stops_at_its_deadline(monkeypatch):
         loads(text, yaml=True)
 
     assert refused.value.errors[0].message == files.MSG_TOO_SLOW.format(seconds=-1.0)
+
+
+# --- 9. Idempotent placements ---------------------------------------------------------------
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def place(api: APIClient, quiz: Quiz, key: str | None, *, rung: str = "mid", **headers: str):
+    if key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    payload = {"answers": answers_at(quiz, rung), "region": "IN"}
+    return post_json(api, placements_url(quiz.slug), payload, **headers)
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_key_returns_the_first_placement(api, quiz):
+    first = place(api, quiz, "order-1234")
+    retry = place(api, quiz, "order-1234")
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert Attempt.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_key_with_another_body_is_a_422_and_records_nothing(api, quiz):
+    place(api, quiz, "order-1234")
+
+    other = place(api, quiz, "order-1234", rung="senior")
+
+    assert_error(other, 422, "Idempotency-Key", MSG_KEY_REUSED)
+    assert Attempt.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_belong_to_their_caller(api, quiz, partner):
+    mine = place(api, quiz, "k1")
+    theirs = place(api, quiz, "k1", HTTP_X_CAREERQUIZ_PARTNER=partner.public_key)
+    elsewhere = post_json(
+        api,
+        placements_url(quiz.slug),
+        {"answers": answers_at(quiz, "mid"), "region": "IN"},
+        HTTP_IDEMPOTENCY_KEY="k1",
+        REMOTE_ADDR="198.51.100.9",
+    )
+
+    assert (mine.status_code, theirs.status_code, elsewhere.status_code) == (201, 201, 201)
+    assert len({mine.json()["id"], theirs.json()["id"], elsewhere.json()["id"]}) == 3
+    assert Attempt.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_placements_without_a_key_are_each_new(api, quiz):
+    place(api, quiz, None)
+    place(api, quiz, None)
+
+    assert Attempt.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9", "tab\there"])
+def test_a_malformed_key_is_a_400_naming_the_header(api, quiz, key):
+    assert_error(place(api, quiz, key), 400, "Idempotency-Key", MSG_BAD_KEY)
+    assert Attempt.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_retries_make_one_placement(quiz):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")  # runs in CI
+
+    def attempt(_: int) -> str:
+        try:
+            return str(place(APIClient(), quiz, "race-1").json()["id"])
+        finally:
+            close_old_connections()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = set(pool.map(attempt, range(16)))
+
+    assert len(ids) == 1
+    assert Attempt.objects.count() == 1
+
+
+# --- 10. A partner key from a page on an unregistered origin -------------------------------
+
+
+@pytest.mark.django_db
+def test_a_key_sent_from_an_unregistered_origin_is_refused(api, quiz, partner):
+    response = place(
+        api,
+        quiz,
+        None,
+        HTTP_X_CAREERQUIZ_PARTNER=partner.public_key,
+        HTTP_ORIGIN="https://evil.example",
+    )
+
+    assert_error(
+        response, 403, "Origin", MSG_ORIGIN_NOT_REGISTERED.format(origin="https://evil.example")
+    )
+    assert Attempt.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "origin", [None, "https://careers.example", "https://CAREERS.example:443", "http://testserver"]
+)
+def test_a_key_from_its_own_origin_or_a_server_is_accepted(api, quiz, partner, origin):
+    headers = {"HTTP_X_CAREERQUIZ_PARTNER": partner.public_key}
+    if origin is not None:
+        headers["HTTP_ORIGIN"] = origin
+
+    response = place(api, quiz, None, **headers)
+
+    assert response.status_code == 201
+    assert Attempt.objects.get().partner_id == partner.pk
+
+
+@pytest.mark.django_db
+def test_reads_from_an_unregistered_origin_are_refused_too(api, partner):
+    response = api.get(
+        "/api/v1/ladders/", HTTP_X_CAREERQUIZ_PARTNER=partner.public_key, HTTP_ORIGIN="null"
+    )
+
+    assert_error(response, 403, "Origin")

@@ -9,7 +9,8 @@ wrong method, throttling) has this body, so partners need one error path:
 `field` names the part of the request at fault: a dotted path into the JSON
 body (`answers`, `answers.<question key>`, `region`, or an unknown top-level
 name), the path parameters `slug` and `id`, the request as a whole (`body`,
-`path`, `method`), the `Content-Type` header, or the `partner` key. `errors` is
+`path`, `method`), the `Content-Type`, `Origin` or `Idempotency-Key` header, or
+the `partner` key. `errors` is
 empty only when no single field is to blame (429).
 """
 

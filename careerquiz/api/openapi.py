@@ -44,6 +44,19 @@ CONTENT_PARAMETERS = [
     header("Cache-Control", [200, 304], caching.CONTENT_CACHE_CONTROL),
     header("Retry-After", [429], "Seconds to wait before retrying.", OpenApiTypes.INT),
 ]
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    pattern=r"^[\x20-\x7e]{1,255}$",
+    description=(
+        "Optional; 1 to 255 printable ASCII characters of your choosing (a UUID, say). A "
+        "retry with the same key and the same body, from the same partner key (or, with "
+        "none, the same client address), answers with the first placement's body and 201, "
+        "and the header `Idempotent-Replayed: true`, instead of recording a second "
+        "placement. The same key with a different body is a 422 naming `Idempotency-Key`."
+    ),
+)
 PLACEMENT_PARAMETERS = [
     header("Cache-Control", [200, 201], caching.PLACEMENT_CACHE_CONTROL),
     header("Location", [201], "The placement's API URL (GET it for the same body)."),
@@ -62,5 +75,8 @@ LADDER_SLUG = path("slug", "The ladder's slug, e.g. ml-engineer.")
 QUIZ_SLUG = path("slug", "The quiz's slug, e.g. ml-engineer.")
 PLACEMENT_ID = path("id", "The placement's `id`.")
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag still matches.")
-FORBIDDEN = error("The partner key is unknown or disabled (field `partner`).")
+FORBIDDEN = error(
+    "The partner key is unknown or disabled (field `partner`), or a browser sent it from "
+    "a page on an origin the partner has not registered (field `Origin`)."
+)
 THROTTLED = error("Too many requests from this client or partner; see Retry-After.")

@@ -8,6 +8,7 @@ exceptions that careerquiz.api.errors.exception_handler turns into one JSON shap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,10 +37,17 @@ from rest_framework.views import APIView
 
 from careerquiz.api import caching, queries
 from careerquiz.api.authentication import PartnerKeyAuthentication
-from careerquiz.api.errors import MSG_MISSING_SLASH, MSG_NOT_FOUND_PATH, NotFound, invalid_answers
+from careerquiz.api.errors import (
+    MSG_MISSING_SLASH,
+    MSG_NOT_FOUND_PATH,
+    FieldError,
+    NotFound,
+    invalid_answers,
+)
 from careerquiz.api.openapi import (
     CONTENT_PARAMETERS,
     FORBIDDEN,
+    IDEMPOTENCY_KEY,
     LADDER_SLUG,
     NOT_MODIFIED,
     PLACEMENT_ID,
@@ -65,7 +73,8 @@ from careerquiz.api.serializers import (
 )
 from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
 from ladder.freshness import page_key
-from quiz.attempts import place_and_record
+from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, place_once
+from quiz.limits import client_address
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
 from quiz.placement import InvalidAnswers
 from quiz.versions import version_of
@@ -260,6 +269,33 @@ def placement_body(request: Request, attempt: Attempt) -> dict[str, Any]:
     return project(body)
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+MSG_BAD_KEY = "must be 1 to 255 printable ASCII characters"
+MSG_KEY_REUSED = (
+    "This Idempotency-Key was used before with a different body; use a new key for a new placement."
+)
+
+
+class InvalidIdempotencyKey(FieldError):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+    field = IDEMPOTENCY_HEADER
+
+
+class IdempotencyConflict(FieldError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    field = IDEMPOTENCY_HEADER
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
+        raise InvalidIdempotencyKey(MSG_BAD_KEY)
+    return key
+
+
 class PlacementCreateApi(ApiView):
     throttle_classes = [*ApiView.throttle_classes, PlacementRateThrottle]
 
@@ -335,7 +371,7 @@ class PlacementCreateApi(ApiView):
         ),
         tags=["placements"],
         request=InputSerializer,
-        parameters=[QUIZ_SLUG, *PLACEMENT_PARAMETERS],
+        parameters=[QUIZ_SLUG, IDEMPOTENCY_KEY, *PLACEMENT_PARAMETERS],
         responses={
             201: PlacementSerializer,
             400: error(
@@ -347,29 +383,42 @@ class PlacementCreateApi(ApiView):
             404: error("No published quiz has this slug (field `slug`)."),
             413: error("The body is larger than the limit (field `body`)."),
             415: error("The body is not application/json (field `Content-Type`)."),
+            422: error("The Idempotency-Key was used before with another body."),
             429: THROTTLED,
         },
     )
     def post(self, request: Request, slug: str) -> Response:
+        key = idempotency_key(request)
         version = queries.published_quiz(slug)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = {
+            "region": data["region"],
+            "channel": Attempt.Channel.API,
+            "partner_id": request.auth.pk if request.auth else None,
+            "ref": data["ref"],
+        }
+        replayed = False
         try:
-            attempt = place_and_record(
-                version,
-                serializer.validated_data["answers"],
-                region=serializer.validated_data["region"],
-                channel=Attempt.Channel.API,
-                partner_id=request.auth.pk if request.auth else None,
-                ref=serializer.validated_data["ref"],
-            )
+            if key is None:
+                attempt = place_and_record(version, data["answers"], **record)
+            else:
+                caller = f"partner:{request.auth.pk}" if request.auth else client_address(request)
+                body = {"quiz": slug, "answers": data["answers"], "region": data["region"]}
+                once = Idempotency(caller=caller, key=key, body=body | {"ref": data["ref"]})
+                attempt, is_new = place_once(version, data["answers"], idempotency=once, **record)
+                replayed = not is_new
         except InvalidAnswers as exc:
             raise invalid_answers(exc) from exc
+        except IdempotencyKeyReused as exc:
+            raise IdempotencyConflict(MSG_KEY_REUSED) from exc
         location = reverse("api:placement-detail", args=[attempt.result_id], request=request)
+        headers = {"Location": location, "Cache-Control": caching.PLACEMENT_CACHE_CONTROL}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
         return Response(
-            placement_body(request, attempt),
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location, "Cache-Control": caching.PLACEMENT_CACHE_CONTROL},
+            placement_body(request, attempt), status=status.HTTP_201_CREATED, headers=headers
         )
 
 
