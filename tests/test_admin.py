@@ -34,6 +34,9 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from careerquiz import roles
+from careerquiz.content import import_content
+from careerquiz.content.admin_views import MSG_REPUBLISH
+from careerquiz.content.preview import MSG_NEW, MSG_NEW_ITEM
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import (
     MSG_BAD_COLOUR,
@@ -996,7 +999,8 @@ def test_a_good_file_shows_what_it_would_change_then_lands_on_confirm(admin_clie
     page = text(checked)
     assert checked.status_code == 200
     assert "What importing small.json would change" in page
-    assert "ml-test/junior" in page  # a rung it would create, by name
+    assert MSG_NEW.format(kind="ladder") in page
+    assert MSG_NEW_ITEM.format(kind="rung", label="junior") in page  # a rung it would create
     assert not Ladder.objects.exists()  # a dry run
     form = read_form(checked.content.decode(), "import-confirm")
     confirmed = admin_client.post(
@@ -1008,6 +1012,79 @@ def test_a_good_file_shows_what_it_would_change_then_lands_on_confirm(admin_clie
     assert Ladder.objects.filter(slug="ml-test").exists()
     assert live_version(Quiz.objects.get(slug="ml-test")).number == 1
     assert any(message.startswith("Imported small.json") for message in messages_of(confirmed))
+
+
+def small_file_with(edit) -> str:
+    data = json.loads(SMALL_FILE.read_text(encoding="utf-8"))
+    edit(data)
+    return json.dumps(data)
+
+
+def confirm_import(client: Client, checked):
+    form = read_form(checked.content.decode(), "import-confirm")
+    return client.post(
+        reverse("content-import"),
+        {"confirm": "Import it", **{k: v[0] for k, v in form.items()}},
+        follow=True,
+    )
+
+
+@pytest.mark.django_db
+def test_an_edited_salary_band_previews_as_one_change_with_before_and_after(admin_client):
+    import_content(json.loads(SMALL_FILE.read_text(encoding="utf-8")))
+
+    def raise_pay(data):
+        data["ladders"][0]["rungs"][1]["salary_bands"][1]["max"] = 195_000
+
+    page = text(upload(admin_client, SMALL_FILE, small_file_with(raise_pay)))
+
+    changes = page[page.index('class="import-changes"') : page.index('id="import-confirm"')]
+    assert "mid · US · max 190,000 → 195,000" in changes
+    assert "removed" not in changes
+    assert "added" not in changes
+    assert "Quiz ml-test" in changes
+    assert "Unchanged." in changes
+    assert SalaryBand.objects.get(rung__slug="mid", region="US").max == 190_000  # a dry run
+
+
+@pytest.mark.django_db
+def test_after_an_import_the_quizzes_left_behind_are_named_and_can_be_published_now(
+    admin_client,
+):
+    import_content(json.loads(SMALL_FILE.read_text(encoding="utf-8")))
+    quiz = Quiz.objects.get(slug="ml-test")
+
+    def raise_pay_leaving_publication(data):
+        data["ladders"][0]["rungs"][1]["salary_bands"][1]["max"] = 195_000
+        del data["quizzes"][0]["published"]
+
+    checked = upload(admin_client, SMALL_FILE, small_file_with(raise_pay_leaving_publication))
+    assert "these quizzes' drafts differ from their published version" in text(checked)
+
+    imported = confirm_import(admin_client, checked)
+    assert MSG_REPUBLISH.format(quizzes=f"“{quiz}”") in messages_of(imported)
+    assert imported.redirect_chain[-1][0].endswith("?republish=ml-test")
+    page = imported.content.decode()
+    assert "Publish the imported content" in text(imported)
+    assert live_version(quiz).number == 1  # placements still use the old pay
+
+    # "Publish now" leads to the bulk publish confirmation, with the change listed.
+    confirmation = admin_client.post(
+        reverse("admin:quiz_quiz_changelist"), read_form(page, "republish-form")
+    )
+    assert "mid · US · max 190,000 → 195,000" in text(confirmation)
+    published = admin_client.post(
+        reverse("admin:quiz_quiz_changelist"),
+        read_form(confirmation.content.decode(), "bulk-publish"),
+        follow=True,
+    )
+    assert MSG_PUBLISHED.format(quiz=quiz, number=2) in messages_of(published)
+    bands = live_version(quiz).snapshot["rungs"][1]["salary_bands"]
+    assert [band["max"] for band in bands if band["region"] == "US"] == [195_000]
+
+    # Once published, the step is not offered again.
+    after = text(admin_client.get(imported.redirect_chain[-1][0]))
+    assert "Publish the imported content" not in after
 
 
 @pytest.mark.django_db
