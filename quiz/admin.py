@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -32,13 +33,15 @@ from careerquiz.web.history import GuardedHistoryAdmin
 from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin, SortableMixin
 from ladder.models import Rung
 from quiz import rules
+from quiz.changes import VersionSummary, version_summary
 from quiz.models import Attempt, AttemptQuerySet, Option, Question, Quiz, QuizVersion
+from quiz.publish_checks import PublishChecks, checks_for
 from quiz.versions import (
     NotPublishable,
     has_unpublished_changes,
     placement_map,
     publish,
-    publish_problems,
+    snapshot,
     unpublish,
 )
 
@@ -54,6 +57,15 @@ MSG_UNCHANGED = "“{quiz}” has no changes since version {number}; nothing new
 MSG_NOT_PUBLISHABLE = "“{quiz}” was not published: {problem}."
 MSG_UNPUBLISHED = "“{quiz}” is no longer published: visitors cannot start it."
 MSG_ALREADY_UNPUBLISHED = "“{quiz}” was not published."
+MSG_WARNINGS_CHANGED = (
+    "“{quiz}” was not published: its warnings changed since the confirmation was shown. "
+    "Read them again."
+)
+# The admin's history of a quiz (LogEntry) records each change of its live version.
+LOG_PUBLISHED = "Published version {number}."
+LOG_UNPUBLISHED = "Unpublished version {number}."
+# The name of the field a confirmation posts back: the fingerprint of the warnings it showed.
+SEEN_FIELD = "warnings-seen-{pk}"
 
 
 def pretty_json(value: Any) -> str:
@@ -93,6 +105,30 @@ def unpublish_with_feedback(request: HttpRequest, quiz: Quiz) -> None:
     message = MSG_UNPUBLISHED if quiz.live_version_id else MSG_ALREADY_UNPUBLISHED
     unpublish(quiz)
     messages.success(request, message.format(quiz=quiz))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishReview:
+    """One quiz as a publish confirmation shows it: its checks and what publishing changes."""
+
+    quiz: Quiz
+    status: str
+    checks: PublishChecks
+    changes: VersionSummary | None  # None: nothing is live yet, everything is new
+
+    @property
+    def seen_field(self) -> str:
+        return SEEN_FIELD.format(pk=self.quiz.pk)
+
+
+def review_for_publishing(quiz: Quiz) -> PublishReview:
+    live = quiz.live_version
+    return PublishReview(
+        quiz=quiz,
+        status=quiz_status(quiz),
+        checks=checks_for(quiz),
+        changes=version_summary(live.snapshot, snapshot(quiz)) if live else None,
+    )
 
 
 # --- Quiz --------------------------------------------------------------------------------
@@ -247,14 +283,53 @@ class QuizAdmin(GuardedHistoryAdmin[Quiz]):
         return format_html('<a href="{}">{} published</a>', url, quiz.versions.count())
 
     @admin.action(description="Publish the drafts of the selected quizzes", permissions=["change"])
-    def publish_drafts(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
-        for quiz in queryset.select_related("ladder"):
-            publish_with_feedback(request, quiz)
+    def publish_drafts(
+        self, request: HttpRequest, queryset: QuerySet[Quiz]
+    ) -> TemplateResponse | None:
+        """First a confirmation listing each quiz's checks and changes, then the publishing."""
+        quizzes = list(queryset.order_by("title"))
+        if request.POST.get("post") != "yes":
+            return self._bulk_confirmation(request, quizzes)
+        for quiz in quizzes:
+            self._publish(request, quiz)
+        return None
 
     @admin.action(description="Unpublish the selected quizzes", permissions=["change"])
     def unpublish_quizzes(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
-        for quiz in queryset:
-            unpublish_with_feedback(request, quiz)
+        for quiz in queryset.select_related("live_version"):
+            self._unpublish(request, quiz)
+
+    def _publish(self, request: HttpRequest, quiz: Quiz) -> bool:
+        """Publish unless the warnings differ from those the editor confirmed; log it."""
+        checks = checks_for(quiz)
+        if checks.publishable and not checks.confirmed_by(
+            request.POST.get(SEEN_FIELD.format(pk=quiz.pk), "")
+        ):
+            messages.warning(request, MSG_WARNINGS_CHANGED.format(quiz=quiz))
+            return False
+        was_live = quiz.live_version_id
+        version = publish_with_feedback(request, quiz)
+        if version is not None and version.pk != was_live:
+            self.log_change(request, quiz, LOG_PUBLISHED.format(number=version.number))
+        return version is not None
+
+    def _unpublish(self, request: HttpRequest, quiz: Quiz) -> None:
+        live = quiz.live_version
+        unpublish_with_feedback(request, quiz)
+        if live is not None:
+            self.log_change(request, quiz, LOG_UNPUBLISHED.format(number=live.number))
+
+    def _bulk_confirmation(self, request: HttpRequest, quizzes: list[Quiz]) -> TemplateResponse:
+        reviews = [review_for_publishing(quiz) for quiz in quizzes]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Publish the selected quizzes",
+            "reviews": reviews,
+            "publishable": sum(1 for review in reviews if review.checks.publishable),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/quiz/quiz/bulk_publish_confirmation.html", context)
 
     def _quiz_for_change(self, request: HttpRequest, object_id: str) -> Quiz:
         quiz: Quiz | None = self.get_object(request, unquote(object_id))
@@ -272,8 +347,7 @@ class QuizAdmin(GuardedHistoryAdmin[Quiz]):
             "title": f"{intent.capitalize()} “{quiz}”",
             "intent": intent,
             "status": quiz_status(quiz),
-            "problems": publish_problems(quiz) if intent == "publish" else [],
-            "warnings": placement_map(quiz).warnings if intent == "publish" else [],
+            "review": review_for_publishing(quiz) if intent == "publish" else None,
             "preview_url": reverse("quiz:preview", args=[quiz.slug]),
         }
         return TemplateResponse(request, "admin/quiz/quiz/publish_confirmation.html", context)
@@ -284,8 +358,11 @@ class QuizAdmin(GuardedHistoryAdmin[Quiz]):
     @method_decorator(require_http_methods(["GET", "HEAD", "POST"]))
     def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         quiz = self._quiz_for_change(request, object_id)
-        if request.method == "POST":
-            publish_with_feedback(request, quiz)
+        # Back to the quiz once published, or refused (the errors are in the messages);
+        # warnings that changed since the confirmation was shown are shown again.
+        if request.method == "POST" and (
+            self._publish(request, quiz) or not checks_for(quiz).publishable
+        ):
             return self._back_to_change(quiz)
         return self._confirmation(request, quiz, "publish")
 
@@ -293,7 +370,7 @@ class QuizAdmin(GuardedHistoryAdmin[Quiz]):
     def unpublish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         quiz = self._quiz_for_change(request, object_id)
         if request.method == "POST":
-            unpublish_with_feedback(request, quiz)
+            self._unpublish(request, quiz)
             return self._back_to_change(quiz)
         return self._confirmation(request, quiz, "unpublish")
 

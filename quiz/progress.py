@@ -42,8 +42,12 @@ FLUSH_INTERVAL = 300
 FLUSH_LOCK = "quiz:progress:flushed"
 
 
+# After every question, the step that asks for the visitor's region.
+REGION_STEPS = 1
+
+
 def total_steps(spec: QuizSpec) -> int:
-    return len(spec.questions) + 1  # every question, then the region
+    return len(spec.questions) + REGION_STEPS
 
 
 def mark_key(token: str) -> str:

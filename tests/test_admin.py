@@ -19,8 +19,10 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, models
@@ -32,6 +34,9 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from careerquiz import roles
+from careerquiz.content import import_content
+from careerquiz.content.admin_views import MSG_REPUBLISH
+from careerquiz.content.preview import MSG_NEW, MSG_NEW_ITEM
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import (
     MSG_BAD_COLOUR,
@@ -55,15 +60,19 @@ from ladder.models import (
 )
 from quiz import rules
 from quiz.admin import (
+    LOG_PUBLISHED,
+    LOG_UNPUBLISHED,
     MSG_FIX_OPTIONS,
     MSG_PUBLISHED,
     MSG_UNCHANGED,
+    MSG_WARNINGS_CHANGED,
     STATUS_DRAFT_CHANGED,
     STATUS_NOT_PUBLISHED,
     STATUS_PUBLISHED,
 )
 from quiz.attempts import complete_attempt, start_attempt
 from quiz.models import Attempt, Option, Question, Quiz, QuizVersion
+from quiz.publish_checks import MSG_NO_PAY, MSG_QUESTION_NO_ADVICE
 from quiz.rules import MSG_FOREIGN_RUNG, MSG_NO_OPTIONS, as_sentence
 from quiz.versions import AT_QUESTION
 from tests.factories import answers_at, live_version, make_ladder, make_quiz
@@ -485,31 +494,146 @@ def run_action(client: Client, action: str, quizzes: list[Quiz]):
     )
 
 
-def test_the_publish_action_creates_a_version_once(draft, admin_client, admin_user):
-    response = run_action(admin_client, "publish_drafts", [draft])
+def publish_selected(client: Client, quizzes: list[Quiz]):
+    """Choose the publish action for these quizzes, then press the confirmation's button."""
+    confirmation = run_action(client, "publish_drafts", quizzes)
+    assert confirmation.status_code == 200
+    return client.post(
+        reverse("admin:quiz_quiz_changelist"),
+        read_form(confirmation.content.decode(), "bulk-publish"),
+        follow=True,
+    )
+
+
+def log_messages(quiz: Quiz) -> list[str]:
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Quiz), object_id=str(quiz.pk)
+    )
+    return [entry.get_change_message() for entry in entries.order_by("action_time", "pk")]
+
+
+def test_the_publish_action_asks_first_then_creates_a_version_once(draft, admin_client, admin_user):
+    confirmation = run_action(admin_client, "publish_drafts", [draft])
+    assert "Nothing is live yet" in text(confirmation)
+    assert 'value="Publish 1 quiz"' in confirmation.content.decode()
+    assert not QuizVersion.objects.filter(quiz=draft).exists()  # only asked so far
+
+    response = publish_selected(admin_client, [draft])
     assert MSG_PUBLISHED.format(quiz=draft, number=1) in messages_of(response)
     assert live_version(draft).number == 1
     assert live_version(draft).published_by == admin_user.get_username()
+    assert log_messages(draft) == [LOG_PUBLISHED.format(number=1)]
 
-    again = run_action(admin_client, "publish_drafts", [draft])
+    again = publish_selected(admin_client, [draft])
     assert MSG_UNCHANGED.format(quiz=draft, number=1) in messages_of(again)
     assert QuizVersion.objects.filter(quiz=draft).count() == 1
+    assert log_messages(draft) == [LOG_PUBLISHED.format(number=1)]  # nothing happened
+
+
+def test_bulk_publish_publishes_the_sound_quizzes_and_names_what_stops_the_others(
+    draft, ladder, admin_client
+):
+    broken = make_quiz(ladder, slug="broken", published=False)
+    Option.objects.filter(question__quiz=broken, question__key="q2").delete()
+    problem = AT_QUESTION.format(key="q2", problem=MSG_NO_OPTIONS)
+
+    confirmation = text(run_action(admin_client, "publish_drafts", [draft, broken]))
+    assert problem in confirmation
+    assert "Will not be published" in confirmation
+    assert 'value="Publish 1 quiz"' in confirmation
+
+    response = publish_selected(admin_client, [draft, broken])
+    assert live_version(draft).number == 1
+    assert not QuizVersion.objects.filter(quiz=broken).exists()
+    assert any(problem in message for message in messages_of(response))
 
 
 def test_publishing_a_broken_draft_names_the_problem_and_publishes_nothing(draft, admin_client):
     Option.objects.filter(question__quiz=draft, question__key="q2").delete()
     problem = AT_QUESTION.format(key="q2", problem=MSG_NO_OPTIONS)
 
-    response = run_action(admin_client, "publish_drafts", [draft])
+    confirmation = run_action(admin_client, "publish_drafts", [draft])
+    assert problem in text(confirmation)
+    assert 'value="Publish' not in confirmation.content.decode()
+    response = publish_selected(admin_client, [draft])
     assert any(problem in message for message in messages_of(response))
 
     publish_url = reverse("admin:quiz_quiz_publish", args=[draft.pk])
     confirmation = admin_client.get(publish_url)
     assert problem in text(confirmation)
-    assert 'value="Publish"' not in confirmation.content.decode()
+    assert 'value="Publish' not in confirmation.content.decode()
     pressed = admin_client.post(publish_url, follow=True)
     assert any(problem in message for message in messages_of(pressed))
     assert not QuizVersion.objects.filter(quiz=draft).exists()
+    assert log_messages(draft) == []
+
+
+def test_warnings_are_shown_and_publishing_needs_the_confirmation_that_showed_them(
+    draft, admin_client
+):
+    Question.objects.filter(quiz=draft, key="q1").update(advice="")
+    draft.intro = "Nine questions about your work."
+    draft.save()
+    publish_url = reverse("admin:quiz_quiz_publish", args=[draft.pk])
+
+    confirmation = admin_client.get(publish_url)
+    page = text(confirmation)
+    assert as_sentence(MSG_QUESTION_NO_ADVICE.format(key="q1")) in page
+    assert "The intro says “Nine questions”" in page
+    assert 'value="Publish anyway"' in page
+
+    # A post that did not come from this confirmation (or saw other warnings) is asked again.
+    unconfirmed = admin_client.post(publish_url)
+    assert unconfirmed.status_code == 200
+    assert MSG_WARNINGS_CHANGED.format(quiz=draft) in messages_of(unconfirmed)
+    assert not QuizVersion.objects.filter(quiz=draft).exists()
+
+    confirmed = admin_client.post(
+        publish_url, read_form(confirmation.content.decode(), "publish-form")
+    )
+    assert confirmed.status_code == 302
+    assert live_version(draft).number == 1
+
+
+def test_a_ladder_without_pay_is_a_warning_on_the_confirmation(draft, admin_client):
+    SalaryBand.objects.filter(rung__ladder=draft.ladder).delete()
+    page = text(admin_client.get(reverse("admin:quiz_quiz_publish", args=[draft.pk])))
+    assert as_sentence(MSG_NO_PAY.format(ladder=draft.ladder.slug)) in page
+
+
+def test_the_confirmation_lists_the_changes_against_the_live_version(quiz, admin_client):
+    publish_url = reverse("admin:quiz_quiz_publish", args=[quiz.pk])
+    assert "None: the draft is what visitors get now" in text(admin_client.get(publish_url))
+
+    Question.objects.filter(quiz=quiz, key="q1").update(text="Reworded?")
+    Question.objects.filter(quiz=quiz, key="q3").delete()
+    SalaryBand.objects.filter(rung__slug="mid", region="US").update(max=310_000)
+
+    page = text(admin_client.get(publish_url))
+    assert "1 removed (q3)" in page
+    assert "1 changed (q1)" in page
+    assert "q1 · text “Evidence question 1?” → “Reworded?”" in page
+    assert "mid · US · max 300,000 → 310,000" in page
+
+
+def test_unpublishing_is_logged_in_the_quizs_history(quiz, admin_client):
+    run_action(admin_client, "unpublish_quizzes", [quiz])
+    assert log_messages(quiz) == [LOG_UNPUBLISHED.format(number=1)]
+    recent = text(admin_client.get(reverse("admin:index")))
+    assert recent.index("Recent actions") < recent.index(str(quiz))
+
+
+def test_someone_who_may_only_view_quizzes_cannot_publish_them(draft, client):
+    user = get_user_model().objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_quiz"))
+    client.force_login(user)
+    run_action(client, "publish_drafts", [draft])
+    client.post(
+        reverse("admin:quiz_quiz_changelist"),
+        {"action": "publish_drafts", "_selected_action": [draft.pk], "post": "yes"},
+    )
+    assert not QuizVersion.objects.filter(quiz=draft).exists()
+    assert client.post(reverse("admin:quiz_quiz_publish", args=[draft.pk])).status_code == 403
 
 
 def test_the_publish_and_unpublish_buttons_on_the_quiz_page(draft, admin_client):
@@ -875,7 +999,8 @@ def test_a_good_file_shows_what_it_would_change_then_lands_on_confirm(admin_clie
     page = text(checked)
     assert checked.status_code == 200
     assert "What importing small.json would change" in page
-    assert "ml-test/junior" in page  # a rung it would create, by name
+    assert MSG_NEW.format(kind="ladder") in page
+    assert MSG_NEW_ITEM.format(kind="rung", label="junior") in page  # a rung it would create
     assert not Ladder.objects.exists()  # a dry run
     form = read_form(checked.content.decode(), "import-confirm")
     confirmed = admin_client.post(
@@ -887,6 +1012,79 @@ def test_a_good_file_shows_what_it_would_change_then_lands_on_confirm(admin_clie
     assert Ladder.objects.filter(slug="ml-test").exists()
     assert live_version(Quiz.objects.get(slug="ml-test")).number == 1
     assert any(message.startswith("Imported small.json") for message in messages_of(confirmed))
+
+
+def small_file_with(edit) -> str:
+    data = json.loads(SMALL_FILE.read_text(encoding="utf-8"))
+    edit(data)
+    return json.dumps(data)
+
+
+def confirm_import(client: Client, checked):
+    form = read_form(checked.content.decode(), "import-confirm")
+    return client.post(
+        reverse("content-import"),
+        {"confirm": "Import it", **{k: v[0] for k, v in form.items()}},
+        follow=True,
+    )
+
+
+@pytest.mark.django_db
+def test_an_edited_salary_band_previews_as_one_change_with_before_and_after(admin_client):
+    import_content(json.loads(SMALL_FILE.read_text(encoding="utf-8")))
+
+    def raise_pay(data):
+        data["ladders"][0]["rungs"][1]["salary_bands"][1]["max"] = 195_000
+
+    page = text(upload(admin_client, SMALL_FILE, small_file_with(raise_pay)))
+
+    changes = page[page.index('class="import-changes"') : page.index('id="import-confirm"')]
+    assert "mid · US · max 190,000 → 195,000" in changes
+    assert "removed" not in changes
+    assert "added" not in changes
+    assert "Quiz ml-test" in changes
+    assert "Unchanged." in changes
+    assert SalaryBand.objects.get(rung__slug="mid", region="US").max == 190_000  # a dry run
+
+
+@pytest.mark.django_db
+def test_after_an_import_the_quizzes_left_behind_are_named_and_can_be_published_now(
+    admin_client,
+):
+    import_content(json.loads(SMALL_FILE.read_text(encoding="utf-8")))
+    quiz = Quiz.objects.get(slug="ml-test")
+
+    def raise_pay_leaving_publication(data):
+        data["ladders"][0]["rungs"][1]["salary_bands"][1]["max"] = 195_000
+        del data["quizzes"][0]["published"]
+
+    checked = upload(admin_client, SMALL_FILE, small_file_with(raise_pay_leaving_publication))
+    assert "these quizzes' drafts differ from their published version" in text(checked)
+
+    imported = confirm_import(admin_client, checked)
+    assert MSG_REPUBLISH.format(quizzes=f"“{quiz}”") in messages_of(imported)
+    assert imported.redirect_chain[-1][0].endswith("?republish=ml-test")
+    page = imported.content.decode()
+    assert "Publish the imported content" in text(imported)
+    assert live_version(quiz).number == 1  # placements still use the old pay
+
+    # "Publish now" leads to the bulk publish confirmation, with the change listed.
+    confirmation = admin_client.post(
+        reverse("admin:quiz_quiz_changelist"), read_form(page, "republish-form")
+    )
+    assert "mid · US · max 190,000 → 195,000" in text(confirmation)
+    published = admin_client.post(
+        reverse("admin:quiz_quiz_changelist"),
+        read_form(confirmation.content.decode(), "bulk-publish"),
+        follow=True,
+    )
+    assert MSG_PUBLISHED.format(quiz=quiz, number=2) in messages_of(published)
+    bands = live_version(quiz).snapshot["rungs"][1]["salary_bands"]
+    assert [band["max"] for band in bands if band["region"] == "US"] == [195_000]
+
+    # Once published, the step is not offered again.
+    after = text(admin_client.get(imported.redirect_chain[-1][0]))
+    assert "Publish the imported content" not in after
 
 
 @pytest.mark.django_db

@@ -34,6 +34,7 @@ from careerquiz.content import (
     validate,
 )
 from careerquiz.content.files import MSG_DUPLICATE_KEY
+from careerquiz.content.preview import import_changes
 from careerquiz.content.schema import (
     MSG_BOOLEAN,
     MSG_CHOICE,
@@ -1056,3 +1057,54 @@ def test_export_command_selects_ladders_and_quizzes_by_slug():
 def test_export_command_refuses_an_unknown_slug():
     with pytest.raises(CommandError, match="no ladder with slug nope"):
         call_command("export_content", "-", "--ladder", "nope", stdout=StringIO())
+
+
+# --- What an import changes, as the admin's preview lists it -------------------------------
+
+
+@pytest.mark.django_db
+def test_the_preview_of_a_file_already_imported_lists_no_change():
+    import_content(small())
+    assert [(group.kind, group.slug, group.lines) for group in import_changes(small())] == [
+        ("ladder", "ml-test", ()),
+        ("quiz", "ml-test", ()),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_preview_reads_edits_by_natural_identity_field_by_field():
+    import_content(small())
+    data = small()
+    rungs = data["ladders"][0]["rungs"]
+    rungs[1]["salary_bands"][1]["max"] = 195_000
+    rungs[1]["salary_bands"].reverse()
+    del rungs[0]["skills"][1]
+    data["quizzes"][0]["questions"][0]["text"] = "Reworded?"
+    data["quizzes"][0]["published"] = False
+
+    ladder, quiz = import_changes(data)
+
+    assert ladder.lines == (
+        "junior · removed skill SQL",
+        "mid · US · max 190,000 → 195,000",
+        "mid · salary bands reordered",
+    )
+    key = data["quizzes"][0]["questions"][0]["key"]
+    assert quiz.lines[0] == "published yes → no"
+    assert quiz.lines[1].startswith(f"{key} · text “")
+    assert quiz.lines[1].endswith("→ “Reworded?”")
+
+
+@pytest.mark.django_db
+def test_an_import_names_the_published_quizzes_whose_live_version_it_left_behind():
+    import_content(small())
+    raised = small()
+    raised["ladders"][0]["rungs"][1]["salary_bands"][1]["max"] = 195_000
+
+    republished = import_content(copy.deepcopy(raised), dry_run=True)
+    assert republished.stale == []  # the file publishes the quiz again
+
+    del raised["quizzes"][0]["published"]
+    assert import_content(copy.deepcopy(raised), dry_run=True).stale == ["ml-test"]
+    assert import_content(raised).stale == ["ml-test"]
+    assert import_content(small()).stale == []  # published again, with the old pay

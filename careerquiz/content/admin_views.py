@@ -1,9 +1,12 @@
 """Importing and exporting content files from the admin, as the commands do.
 
-Upload a `careerquiz/1` file (JSON or YAML), see what an import would create,
-change and remove (a dry run: the same validation and messages as
-`import_content`), then confirm to import it in one transaction. Any ladder or
-quiz downloads as a file from its page.
+Upload a `careerquiz/1` file (JSON or YAML), see what an import would change,
+field by field (a dry run: the same validation and messages as
+`import_content`), then confirm to import it in one transaction. Published
+quizzes whose content the import changed keep placing visitors by their live
+version: the page after the import lists them with a "publish now" step, which
+leads to the quiz list's bulk publish confirmation (its checks and permissions).
+Any ladder or quiz downloads as a file from its page.
 """
 
 from __future__ import annotations
@@ -15,13 +18,25 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from careerquiz.content import ContentInvalid, dumps, export_content, import_content, loads
+from careerquiz.content import (
+    ContentInvalid,
+    dumps,
+    export_content,
+    import_content,
+    loads,
+    validate,
+)
 from careerquiz.content.files import YAML_SUFFIXES
 from careerquiz.content.importer import ImportReport
+from careerquiz.content.preview import ImportChanges, import_changes
+from quiz.models import Quiz
+from quiz.versions import has_unpublished_changes
 
 MSG_TOO_BIG = (
     "The file is larger than {limit} KB, the most a confirmation can carry back; "
@@ -29,7 +44,15 @@ MSG_TOO_BIG = (
 )
 MSG_NOT_UTF8 = "The file is not UTF-8 text."
 MSG_NOTHING_TO_CHANGE = "Nothing to change: the database already holds this content."
-MSG_IMPORTED = "Imported {name}: {report}."
+MSG_IMPORTED = "Imported {name}: {summary}."
+MSG_NEW = "{kind} {slug} (new)"
+MSG_CHANGES = "{kind} {slug} ({count} change{plural})"
+MSG_REPUBLISH = (
+    "Placements still use the live version of {quizzes}: publish again for visitors "
+    "to get the imported content."
+)
+# The query parameter of the page after an import: the quizzes to offer publishing.
+REPUBLISH_PARAMETER = "republish"
 
 # Who may import: an import can create, change and delete ladders and quizzes.
 IMPORT_PERMISSIONS = [
@@ -67,7 +90,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perms(IMPORT_PERMISSIONS):
         raise PermissionDenied
     if request.method in ("GET", "HEAD"):
-        return _page(request, {"form": UploadForm()})
+        slugs = request.GET.get(REPUBLISH_PARAMETER, "").split(",")
+        return _page(request, {"form": UploadForm(), "republish": _not_live(slugs)})
     if "confirm" in request.POST:
         return _confirm(request)
     form = UploadForm(request.POST, request.FILES)
@@ -88,7 +112,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
             "form": UploadForm(),
             "name": upload.name,
             "report": report,
-            "changes": _changes(report),
+            "changes": import_changes(loads(text, yaml=yaml)),
+            "stale": _quizzes(report.stale),
             "content": text,
             "yaml": yaml,
         },
@@ -99,24 +124,49 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "the file")
     try:
         data = loads(request.POST.get("content", ""), yaml=request.POST.get("yaml") == "1")
+        if errors := validate(data):  # the diff reads a valid file only
+            raise ContentInvalid(errors)
+        changes = import_changes(data)
         report = import_content(data, by=request.user.get_username())
     except ContentInvalid as invalid:
         # Something changed since the dry run: say what, having written nothing.
         return _page(request, {"form": UploadForm(), "errors": invalid.errors, "name": name})
-    if report.changed:
-        messages.success(request, MSG_IMPORTED.format(name=name, report=report))
-    else:
+    if not report.changed:
         messages.info(request, MSG_NOTHING_TO_CHANGE)
-    return HttpResponseRedirect(reverse("admin:quiz_quiz_changelist"))
+        return HttpResponseRedirect(reverse("admin:quiz_quiz_changelist"))
+    messages.success(request, MSG_IMPORTED.format(name=name, summary=_summary(changes, report)))
+    if not report.stale:
+        return HttpResponseRedirect(reverse("admin:quiz_quiz_changelist"))
+    titles = ", ".join(f"“{quiz}”" for quiz in _quizzes(report.stale))
+    messages.warning(request, MSG_REPUBLISH.format(quizzes=titles))
+    query = {REPUBLISH_PARAMETER: ",".join(report.stale)}
+    return HttpResponseRedirect(f"{reverse('content-import')}?{urlencode(query)}")
 
 
-def _changes(report: ImportReport) -> list[dict[str, Any]]:
-    """Per kind of row, what the import would create, change and remove, by name."""
-    return [
-        {"kind": kind.replace("_", " "), "tally": tally}
-        for kind, tally in report.counts.items()
-        if tally.changed
+def _summary(changes: list[ImportChanges], report: ImportReport) -> str:
+    parts = [
+        MSG_NEW.format(kind=group.kind, slug=group.slug)
+        if group.new
+        else MSG_CHANGES.format(
+            kind=group.kind,
+            slug=group.slug,
+            count=len(group.lines),
+            plural=pluralize(len(group.lines)),
+        )
+        for group in changes
+        if group.lines
     ]
+    return "; ".join(parts + report.publication) or str(report)
+
+
+def _quizzes(slugs: list[str]) -> list[Quiz]:
+    return list(Quiz.objects.filter(slug__in=slugs).order_by("title"))
+
+
+def _not_live(slugs: list[str]) -> list[Quiz]:
+    """Of these quizzes, the published ones whose draft is not what visitors get."""
+    quizzes = Quiz.objects.with_draft().filter(slug__in=slugs).exclude(live_version=None)
+    return [quiz for quiz in quizzes.order_by("title") if has_unpublished_changes(quiz)]
 
 
 @require_safe

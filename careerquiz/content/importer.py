@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 
 from careerquiz.content import schema
 from careerquiz.content.errors import ContentError, ContentInvalid, field_path, item_path
 from careerquiz.content.validation import validate
 from ladder.models import Ladder, LadderNote, Rung, Source, make_room_for_orders
 from quiz.models import Option, Question, Quiz
-from quiz.versions import NotPublishable, publish, unpublish
+from quiz.versions import NotPublishable, has_unpublished_changes, publish, unpublish
 
 KINDS = (
     "ladders",
@@ -99,6 +100,9 @@ class ImportReport:
     counts: dict[str, Tally] = field(default_factory=lambda: {kind: Tally() for kind in KINDS})
     # Quizzes whose live version changed, e.g. "ml-engineer: published v2".
     publication: list[str] = field(default_factory=list)
+    # Slugs of the published quizzes whose draft, after the import, differs from their live
+    # version: placements keep using the old content until they are published again.
+    stale: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def __getitem__(self, kind: str) -> Tally:
@@ -144,6 +148,8 @@ def import_content(data: Any, *, by: str = "import", dry_run: bool = False) -> I
         for index, (quiz, item) in enumerate(zip(quizzes, quiz_items, strict=True)):
             path = field_path(item_path("quizzes", index), "published")
             _set_publication(quiz, item["published"], by=by, path=path, report=report)
+        ladder_slugs = [item["slug"] for item in content["ladders"]]
+        report.stale = _differ_from_live(ladder_slugs, [quiz.slug for quiz in quizzes])
         if dry_run:
             transaction.set_rollback(True)
     return report
@@ -348,3 +354,14 @@ def _set_publication(
         report["versions"].add("unchanged", "")
     if quiz.live_version_id != version.pk:
         report.publication.append(f"{quiz.slug}: published v{version.number}")
+
+
+def _differ_from_live(ladders: list[str], quizzes: list[str]) -> list[str]:
+    """Published quizzes of these ladders, or with these slugs, whose draft is not live."""
+    touched = (
+        Quiz.objects.filter(Q(slug__in=quizzes) | Q(ladder__slug__in=ladders))
+        .exclude(live_version=None)
+        .with_draft()
+        .order_by("slug")
+    )
+    return [quiz.slug for quiz in touched if has_unpublished_changes(quiz)]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from careerquiz import roles
+from careerquiz.content import import_content
 from quiz.models import Attempt, Option, Quiz
 from tests.browser.conftest import PageProblems
 from tests.factories import make_ladder, make_quiz
@@ -137,10 +141,10 @@ def test_an_editor_drags_edits_in_place_publishes_and_visitors_see_it(
     assert edited.rung is not None
     assert edited.rung.slug == "junior"
 
-    # Publish from the quiz page: the confirmation repeats the map's warning.
+    # Publish from the quiz page: the confirmation repeats the map's warning, and asks.
     page.get_by_role("link", name="Publish…", exact=True).click()
     assert "none at 'mid'" in page.locator("ul.placement-warnings").inner_text()
-    page.click("input[value=Publish]")
+    page.click("input[value='Publish anyway']")
     page.wait_for_selector("ul.messagelist .success")
     page.screenshot(path=screenshots / "admin-quiz-published.png", full_page=True)
     quiz.refresh_from_db()
@@ -182,4 +186,42 @@ def test_rungs_swap_places_from_the_keyboard_in_one_save(new_context, live_serve
 
     orders = dict(quiz.ladder.rungs.values_list("slug", "order"))
     assert orders == {"mid": 1, "junior": 2, "senior": 3, "lead": 4}
+    assert problems.messages == []
+
+
+def test_an_editor_imports_a_pay_change_sees_it_and_publishes_it_from_the_import_page(
+    new_context, live_server, editor, tmp_path, screenshots
+):
+    source = Path(__file__).parent.parent / "data" / "small.json"
+    data = json.loads(source.read_text(encoding="utf-8"))
+    import_content(data)
+    data["ladders"][0]["rungs"][1]["salary_bands"][1]["max"] = 195_000
+    del data["quizzes"][0]["published"]  # leave the quiz's publication to the editor
+    edited = tmp_path / "small.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems = PageProblems(page)
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/content/import/")
+    page.fill("#id_username", editor)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.set_input_files("input[type=file]", edited)
+    page.click("input[value='Check the file']")
+    changes = page.locator(".import-changes").inner_text()
+    assert "mid · US · max 190,000 → 195,000" in changes
+    assert "removed" not in changes
+    page.screenshot(path=screenshots / "admin-import-preview.png", full_page=True)
+
+    page.click("input[value='Import it']")
+    assert "Placements still use the live version" in page.locator("ul.messagelist").inner_text()
+    page.click("input[value='Publish now…']")
+    assert "mid · US · max 190,000 → 195,000" in page.locator(".publish-changes").inner_text()
+    page.screenshot(path=screenshots / "admin-bulk-publish.png", full_page=True)
+    page.click("input[value='Publish 1 quiz']")
+    page.wait_for_selector("ul.messagelist .success")
+
+    quiz = Quiz.objects.get(slug="ml-test")
+    assert quiz.live_version is not None
+    assert quiz.live_version.number == 2
     assert problems.messages == []
