@@ -297,6 +297,11 @@ SPECTACULAR_SETTINGS = {
     # No call to the public validator badge: the docs work offline.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
+    # The placement body's `answers` as the published quizzes take them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "careerquiz.api.answer_schema.published_answers",
+    ],
 }
 # Largest request body the API accepts; bigger ones get a 413 JSON error.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)

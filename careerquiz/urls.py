@@ -11,6 +11,7 @@ from careerquiz.analytics import views as analytics
 from careerquiz.content import admin_views as content_admin
 from careerquiz.web.view_on_site import view_on_site
 
+handler404 = "careerquiz.views.page_not_found"
 handler500 = "careerquiz.views.server_error"
 
 admin.site.site_header = "careerquiz"

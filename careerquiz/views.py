@@ -86,6 +86,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
 MSG_SERVER_ERROR = "Something went wrong on our side; it has been logged. Please try again."
 
 
+MSG_NOT_FOUND = "There is no API endpoint at this path."
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the API's JSON error shape under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        errors = [{"field": "path", "message": MSG_NOT_FOUND}]
+        body = error_body(status_code=404, code="not_found", detail=MSG_NOT_FOUND, errors=errors)
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the API's JSON error shape under /api/, the site's page elsewhere."""
     if request.path.startswith("/api/"):

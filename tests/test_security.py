@@ -585,3 +585,27 @@ def test_reads_from_an_unregistered_origin_are_refused_too(api, partner):
     )
 
     assert_error(response, 403, "Origin")
+
+
+# --- 12. Every API path answers in the JSON error shape -------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/quizzes/a%0Ab/", "/api/v1/quizzes/a%0A", "/api/v1/%0A", "/api/nothing/", "/api/"],
+)
+def test_api_paths_that_match_nothing_are_json_404s(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["field"] == "path"
+
+
+@pytest.mark.django_db
+def test_site_paths_that_match_nothing_are_still_the_sites_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -22,7 +22,8 @@ urlpatterns = [
     path("v1/placements/<slug:id>/", views.PlacementDetailApi.as_view(), name="placement-detail"),
     # Last: every other /api/v1 path is a JSON 404 (and no APPEND_SLASH redirect, which
     # would drop a POST body).
-    re_path(r"^v1(?:/.*)?$", views.UnknownEndpointApi.as_view(), name="unknown"),
+    # [\s\S], not ".": a newline in the path (%0A) is a character like any other.
+    re_path(r"^v1(?:/[\s\S]*)?$", views.UnknownEndpointApi.as_view(), name="unknown"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.swagger_ui, name="docs"),
 ]
