@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -79,10 +80,14 @@ class Reply:
     body: str
 
 
-def request(url: str, method: str = "GET", form: dict[str, str] | None = None) -> Reply:
+def request(
+    url: str, method: str = "GET", form: dict[str, str] | None = None, *, timeout: float = 30
+) -> Reply:
     """One request, redirects not followed (the last step answers 303)."""
     parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    connection = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=timeout
+    )
     body = urllib.parse.urlencode(form) if form is not None else None
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
     connection.request(
@@ -509,3 +514,73 @@ def test_sqlite_on_a_full_disk_turns_healthz_503_and_loses_no_row(static_root):
     assert {s.status for s in full if s.path == "/embed.js"} == {200}
     assert 500 not in statuses(everything)
     assert rows >= load.acknowledged_starts() > 0
+
+
+# --- Slow clients ------------------------------------------------------------------------
+
+
+def trickle(base: str, seconds: float) -> tuple[float, bytes]:
+    """A quiz step body sent a byte every half second; when and how the server answered."""
+    parts = urllib.parse.urlsplit(base)
+    begun = time.monotonic()
+    with socket.create_connection((parts.hostname, parts.port), timeout=seconds + 5) as sock:
+        head = (
+            f"POST /quiz/{QUIZ}/step/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        answer = b""
+        while time.monotonic() - begun < seconds:
+            try:
+                sock.sendall(b"a")
+            except OSError:
+                break  # the server closed the connection
+            time.sleep(0.5)
+            sock.setblocking(False)
+            with suppress(BlockingIOError):
+                answer += sock.recv(4096)
+            sock.setblocking(True)
+            if answer:
+                break
+        return time.monotonic() - begun, answer
+
+
+SLOW_CLIENTS = 12  # more than the server's threads: 2 workers x 4
+
+
+def test_slow_clients_take_no_thread_and_are_cut_off(static_root, tmp_path):
+    with ExitStack() as stack:
+        database_url = stack.enter_context(database("sqlite", tmp_path))
+        env = production_env(database_url, static_root, GUNICORN_REQUEST_READ_TIMEOUT="4")
+        prepare(env)
+        server = stack.enter_context(gunicorn(env, workers=2))
+        with ThreadPoolExecutor(max_workers=SLOW_CLIENTS) as pool:
+            slow = [pool.submit(trickle, server.url, 8) for _ in range(SLOW_CLIENTS)]
+            time.sleep(1)  # every slow client has started its body
+            polls = []
+            for _ in range(10):
+                started = time.monotonic()
+                try:
+                    status = request(server.url + "/healthz/", timeout=2).status
+                except OSError:
+                    status = 0
+                polls.append(Sent("/healthz/", started, time.monotonic() - started, status))
+                time.sleep(0.3)
+            cut_off = [future.result() for future in slow]
+
+    report(
+        "slow-clients",
+        {
+            "slow_clients": SLOW_CLIENTS,
+            "healthz_requests": len(polls),
+            "healthz_statuses": statuses(polls),
+            "slowest_healthz_seconds": round(max(p.seconds for p in polls), 2),
+            "slow_clients_answered": Counter(a.split(b"\r\n")[0].decode() for _, a in cut_off),
+            "slow_clients_cut_off_after_seconds": round(max(s for s, _ in cut_off), 1),
+        },
+    )
+    assert [p.status for p in polls] == [200] * 10, polls
+    assert all(p.seconds < 2 for p in polls), polls
+    # Cut off at the read timeout (4 s here) with a 408, long before they finished.
+    assert all(answer.startswith(b"HTTP/1.1 408") for _, answer in cut_off), cut_off
+    assert all(seconds < 7 for seconds, _ in cut_off), cut_off
