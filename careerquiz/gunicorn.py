@@ -10,7 +10,11 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# gthread, except that a request reaches a thread only once it has fully arrived, so
+# clients trickling a body cannot hold every thread (careerquiz/gunicorn_worker.py).
+worker_class = os.environ.get(
+    "GUNICORN_WORKER_CLASS", "careerquiz.gunicorn_worker.BufferingThreadWorker"
+)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 # A worker stuck longer than this is killed and replaced; requests take milliseconds.

@@ -111,9 +111,24 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An outage must fail requests in seconds, not hold every thread for the default
+    # 30 s (pages that need no database then wait for a thread too), and a
+    # connection left dead by a restart must be found before a request uses it.
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    db_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django's own psycopg connection pool; it requires persistent connections off.
     if env.bool("DATABASE_POOL", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+        from careerquiz.db import check_pooled_connection
+
+        db_options["pool"] = {
+            "check": check_pooled_connection,
+            # Seconds a request waits for a connection before it gets a 503.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
+            # Give up a failing reconnection soon: the next request starts a fresh one
+            # at once, where psycopg's backoff would wait up to a minute after a restart.
+            "reconnect_timeout": 5.0,
+        }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

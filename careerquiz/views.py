@@ -5,18 +5,21 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 import threading
 import time
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from careerquiz.api.errors import error_body
+from careerquiz.models import Heartbeat
 from ladder.models import Ladder
 from quiz.models import Quiz
 
@@ -32,23 +35,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "home.html", context)
 
 
-# When this process last saw SQLite grant the write lock (see _database_answers).
-_write_lock_seen = 0.0
+# When this process last saw a write commit (see _database_answers).
+_write_seen = 0.0
 WRITE_PROBE_SECONDS = 5.0
 
 
 def _database_answers() -> None:
     # A real table: a database without our tables, or unreadable, fails here.
     Quiz.objects.exists()
-    global _write_lock_seen
-    if connection.vendor != "sqlite" or time.monotonic() - _write_lock_seen < WRITE_PROBE_SECONDS:
+    global _write_seen
+    if time.monotonic() - _write_seen < WRITE_PROBE_SECONDS:
         return
-    # On SQLite a stuck writer blocks every other write while reads go on: take the
-    # write lock as starting a quiz would (IMMEDIATE mode), at most every few seconds,
-    # so checks under load do not queue behind each other for the lock.
-    with transaction.atomic():
-        Quiz.objects.exists()
-    _write_lock_seen = time.monotonic()
+    # Reads go on while writes fail: a full disk, a read-only file, or on SQLite a
+    # stuck writer holding the write lock. So commit one small write, at most every
+    # few seconds per process while it succeeds (checks under load do not queue for
+    # SQLite's write lock), and on every check while it fails.
+    Heartbeat.beat()
+    _write_seen = time.monotonic()
 
 
 def _cache_answers() -> None:
@@ -84,6 +87,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 MSG_SERVER_ERROR = "Something went wrong on our side; it has been logged. Please try again."
+MSG_UNAVAILABLE = "The service is briefly unavailable. Please try again in a minute."
+UNAVAILABLE_RETRY_AFTER_SECONDS = 10
 
 
 MSG_NOT_FOUND = "There is no API endpoint at this path."
@@ -99,8 +104,29 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the API's JSON error shape under /api/, the site's page elsewhere."""
+    """handler500: the API's JSON error shape under /api/, the site's page elsewhere.
+
+    A database that cannot be reached (or cannot write) is a 503 with Retry-After,
+    not a 500: the request was fine, the outage passes, and the client may retry.
+    """
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         body = error_body(status_code=500, code="server_error", detail=MSG_SERVER_ERROR, errors=[])
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        body = error_body(
+            status_code=503, code="service_unavailable", detail=MSG_UNAVAILABLE, errors=[]
+        )
+        response = JsonResponse(body, status=503)
+    else:
+        # Rendered without the request, like Django's 500 page: nothing on it may
+        # need the database (no session, no user).
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response

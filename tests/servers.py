@@ -1,31 +1,36 @@
 """The product run as an operator runs it: a fresh database, collected static files,
 the shipped content, and gunicorn with careerquiz/gunicorn.py (DEBUG off).
 
-Used by tests/test_deployment.py (races, two instances behind nginx) and by
+Used by tests/test_deployment.py (races, two instances behind nginx, outages) and by
 tests/bench/serve.py. Each server gets its own database: an SQLite file in a temporary
-folder, or a PostgreSQL database made on 127.0.0.1:5432 and dropped afterwards.
+folder, or a PostgreSQL database made on 127.0.0.1:5432 and dropped afterwards. A test
+that stops PostgreSQL runs a throwaway cluster of its own (`owned_postgres`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "careerquiz" / "content" / "ml-engineer.json"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
@@ -160,3 +165,64 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes] | None = None)
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url}/healthz/ did not answer 200 within a minute")
+
+
+# --- A PostgreSQL cluster of the test's own, to stop and start -----------------------------
+
+
+@dataclass(frozen=True)
+class OwnedPostgres:
+    """A throwaway cluster on a free port: never the machine's cluster on 5432."""
+
+    data: Path
+    port: int
+    user: str | None  # the system user the server runs as (initdb refuses root)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def pg_ctl(self, *args: str) -> None:
+        command = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args]
+        if self.user:
+            command = ["runuser", "-u", self.user, "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=90)
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data}"
+        self.pg_ctl("-o", options, "-l", str(self.data / "server.log"), "start")
+
+    def stop(self) -> None:
+        # "fast": what a restart does, every session is cut off at once.
+        self.pg_ctl("-m", "fast", "stop")
+
+
+def can_own_postgres() -> bool:
+    return (PG_BIN / "initdb").exists() and (
+        os.geteuid() != 0 or shutil.which("runuser") is not None
+    )
+
+
+@contextmanager
+def owned_postgres() -> Iterator[OwnedPostgres]:
+    """initdb into a temporary folder, start it, and remove it all afterwards."""
+    user = "postgres" if os.geteuid() == 0 else None
+    folder = Path(tempfile.mkdtemp(prefix="careerquiz-pg-"))
+    data = folder / "data"
+    try:
+        if user:
+            account = pwd.getpwnam(user)
+            os.chown(folder, account.pw_uid, account.pw_gid)
+        command = [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
+        if user:
+            command = ["runuser", "-u", user, "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        cluster = OwnedPostgres(data, free_port(), user)
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            with suppress(subprocess.CalledProcessError):
+                cluster.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

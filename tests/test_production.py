@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from redis.exceptions import ResponseError
@@ -24,6 +25,7 @@ from redis.exceptions import ResponseError
 from careerquiz.api import queries
 from careerquiz.partners.embed import script_snippet
 from careerquiz.partners.models import Partner
+from careerquiz.views import MSG_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER_SECONDS
 from quiz import versions
 from quiz.attempts import place_and_record
 from quiz.models import Attempt
@@ -275,6 +277,37 @@ def test_a_site_page_failure_is_the_sites_500_page(quiz, monkeypatch):
 
     assert response.status_code == 500
     assert "Something broke on our side" in response.content.decode()
+
+
+def unreachable_database(*args, **kwargs):
+    raise OperationalError("connection failed: connection refused")
+
+
+@pytest.mark.django_db
+def test_a_database_outage_is_a_503_page_with_retry_after(quiz, monkeypatch):
+    from quiz import views
+
+    monkeypatch.setattr(views, "live_version", unreachable_database)
+    response = Client(raise_request_exception=False).get(reverse("quiz:start", args=[quiz.slug]))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    assert "Briefly unavailable" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_database_outage_on_the_api_is_a_json_503(quiz, monkeypatch):
+    monkeypatch.setattr(queries, "published_quiz", unreachable_database)
+    response = Client(raise_request_exception=False).get(f"/api/v1/quizzes/{quiz.slug}/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    assert response.json() == {
+        "status": 503,
+        "code": "service_unavailable",
+        "detail": MSG_UNAVAILABLE,
+        "errors": [],
+    }
 
 
 @pytest.mark.django_db
