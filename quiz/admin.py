@@ -111,8 +111,8 @@ class QuestionListInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Qu
 
     model = Question
     template = "admin/quiz/quiz/question_list.html"
-    fields = ("position", "key", "text", "role", "answers")
-    readonly_fields = ("key", "role", "answers")
+    fields = ("position", "key", "text", "kind", "answers")
+    readonly_fields = ("key", "kind", "answers")
     input_sizes = {"text": 70}
     ordering = ("position", "id")
     show_change_link = True
@@ -125,11 +125,17 @@ class QuestionListInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Qu
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return super().get_queryset(request).annotate(option_total=Count("options"))
 
+    @admin.display(description="role")
+    def kind(self, question: Question) -> str:
+        return question.get_role_display().split(" (")[0]  # "Evidence", not its explanation
+
     @admin.display(description="answers")
     def answers(self, question: Question) -> str:
         total: int = getattr(question, "option_total", 0)  # see get_queryset
         url = reverse("admin:quiz_question_change", args=[question.pk])
-        return format_html('<a href="{}">{} answers: edit them</a>', url, total)
+        return format_html(
+            '<a href="{}" title="Edit the question and its answers">{} answers</a>', url, total
+        )
 
 
 @admin.register(Quiz)

@@ -642,6 +642,21 @@ def test_rung_items_given_a_taken_position_take_that_place(ladder, admin_client)
     ]
     assert second.pk in rows
 
+    # And in the list of responsibilities, where positions are edited in place.
+    listing = reverse("admin:ladder_responsibility_changelist") + f"?rung__id__exact={rung.pk}"
+    form = read_form(admin_client.get(listing).content.decode(), "changelist-form")
+    total = int(form["form-TOTAL_FORMS"][0])
+    rows = {int(form[f"form-{i}-id"][0]): i for i in range(total)}
+    response = submit(
+        admin_client, listing, {f"form-{rows[first.pk]}-position": "0"}, form_id="changelist-form"
+    )
+    assert response.status_code == 302, text(response)
+    assert list(rung.responsibilities.values_list("text", "position")) == [
+        ("First", 0),
+        ("Third", 1),
+        ("Second", 2),
+    ]
+
 
 def test_the_rung_dropdown_offers_only_the_quizs_ladder(draft, admin_client):
     other = make_ladder(slug="other", rungs=("apprentice",))
