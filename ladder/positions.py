@@ -121,7 +121,9 @@ class PositionedForm[M: models.Model](forms.ModelForm[M]):
 
     def save(self, commit: bool = True) -> M:
         field = self.sort_field
-        was = self.initial.get(field) if self.instance.pk else None
+        # Moved to another parent, it arrives there like a new row at its number.
+        arrives = self.instance.pk is None or self.group in self.changed_data
+        was = None if arrives else self.initial.get(field)
         typed = self.instance.pk is not None or field in self.changed_data
         wants = self.cleaned_data.get(field) if typed else None
         instance = super().save(commit=commit)

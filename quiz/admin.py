@@ -171,7 +171,7 @@ class QuizAdmin(SimpleHistoryAdmin[Quiz]):
         self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
     ) -> HttpResponse:
         quiz = context.get("original")
-        if quiz is not None:
+        if quiz is not None and request.user.has_perm("quiz.add_question"):
             last = quiz.questions.aggregate(last=Max("position"))["last"]
             query = f"?quiz={quiz.pk}&position={0 if last is None else last + 1}"
             context["add_question_url"] = reverse("admin:quiz_question_add") + query

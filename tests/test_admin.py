@@ -588,6 +588,23 @@ def test_a_question_given_a_taken_position_takes_that_place(draft, admin_client)
     assert len(set(draft.questions.values_list("position", flat=True))) == 6
 
 
+def test_a_question_moved_to_another_quiz_arrives_at_the_position_given(draft, admin_client):
+    other = make_quiz(draft.ladder, slug="other-quiz", with_extras=False, published=False)
+    moving = draft.questions.get(key="title")  # no key clash with the other quiz's q1..q3
+    Question.objects.filter(pk=moving.pk).update(position=1)  # a number it held elsewhere
+
+    response = submit(admin_client, change_url(moving), {"quiz": str(other.pk), "position": "3"})
+
+    assert response.status_code == 302, text(response)
+    assert keys_in_order(other) == ["q1", "q2", "title", "q3"]
+    assert list(other.questions.order_by("position").values_list("position", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+    ]
+
+
 def test_an_answer_given_a_taken_position_takes_that_place(draft, admin_client):
     question = draft.questions.get(key="q1")
     url = change_url(question)
