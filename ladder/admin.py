@@ -22,7 +22,6 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from careerquiz.web.history import GuardedHistoryAdmin
@@ -38,6 +37,7 @@ from ladder.models import (
     Source,
     make_room_for_orders,
 )
+from ladder.positions import PositionedFormSet, positioned_form
 
 SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
 
@@ -107,6 +107,19 @@ class RungChoiceField(forms.ModelChoiceField[Rung]):
         return f"{obj.ladder.title} — {obj}"
 
 
+class LadderTaggedSelect(forms.Select):
+    """A dropdown of rungs (or quizzes) whose choices carry their ladder (`data-ladder`):
+    static/js/admin-rung-choices.js offers a new question's answers the rungs of the
+    quiz just chosen, with no round trip to the server."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        ladder_id = getattr(getattr(option["value"], "instance", None), "ladder_id", None)
+        if ladder_id is not None:
+            option["attrs"]["data-ladder"] = str(ladder_id)
+        return option
+
+
 class RungDropdownMixin(BaseModelAdmin[Any]):
     """A `rung` dropdown labelled with ladders, whose choices are read once per page."""
 
@@ -127,6 +140,7 @@ class RungDropdownMixin(BaseModelAdmin[Any]):
         rungs = self.rung_queryset(request).select_related("ladder")
         kwargs.setdefault("queryset", rungs.order_by("ladder__title", "order"))
         kwargs.setdefault("form_class", RungChoiceField)
+        kwargs.setdefault("widget", LadderTaggedSelect)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if isinstance(field, RungChoiceField):
             field.home_ladder_id = self.home_ladder_id(request)
@@ -150,11 +164,20 @@ class RungDropdownMixin(BaseModelAdmin[Any]):
 class SortableMixin(BaseModelAdmin[Any]):
     """Rows an editor drags into order (or moves with the keyboard): static/js/admin-sortable.js
     renumbers the `position` (or `order`) field of each row as it moves; without
-    JavaScript the numbers stay editable."""
+    JavaScript the numbers stay editable. Either way the numbers are settled by
+    ladder.positions: a row given a number another row holds takes its place."""
+
+    formset: Any = PositionedFormSet
+    sort_field = "position"
 
     class Media:
         css = {"all": ("css/admin-sortable.css",)}
         js = ("js/admin-sortable.js",)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.sort_field = self.sort_field
+        return formset
 
 
 # --- Ladder ------------------------------------------------------------------------------
@@ -172,8 +195,10 @@ class RungOrderForm(forms.ModelForm[Rung]):
             self._update_errors(error)  # type: ignore[attr-defined]
 
 
-class RungFormSet(BaseInlineFormSet[Rung, Ladder, forms.ModelForm[Rung]]):
+class RungFormSet(PositionedFormSet[Rung, Ladder]):
     """A ladder's rungs, saved so that any reordering in one save works (a swap included)."""
+
+    sort_field = "order"
 
     def get_unique_error_message(self, unique_check: Any) -> str:
         # The model's own words for "one rung per order", not the generic duplicate message.
@@ -202,6 +227,7 @@ class RungInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Rung, Ladd
     model = Rung
     form = RungOrderForm
     formset = RungFormSet
+    sort_field = "order"
     fields = ("order", "title", "slug", "question")
     input_sizes = {"title": 28, "slug": 16, "question": 48}
     prepopulated_fields = {"slug": ("title",)}
@@ -253,6 +279,7 @@ class SourceAdmin(GuardedHistoryAdmin[Source]):
     list_filter = ("ladder",)
     search_fields = ("title", "key", "url")
     list_select_related = ("ladder",)
+    form = positioned_form("ladder")
     fields = ("ladder", ("key", "position"), "title", "url")
 
 
@@ -263,6 +290,7 @@ class LadderNoteAdmin(GuardedHistoryAdmin[LadderNote]):
     search_fields = ("title", "body", "key")
     list_select_related = ("ladder",)
     ordering = ("ladder__title", "kind", "position")
+    form = positioned_form("ladder")
     fields = ("ladder", ("kind", "key", "position"), "title", "body", "source")
 
 
@@ -379,8 +407,14 @@ class RungItemAdmin(RungDropdownMixin, GuardedHistoryAdmin[Any]):
     )
     list_select_related = ("rung__ladder",)
     list_editable = ("position",)
+    form = positioned_form("rung")
     ordering: ClassVar[tuple[str, ...]] = ("rung__ladder__title", "rung__order", "position")
     formfield_overrides = COMPACT_TEXT
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        # Positions typed in the list make room among their rung's items too.
+        kwargs.setdefault("form", self.form)
+        return super().get_changelist_form(request, **kwargs)
 
 
 @admin.register(Responsibility)

@@ -18,9 +18,6 @@ from django.contrib.admin.utils import flatten, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Q, QuerySet
-from django.forms import ModelForm
-from django.forms.models import BaseInlineFormSet
-from django.forms.utils import ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -30,8 +27,15 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from careerquiz.web.history import GuardedHistoryAdmin
-from ladder.admin import COMPACT_TEXT, RungDropdownMixin, SizedInputsMixin, SortableMixin
+from ladder.admin import (
+    COMPACT_TEXT,
+    LadderTaggedSelect,
+    RungDropdownMixin,
+    SizedInputsMixin,
+    SortableMixin,
+)
 from ladder.models import Rung
+from ladder.positions import PositionedFormSet, positioned_form
 from quiz import rules
 from quiz.changes import VersionSummary, version_summary
 from quiz.models import Attempt, AttemptQuerySet, Option, Question, Quiz, QuizVersion
@@ -44,8 +48,6 @@ from quiz.versions import (
     snapshot,
     unpublish,
 )
-
-MSG_FIX_OPTIONS = "Some answers below need correcting: see the questions marked."
 
 STATUS_NOT_PUBLISHED = "Not published"
 STATUS_PUBLISHED = "Published v{number}"
@@ -134,81 +136,42 @@ def review_for_publishing(quiz: Quiz) -> PublishReview:
 # --- Quiz --------------------------------------------------------------------------------
 
 
-class QuestionFormSet(BaseInlineFormSet[Question, Quiz, ModelForm[Question]]):
-    """A quiz's questions, each with its options nested in the same form: the quiz page
-    edits a question whole. Each question form gets `form.nested`, a formset of its
-    options, validated and saved with it."""
+class QuestionListInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Question, Quiz]):
+    """The quiz's questions, one line each: number, text, and a link to the question's
+    own page, where its answers are edited with it.
 
-    options_formset: type[BaseInlineFormSet[Option, Question, ModelForm[Option]]]
-
-    def _construct_form(self, i: int, **kwargs: Any) -> ModelForm[Question]:
-        return self._nest(super()._construct_form(i, **kwargs))  # type: ignore[misc]
-
-    @property
-    def empty_form(self) -> ModelForm[Question]:
-        return self._nest(super().empty_form)
-
-    def _nest(self, form: ModelForm[Question]) -> ModelForm[Question]:
-        template = "__prefix__" in (form.prefix or "")  # the empty form "Add another" copies
-        form.nested = self.options_formset(  # type: ignore[attr-defined]
-            data=self.data if self.is_bound and not template else None,
-            instance=form.instance,
-            prefix=f"{form.prefix}-options",
-        )
-        return form
-
-    def _skips(self, form: ModelForm[Question]) -> bool:
-        """A question being deleted, or an extra one nobody filled in."""
-        deleting = self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]
-        return bool(deleting or (not form.instance.pk and not form.has_changed()))
-
-    options_invalid = False
-
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        self.options_invalid = not all(
-            form.nested.is_valid()  # type: ignore[attr-defined]
-            for form in self.forms
-            if not self._skips(form)
-        )
-        return valid and not self.options_invalid
-
-    def non_form_errors(self) -> ErrorList:
-        errors = super().non_form_errors()
-        if self.options_invalid and MSG_FIX_OPTIONS not in errors:
-            errors.append(MSG_FIX_OPTIONS)
-        return errors
-
-    def save(self, commit: bool = True) -> list[Question]:
-        saved = super().save(commit)
-        for form in self.forms:
-            if not self._skips(form):
-                form.nested.instance = form.instance  # type: ignore[attr-defined]
-                form.nested.save()  # type: ignore[attr-defined]
-        return saved
-
-
-class QuestionInline(SortableMixin, SizedInputsMixin, admin.StackedInline[Question, Quiz]):
-    """A quiz's questions in order, each with its options editable in place."""
+    Only a few fields per question, never per answer: Django refuses a form of more
+    than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields, which a quiz showing every
+    answer of 14 questions already reached.
+    """
 
     model = Question
-    formset = QuestionFormSet
-    template = "admin/quiz/quiz/question_inline.html"
-    fields = (("key", "role", "weight", "required"), "text", "help", "position")
-    input_sizes = {"key": 16, "text": 70, "weight": 4}
-    formfield_overrides = COMPACT_TEXT
+    template = "admin/quiz/quiz/question_list.html"
+    fields = ("position", "key", "text", "kind", "answers")
+    readonly_fields = ("key", "kind", "answers")
+    input_sizes = {"text": 70}
     ordering = ("position", "id")
     show_change_link = True
     extra = 0
+    verbose_name_plural = "questions (each with its answers on its own page)"
 
-    def get_formset(
-        self, request: HttpRequest, obj: Quiz | None = None, **kwargs: Any
-    ) -> type[BaseInlineFormSet[Question, Quiz, ModelForm[Question]]]:
-        formset = super().get_formset(request, obj, **kwargs)
-        options = NestedOptionInline(Question, self.admin_site)
-        options.quiz = obj
-        formset.options_formset = options.get_formset(request)  # type: ignore[attr-defined]
-        return formset
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a question is added on its own page, with its answers in the same save
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return super().get_queryset(request).annotate(option_total=Count("options"))
+
+    @admin.display(description="role")
+    def kind(self, question: Question) -> str:
+        return question.get_role_display().split(" (")[0]  # "Evidence", not its explanation
+
+    @admin.display(description="answers")
+    def answers(self, question: Question) -> str:
+        total: int = getattr(question, "option_total", 0)  # see get_queryset
+        url = reverse("admin:quiz_question_change", args=[question.pk])
+        return format_html(
+            '<a href="{}" title="Edit the question and its answers">{} answers</a>', url, total
+        )
 
 
 @admin.register(Quiz)
@@ -233,8 +196,22 @@ class QuizAdmin(GuardedHistoryAdmin[Quiz]):
     )
     readonly_fields = ("status", "versions", "placement_map")
     formfield_overrides = COMPACT_TEXT
-    inlines = (QuestionInline,)
+    inlines = (QuestionListInline,)
     actions = ("publish_drafts", "unpublish_quizzes")
+
+    def get_inlines(self, request: HttpRequest, obj: Quiz | None) -> Any:
+        # A new quiz gets its questions once saved (change_form.html says so).
+        return self.inlines if obj is not None else ()
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        quiz = context.get("original")
+        if quiz is not None and request.user.has_perm("quiz.add_question"):
+            last = quiz.questions.aggregate(last=Max("position"))["last"]
+            query = f"?quiz={quiz.pk}&position={0 if last is None else last + 1}"
+            context["add_question_url"] = reverse("admin:quiz_question_add") + query
+        return super().render_change_form(request, context, *args, **kwargs)
 
     class Media:
         css = {"all": ("css/admin-sortable.css",)}
@@ -390,23 +367,22 @@ def _object_being_edited[M: models.Model](request: HttpRequest, model: type[M]) 
         return None
 
 
-def rungs_for_question(question: Question | None, quiz_id: str | None = None) -> QuerySet[Rung]:
+def rungs_for_question(question: Question | None) -> QuerySet[Rung]:
     """Rungs an option of this question may point at: those of its quiz's ladder.
 
     Rungs the options already point at stay listed too, so an option left on
     another ladder's rung shows up (and Option.clean explains it) instead of
-    failing as an anonymous "invalid choice".
+    failing as an anonymous "invalid choice". A new question lists every ladder's
+    rungs, each tagged with its ladder: the page offers those of the quiz chosen.
     """
-    if question is not None:
-        quiz_ladder = Quiz.objects.filter(pk=question.quiz_id).values("ladder_id")
-        chosen = question.options.filter(rung__isnull=False).values("rung_id")
-        return Rung.objects.filter(Q(ladder_id__in=quiz_ladder) | Q(pk__in=chosen))
-    if quiz_id and quiz_id.isdigit():
-        return Rung.objects.filter(ladder__quizzes__pk=quiz_id)
-    return Rung.objects.all()
+    if question is None:
+        return Rung.objects.all()
+    quiz_ladder = Quiz.objects.filter(pk=question.quiz_id).values("ladder_id")
+    chosen = question.options.filter(rung__isnull=False).values("rung_id")
+    return Rung.objects.filter(Q(ladder_id__in=quiz_ladder) | Q(pk__in=chosen))
 
 
-class OptionInlineFormSet(BaseInlineFormSet[Option, Question, ModelForm[Option]]):
+class OptionInlineFormSet(PositionedFormSet[Option, Question]):
     def clean(self) -> None:
         super().clean()
         kept = [
@@ -433,25 +409,7 @@ class OptionInline(
 
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         question = _object_being_edited(request, Question)
-        return rungs_for_question(question, request.GET.get("quiz"))
-
-
-class NestedOptionInline(OptionInline):
-    """The options of each question on the quiz's own page (QuestionFormSet)."""
-
-    extra = 2
-    rung_view_link = False  # one line per answer; the rung is a click away on the map's ladder
-    quiz: Quiz | None = None
-
-    def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
-        if self.quiz is None:
-            return Rung.objects.none()
-        # The quiz's ladder, and any rung an option still names (Option.clean explains it).
-        chosen = Option.objects.filter(question__quiz=self.quiz).values("rung_id")
-        return Rung.objects.filter(Q(ladder_id=self.quiz.ladder_id) | Q(pk__in=chosen))
-
-    def home_ladder_id(self, request: HttpRequest) -> int | None:
-        return self.quiz.ladder_id if self.quiz is not None else None
+        return rungs_for_question(question)
 
 
 @admin.register(Question)
@@ -472,7 +430,27 @@ class QuestionAdmin(SizedInputsMixin, GuardedHistoryAdmin[Question]):
     readonly_fields = ("quiz_page",)
     input_sizes = {"text": 80}
     formfield_overrides = COMPACT_TEXT
+    form = positioned_form("quiz")
     inlines = (OptionInline,)
+
+    class Media:
+        js = ("js/admin-rung-choices.js",)
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "quiz":
+            kwargs.setdefault("widget", LadderTaggedSelect)  # answers follow the quiz's ladder
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # "Save" on a question leads back to its quiz, where its questions are listed.
+    def response_post_save_add(self, request: HttpRequest, obj: Question) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:quiz_quiz_change", args=[obj.quiz_id]))
+
+    def response_post_save_change(
+        self, request: HttpRequest, obj: Question
+    ) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:quiz_quiz_change", args=[obj.quiz_id]))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         questions: QuerySet[Question] = super().get_queryset(request)
@@ -500,6 +478,7 @@ class OptionAdmin(RungDropdownMixin, GuardedHistoryAdmin[Option]):
     ordering = ("question__quiz__title", "question__position", "position")
     fields = ("question", ("key", "position"), "text", "rung", "skill", "note")
     formfield_overrides = COMPACT_TEXT
+    form = positioned_form("question")
 
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         option = _object_being_edited(request, Option)

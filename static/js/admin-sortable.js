@@ -1,8 +1,9 @@
 // Putting things in order in the admin: drag a row by its handle, or move it with the
 // "Move up" / "Move down" buttons (or the arrow keys on the handle). Works on every
-// inline whose rows have a `position` (or `order`) field, nested option rows included;
-// the field is renumbered in page order and hidden, since the page order now says it.
-// Without JavaScript the numbers stay visible and editable.
+// inline whose rows have a `position` (or `order`) field; the field is renumbered
+// 1, 2, 3... in page order and hidden, since the page order now says it. A number the
+// server refused stays in sight with its message. Without JavaScript the numbers stay
+// visible and editable.
 (function () {
   "use strict";
   var live;
@@ -18,11 +19,10 @@
   }
 
   function groups() {
-    return document.querySelectorAll(".js-inline-admin-formset, .nested-formset");
+    return document.querySelectorAll(".js-inline-admin-formset");
   }
 
   function prefixOf(group) {
-    if (group.dataset.prefix) return group.dataset.prefix;
     var data = group.getAttribute("data-inline-formset");
     return data ? JSON.parse(data).options.prefix : "";
   }
@@ -62,13 +62,35 @@
     );
   }
 
+  // From 1, never 0: a new row still at its default 0 is one nobody placed (it goes last).
   function renumber(group) {
     var prefix = prefixOf(group);
-    var next = null;
+    var next = 1;
     rows(group).forEach(function (row) {
       var input = field(row, prefix);
-      if (next === null) next = /-order$/.test(input.name) ? 1 : 0;
       if (inUse(row)) input.value = next++;
+    });
+  }
+
+  // The name of the group's number field ("position" or "order"), from any row or the
+  // template row "Add another" copies; null if the group has none.
+  function sortName(group) {
+    var pattern = new RegExp("^" + prefixOf(group) + "-(\\d+|__prefix__)-(position|order)$");
+    var named = Array.prototype.find.call(group.querySelectorAll("input[name]"), function (input) {
+      return pattern.test(input.name);
+    });
+    return named ? named.name.replace(/^.*-/, "") : null;
+  }
+
+  function boxOf(input) {
+    return input.closest("td, .fieldBox") || input.closest(".form-row");
+  }
+
+  function refused(group) {
+    var prefix = prefixOf(group);
+    return rows(group).some(function (row) {
+      var box = boxOf(field(row, prefix));
+      return box && box.querySelector(".errorlist");
     });
   }
 
@@ -123,25 +145,28 @@
     tools.appendChild(handle);
     tools.appendChild(button("↑", "Move up", function () { move(group, row, -1); }));
     tools.appendChild(button("↓", "Move down", function () { move(group, row, 1); }));
-    var place =
-      row.querySelector(":scope > td.original, :scope > h3, :scope > .option-main") ||
-      row.firstElementChild;
+    var place = row.querySelector(":scope > td.original, :scope > h3") || row.firstElementChild;
     place.insertBefore(tools, place.firstChild);
-    // The number is what the page order says now: hide its input (and its column).
-    var input = field(row, prefix);
-    var box = input.closest(".option-field, td, .fieldBox") || input.closest(".form-row");
-    if (box) box.classList.add("sortable-hidden");
+    var box = boxOf(field(row, prefix));
+    if (!box) return;
+    if (group.dataset.sortable === "shown") {
+      // A number was refused: the numbers stay visible, the refused ones marked.
+      if (box.querySelector(".errorlist")) box.classList.add("sortable-error");
+    } else {
+      // The number is what the page order says now: hide its input (and its column).
+      box.classList.add("sortable-hidden");
+    }
   }
 
   function setUp(group) {
     if (group.dataset.sortable) return;
-    var found = rows(group);
-    if (!found.length) return;
-    group.dataset.sortable = "on";
-    var name = field(found[0], prefixOf(group)).name.replace(/^.*-/, "");
+    var name = sortName(group);
+    if (!name) return;
+    // Set up even with no rows yet (a new ladder): rows added later are numbered too.
+    group.dataset.sortable = refused(group) ? "shown" : "on";
     var header = group.querySelector("th.column-" + name);
-    if (header) header.classList.add("sortable-hidden");
-    found.forEach(function (row) { equip(group, row); });
+    if (header && group.dataset.sortable === "on") header.classList.add("sortable-hidden");
+    rows(group).forEach(function (row) { equip(group, row); });
 
     var dragged = null;
     group.addEventListener("dragstart", function (event) {
@@ -174,7 +199,11 @@
       dragged = null;
     });
     var form = group.closest("form");
-    if (form) form.addEventListener("submit", function () { renumber(group); });
+    if (form) {
+      form.addEventListener("submit", function () {
+        if (group.dataset.sortable === "on") renumber(group);  // shown numbers are sent as typed
+      });
+    }
   }
 
   function setUpAll() {
@@ -184,7 +213,7 @@
   document.addEventListener("DOMContentLoaded", setUpAll);
   // A row added with "Add another" gets its tools too.
   document.addEventListener("formset:added", function (event) {
-    var group = event.target.closest(".js-inline-admin-formset, .nested-formset");
-    if (group) equip(group, event.target);
+    var group = event.target.closest(".js-inline-admin-formset");
+    if (group && group.dataset.sortable) equip(group, event.target);
   });
 })();

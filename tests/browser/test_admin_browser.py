@@ -1,8 +1,9 @@
-"""An editor in a real browser: reorder by dragging, edit an answer in place, publish."""
+"""An editor in a real browser: reorder by dragging, edit a question's answers, publish."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from careerquiz import roles
-from careerquiz.content import import_content
-from quiz.models import Attempt, Option, Quiz
+from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
+from ladder.models import Ladder
+from quiz.models import Attempt, Option, Question, Quiz
 from tests.browser.conftest import PageProblems
 from tests.factories import make_ladder, make_quiz
 
@@ -32,12 +34,26 @@ def quiz(transactional_db) -> Quiz:
     return make_quiz(make_ladder(), with_extras=False)
 
 
+def log_in(page, live_server, editor: str, then: str) -> None:
+    page.goto(f"{live_server.url}/admin/login/?next={then}")
+    page.fill("#id_username", editor)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+
+
+QUESTION_ROWS = "#questions-group tr.has_original"
+
+
 def question_order(page) -> list[str]:
-    return page.locator(
-        "#questions-group .inline-related.has_original input[name$='-key']"
-    ).evaluate_all(
-        "inputs => inputs.filter(i => /^questions-\\d+-key$/.test(i.name)).map(i => i.value)"
+    """The question keys down the quiz page."""
+    return page.locator(f"{QUESTION_ROWS} td.field-key").evaluate_all(
+        "cells => cells.map(td => td.textContent.trim())"
     )
+
+
+def stored_order(quiz: Quiz) -> list[str]:
+    return list(quiz.questions.order_by("position", "id").values_list("key", flat=True))
 
 
 def map_row(page, key: str) -> dict[str, list[str]]:
@@ -94,15 +110,12 @@ def take_quiz(page, url: str, pick: dict[str, str]) -> list[str]:
     return seen
 
 
-def test_an_editor_drags_edits_in_place_publishes_and_visitors_see_it(
+def test_an_editor_drags_edits_a_question_publishes_and_visitors_see_it(
     new_context, live_server, editor, quiz, screenshots
 ):
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
     problems = PageProblems(page)
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/quiz/quiz/{quiz.pk}/change/")
-    page.fill("#id_username", editor)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, live_server, editor, f"/admin/quiz/quiz/{quiz.pk}/change/")
     page.wait_for_selector("table.placement-map")
     assert question_order(page) == ["q1", "q2", "q3"]
     assert map_row(page, "q1")["2. Mid"] == ["Mid answer"]
@@ -112,21 +125,27 @@ def test_an_editor_drags_edits_in_place_publishes_and_visitors_see_it(
         assert overflow <= 0, f"the quiz page is {overflow}px wider than a {width}px window"
 
     # Drag the second question above the first by its handle, as a mouse does.
-    handles = page.locator("#questions-group .inline-related.has_original > h3 .sortable-handle")
+    handles = page.locator(f"{QUESTION_ROWS} .sortable-handle")
     handles.nth(0).evaluate("handle => handle.scrollIntoView({block: 'start'})")
     drag(page, handles.nth(1), handles.nth(0))
     assert question_order(page) == ["q2", "q1", "q3"]
-
-    # In place, on the same page: q1's "Mid answer" becomes evidence of Junior only.
-    q1 = page.locator("#questions-group .inline-related.has_original").filter(
-        has=page.locator("input[name$='-key'][value='q1']")
-    )
-    mid_answer = q1.locator(".option-row").filter(has=page.locator("input[value='mid']"))
-    mid_answer.locator("input[name$='-text']").fill("Mostly with help")
-    mid_answer.locator("select[name$='-rung']").select_option(label="1. Junior")
     page.screenshot(path=screenshots / "admin-quiz-builder.png", full_page=True)
     page.click("input[name=_continue]")
     page.wait_for_selector("ul.messagelist .success")
+    assert question_order(page) == ["q2", "q1", "q3"]
+    assert stored_order(quiz) == ["q2", "q1", "q3"]
+
+    # q1's own page, one click away: its "Mid answer" becomes evidence of Junior only.
+    page.locator(QUESTION_ROWS).filter(has_text="q1").get_by_role("link", name="4 answers").click()
+    mid_answer = page.locator("#options-group tr.has_original").filter(
+        has=page.locator("input[value='mid']")
+    )
+    mid_answer.locator("input[name$='-text']").fill("Mostly with help")
+    mid_answer.locator("select[name$='-rung']").select_option(
+        label="Test-Ladder ladder — 1. Junior"
+    )
+    page.click("input[name=_save]")
+    page.wait_for_selector("table.placement-map")  # "Save" leads back to the quiz
 
     assert question_order(page) == ["q2", "q1", "q3"]
     assert map_row(page, "q1")["1. Junior"] == ["Junior answer", "Mostly with help"]
@@ -169,13 +188,34 @@ def test_an_editor_drags_edits_in_place_publishes_and_visitors_see_it(
     assert problems.messages == []
 
 
+def test_the_shipped_quiz_is_reordered_by_dragging_and_saved(new_context, live_server, editor):
+    import_content(load_file(SHIPPED_CONTENT))
+    quiz = Quiz.objects.get(slug="ml-engineer")
+    before = stored_order(quiz)
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems = PageProblems(page)
+    log_in(page, live_server, editor, f"/admin/quiz/quiz/{quiz.pk}/change/")
+    assert question_order(page) == before
+
+    handles = page.locator(f"{QUESTION_ROWS} .sortable-handle")
+    handles.nth(0).evaluate("handle => handle.scrollIntoView({block: 'start'})")
+    drag(page, handles.nth(3), handles.nth(0))
+    wanted = [before[3], *before[:3], *before[4:]]
+    assert question_order(page) == wanted
+    page.click("input[name=_continue]")
+    page.wait_for_selector("ul.messagelist .success")
+
+    assert stored_order(quiz) == wanted
+    assert question_order(page) == wanted
+    positions = list(quiz.questions.values_list("position", flat=True))
+    assert len(set(positions)) == len(positions), "no two questions share a position"
+    assert problems.messages == []
+
+
 def test_rungs_swap_places_from_the_keyboard_in_one_save(new_context, live_server, editor, quiz):
     page = new_context().new_page()
     problems = PageProblems(page)
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/ladder/ladder/{quiz.ladder.pk}/change/")
-    page.fill("#id_username", editor)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, live_server, editor, f"/admin/ladder/ladder/{quiz.ladder.pk}/change/")
 
     handle = page.locator("#rungs-group tr.has_original").nth(1).locator(".sortable-handle")
     handle.focus()
@@ -224,4 +264,93 @@ def test_an_editor_imports_a_pay_change_sees_it_and_publishes_it_from_the_import
     quiz = Quiz.objects.get(slug="ml-test")
     assert quiz.live_version is not None
     assert quiz.live_version.number == 2
+    assert problems.messages == []
+
+
+def add_rows(page, group: str, count: int) -> None:
+    for _ in range(count):
+        page.locator(f"#{group}-group .add-row a").click()  # Django's "Add another …"
+
+
+def test_a_new_ladder_with_rungs_saves_and_a_refused_order_is_shown(
+    new_context, live_server, editor
+):
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems = PageProblems(page)
+    log_in(page, live_server, editor, "/admin/ladder/ladder/add/")
+    page.fill("#id_title", "Nursing")
+    add_rows(page, "rungs", 2)
+    assert not page.locator("#rungs-group input[name$='-order']").first.is_visible()
+    for index, title in enumerate(["Staff nurse", "Charge nurse"]):
+        page.fill(f"#id_rungs-{index}-title", title)
+        page.fill(f"#id_rungs-{index}-question", f"Can you work as a {title.lower()}?")
+
+    # The server refuses the first rung's number (as it would a value it cannot take):
+    # the refusal must show beside its row, not hide in the hidden order column.
+    def refuse_first_order(route) -> None:
+        body = route.request.post_data or ""
+        route.continue_(post_data=re.sub(r"rungs-0-order=\d+", "rungs-0-order=", body))
+
+    page.route("**/admin/ladder/ladder/add/", refuse_first_order)
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".errornote")
+    page.unroute("**/admin/ladder/ladder/add/")
+    error = page.locator("#rungs-group .errorlist").first
+    assert error.is_visible()
+    assert "required" in error.inner_text()
+    assert page.locator("#id_rungs-0-order").is_visible()
+    assert not Ladder.objects.filter(slug="nursing").exists()
+
+    page.fill("#id_rungs-0-order", "1")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("ul.messagelist .success")
+    ladder = Ladder.objects.get(slug="nursing")
+    assert list(ladder.rungs.values_list("order", "title")) == [
+        (1, "Staff nurse"),
+        (2, "Charge nurse"),
+    ]
+    assert problems.messages == []
+
+
+def offered_rungs(page, row: int) -> list[str]:
+    return page.locator(f"#id_options-{row}-rung option").evaluate_all(
+        "options => options.filter(o => o.value && !o.hidden && !o.disabled)"
+        ".map(o => o.textContent.trim())"
+    )
+
+
+def test_a_new_question_gets_answer_rows_and_its_quizs_rungs_before_saving(
+    new_context, live_server, editor, quiz
+):
+    other = make_ladder(slug="nursing", rungs=("staff", "charge"))
+    other_quiz = make_quiz(other, slug="nursing-quiz", with_extras=False)
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems = PageProblems(page)
+    log_in(page, live_server, editor, "/admin/quiz/question/add/")
+
+    # No quiz chosen yet: every ladder's rungs; choosing a quiz offers its ladder's only.
+    assert len(offered_rungs(page, 0)) == 6
+    page.select_option("#id_quiz", label=str(other_quiz))
+    assert offered_rungs(page, 0) == ["Nursing ladder — 1. Staff", "Nursing ladder — 2. Charge"]
+    page.select_option("#id_quiz", label=str(quiz))
+    add_rows(page, "options", 2)  # rows added in the page, before any save
+    rungs = [f"Test-Ladder ladder — {n}" for n in ("1. Junior", "2. Mid", "3. Senior", "4. Lead")]
+    for row in range(3):
+        assert offered_rungs(page, row) == rungs
+
+    page.fill("#id_key", "pairing")
+    page.fill("#id_text", "Who do you pair with?")
+    for row, (key, rung) in enumerate([("nobody", 0), ("juniors", 1), ("peers", 2)]):
+        page.fill(f"#id_options-{row}-key", key)
+        page.fill(f"#id_options-{row}-text", key.title())
+        page.select_option(f"#id_options-{row}-rung", label=rungs[rung])
+    page.click("input[name=_save]")
+    page.wait_for_selector("ul.messagelist .success")
+
+    question = Question.objects.get(quiz=quiz, key="pairing")
+    assert list(question.options.values_list("key", "rung__slug")) == [
+        ("nobody", "junior"),
+        ("juniors", "mid"),
+        ("peers", "senior"),
+    ]
     assert problems.messages == []
