@@ -13,6 +13,7 @@ one of the constants below. What the result page shows is quiz.presentation's.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -103,20 +104,7 @@ def load_state(token: str | None, *, slug: str, preview: bool = False) -> State:
     except signing.BadSignature as error:
         raise FlowError(MSG_STATE_INVALID) from error
     try:
-        state = State(
-            quiz=str(data["q"]),
-            version=data["v"],
-            attempt=data["a"],
-            step=int(data["s"]),
-            furthest=int(data.get("m", data["s"])),  # absent from older tokens
-            answers=dict(data["ans"]),
-            channel=str(data["c"]),
-            partner=data["p"],
-            preview=bool(data["pv"]),
-            # Absent from tokens signed before they existed.
-            ref=str(data.get("f", "")),
-            region=str(data.get("r", "")),
-        )
+        state = _state_from(data)
     except (KeyError, TypeError, ValueError) as error:
         raise FlowError(MSG_STATE_INVALID) from error
     if state.quiz != slug:
@@ -124,6 +112,63 @@ def load_state(token: str | None, *, slug: str, preview: bool = False) -> State:
     if state.preview != preview:
         raise FlowError(MSG_STATE_PREVIEW if state.preview else MSG_STATE_INVALID)
     return state
+
+
+def _state_from(data: Any) -> State:
+    """The state a token carries, each value of the type it was signed with.
+
+    The signature proves we made the token, but a token from an older release (or a
+    leaked key) must still not reach the database with a value of the wrong type:
+    anything else is a ValueError, which the visitor sees as an invalid state.
+    """
+    if not isinstance(data, dict):
+        raise TypeError("a state is an object")
+    answers = data["ans"]
+    if not isinstance(answers, dict) or not all(
+        isinstance(key, str) and _is_answer(value) for key, value in answers.items()
+    ):
+        raise ValueError("answers are option keys")
+    attempt = _optional(data["a"], str)
+    if attempt is not None:
+        uuid.UUID(attempt)
+    channel = _required(data["c"], str)
+    if channel not in Attempt.Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    step = _required(data["s"], int)
+    furthest = _required(data.get("m", step), int)  # absent from older tokens
+    if step < 0 or furthest < 0:
+        raise ValueError("steps count from 0")
+    return State(
+        quiz=_required(data["q"], str),
+        version=_optional(data["v"], int),
+        attempt=attempt,
+        step=step,
+        furthest=furthest,
+        answers=answers,
+        channel=channel,
+        partner=_optional(data["p"], int),
+        preview=_required(data["pv"], bool),
+        # Absent from tokens signed before they existed.
+        ref=_required(data.get("f", ""), str),
+        region=_required(data.get("r", ""), str),
+    )
+
+
+def _required[T](value: Any, kind: type[T]) -> T:
+    # bool is an int to Python, never to a state.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _optional[T](value: Any, kind: type[T]) -> T | None:
+    return None if value is None else _required(value, kind)
+
+
+def _is_answer(value: Any) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    )
 
 
 def partner_for(public_key: str | None) -> int | None:

@@ -8,6 +8,7 @@ rules. Each test here failed before the fix it names.
 from __future__ import annotations
 
 import html
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection, models
@@ -35,6 +37,7 @@ from careerquiz.middleware import MSG_BODY_TOO_LARGE, MSG_NO_FILES, MSG_NUL, bod
 from careerquiz.partners.models import Partner
 from careerquiz.web.counters import hit
 from careerquiz.web.history import GuardedHistoryAdmin
+from quiz import flow
 from quiz.attempts import complete_attempt, start_attempt
 from quiz.limits import Rate
 from quiz.models import Attempt, Quiz
@@ -609,3 +612,46 @@ def test_site_paths_that_match_nothing_are_still_the_sites_page(client):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- 13. Defence in depth and small gaps -----------------------------------------------------
+
+
+def _signed_state_of(response) -> dict[str, Any]:
+    token = html.unescape(re.search(r'name="state" value="([^"]+)"', response.content.decode())[1])
+    return signing.loads(token, salt=flow.STATE_SALT)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"v": "abc"},
+        {"v": True},
+        {"a": 12},
+        {"a": "not-a-uuid"},
+        {"s": "1"},
+        {"s": -1},
+        {"m": [1]},
+        {"ans": ["q1", "mid"]},
+        {"ans": {"q1": {"key": "mid"}}},
+        {"ans": {"q1": [1, 2]}},
+        {"c": "carrier-pigeon"},
+        {"p": "1"},
+        {"pv": "yes"},
+        {"f": 7},
+        {"r": None},
+        {"q": None},
+    ],
+    ids=str,
+)
+def test_a_validly_signed_state_with_wrong_types_is_a_friendly_400(quiz, tamper):
+    client = Client()
+    payload = _signed_state_of(client.post(reverse("quiz:start", args=[quiz.slug]))) | tamper
+    token = signing.dumps(payload, salt=flow.STATE_SALT, compress=True)
+
+    response = client.post(step_url(quiz), {"state": token, "action": "next", "q1": "mid"})
+
+    assert response.status_code == 400
+    assert flow.MSG_STATE_INVALID in html.unescape(response.content.decode())
+    assert Attempt.objects.filter(completed_at__isnull=False).count() == 0
