@@ -1,9 +1,9 @@
 """Guards that answer before any view, form or parser reads the request.
 
-- In the admin, a NUL character in the path or query string is refused with a
-  400: no page, filter or field takes one, and PostgreSQL cannot even compare
-  text with one (a list filter of `?region=%00` was a 500). Public pages and
-  the API already answer each such parameter with their own message.
+- On the admin site's own pages, a NUL character in the path or query string is
+  refused with a 400: no list filter or search takes one, and PostgreSQL cannot
+  even compare text with one (`?region=%00` was a 500). Our own pages (public
+  ones, the API, analytics) answer each such parameter with their own message.
 - A body longer than the site takes is refused with a 413 from its declared
   length, before a byte is read, whatever its content type. Django's own
   DATA_UPLOAD_MAX_MEMORY_SIZE counts only a form's fields, never its files,
@@ -66,16 +66,22 @@ class RequestGuardMiddleware:
         self.admin_prefix = "/" + settings.ADMIN_URL
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        in_admin = request.path.startswith(self.admin_prefix)
-        if in_admin and ("\x00" in request.path or _nul_in_query(request)):
-            return _refuse(request, 400, "nul_character", MSG_NUL, field="path")
         length, limit = declared_length(request.META), body_limit()
         if length > limit:
             message = MSG_BODY_TOO_LARGE.format(length=length, limit=limit)
             return _refuse(request, 413, "body_too_large", message, field="body")
-        if not in_admin:
+        if not request.path.startswith(self.admin_prefix):
             request.upload_handlers = [RefuseFileParts(request)]
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        in_admin_site = match is not None and match.namespace == "admin"
+        if in_admin_site and ("\x00" in request.path or _nul_in_query(request)):
+            return _refuse(request, 400, "nul_character", MSG_NUL, field="path")
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, FilesRefused):

@@ -8,8 +8,10 @@ rules. Each test here failed before the fix it names.
 from __future__ import annotations
 
 import html
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +35,7 @@ from careerquiz.api.throttling import ClientRateThrottle, PlacementRateThrottle
 from careerquiz.api.views import MSG_BAD_KEY, MSG_KEY_REUSED
 from careerquiz.content import ContentInvalid, files, loads
 from careerquiz.content.files import MSG_BAD_YAML, MSG_YAML_ALIAS
+from careerquiz.content.validation import MSG_UNKNOWN_SOURCE, validate
 from careerquiz.middleware import MSG_BODY_TOO_LARGE, MSG_NO_FILES, MSG_NUL, body_limit
 from careerquiz.partners.models import Partner
 from careerquiz.web.counters import hit
@@ -263,7 +266,7 @@ def test_view_on_site_needs_a_permission_on_the_object(quiz):
     assert editor.get(shortcut_url(quiz)).status_code == 302
     assert editor.get("/admin/r/abc/1/").status_code == 404
     quiz_type = ContentType.objects.get_for_model(Quiz).pk
-    assert editor.get(f"/admin/r/{quiz_type}/%00/").status_code == 400  # NUL: refused
+    assert editor.get(f"/admin/r/{quiz_type}/%00/").status_code == 404
 
 
 # --- 7. One body cap for every content type; public forms take no files -------------------
@@ -655,3 +658,29 @@ def test_a_validly_signed_state_with_wrong_types_is_a_friendly_400(quiz, tamper)
     assert response.status_code == 400
     assert flow.MSG_STATE_INVALID in html.unescape(response.content.decode())
     assert Attempt.objects.filter(completed_at__isnull=False).count() == 0
+
+
+@pytest.mark.django_db
+def test_an_import_refuses_a_citation_of_a_source_the_ladder_does_not_list():
+    data = json.loads((Path(__file__).parent / "data" / "small.json").read_text(encoding="utf-8"))
+    rung = data["ladders"][0]["rungs"][0]
+    rung["sources"] = ["t.txt", "typo.txt"]
+    rung["salary_bands"][0]["source"] = "nowhere.txt"
+
+    problems = validate(data)
+
+    known = ", ".join(sorted(source_keys(data)))
+    assert {(problem.path, problem.message) for problem in problems} == {
+        (
+            "ladders[0].rungs[0].sources[1]",
+            MSG_UNKNOWN_SOURCE.format(source="typo.txt", known=known),
+        ),
+        (
+            "ladders[0].rungs[0].salary_bands[0].source",
+            MSG_UNKNOWN_SOURCE.format(source="nowhere.txt", known=known),
+        ),
+    }
+
+
+def source_keys(data: dict[str, Any]) -> set[str]:
+    return {s if isinstance(s, str) else s["key"] for s in data["ladders"][0]["sources"]}

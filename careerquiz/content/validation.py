@@ -27,6 +27,7 @@ MSG_UNKNOWN_FIELD = "unknown field (allowed: {allowed})"
 MSG_MISSING = "required field is missing"
 MSG_DUPLICATE = "duplicate {what} {value!r}, also at {first}"
 MSG_RESPONSIBILITY = "must be a string or an object with text and source"
+MSG_UNKNOWN_SOURCE = "cites {source!r}, which is not one of this ladder's sources ({known})"
 MSG_UNKNOWN_LADDER = "no ladder {ladder!r} in this file or the database"
 MSG_RUNG_IN_USE = (
     "would remove rung {rung!r}, but option {option!r} of question {question!r} "
@@ -162,6 +163,10 @@ class _Validation:
             elif (checked := self.fields(source, source_path, schema.SOURCE)) and "key" in checked:
                 keys.append((field_path(source_path, "key"), checked["key"]))
         self.unique("source", keys)
+        if keys:
+            # A ladder that lists its sources is cited by them alone: a typo in a
+            # citation would otherwise show a fact with no source to trace it to.
+            self.citations(values, path, {key for _, key in keys if isinstance(key, str)})
 
         rungs = values.get("rungs", [])
         for rung_path, rung in self.each(values, "rungs", path):
@@ -173,6 +178,26 @@ class _Validation:
         self.unique("order", self.values_at(rungs_path, rungs, "order"))
         facts.complete = len(self.errors) == errors_before
         return values.get("slug"), facts
+
+    def citations(self, ladder: dict[str, Any], path: str, known: set[str]) -> None:
+        listed = ", ".join(sorted(known))
+
+        def check(at: str, cited: Any) -> None:
+            if isinstance(cited, str) and cited and cited not in known:
+                self.error(at, MSG_UNKNOWN_SOURCE.format(source=cited, known=listed))
+
+        for note_path, note in self.each(ladder, "notes", path):
+            if isinstance(note, dict):
+                check(field_path(note_path, "source"), note.get("source"))
+        for rung_path, rung in self.each(ladder, "rungs", path):
+            if not isinstance(rung, dict):
+                continue
+            for at, cited in self.each(rung, "sources", rung_path):
+                check(at, cited)
+            for part in schema.RUNG_ITEMS:
+                for at, item in self.each(rung, part, rung_path):
+                    if isinstance(item, dict):
+                        check(field_path(at, "source"), item.get("source"))
 
     def rung(self, item: Any, path: str, facts: LadderFacts) -> str | None:
         values = self.fields(item, path, schema.RUNG)
