@@ -11,7 +11,9 @@
 - Outside the admin (whose content import takes a file), a multipart body's
   file parts are refused with a 400 at the first one, never stored.
 
-Under /api/ the refusals speak the API's JSON error shape.
+Under /api/ the refusals speak the API's JSON error shape. On the way out,
+every response says `Cross-Origin-Resource-Policy: same-origin` unless its view
+chose otherwise (the embed and its loader: `cross-origin`).
 """
 
 from __future__ import annotations
@@ -72,7 +74,12 @@ class RequestGuardMiddleware:
             return _refuse(request, 413, "body_too_large", message, field="body")
         if not request.path.startswith(self.admin_prefix):
             request.upload_handlers = [RefuseFileParts(request)]
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Other sites may not load our pages or API answers as subresources (no-cors
+        # reads such as <img> or <script> side channels); the embed and its loader,
+        # made to be used by other sites, say cross-origin themselves.
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
 
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]

@@ -180,6 +180,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "quiz.limits.client_address"  # NUM_PROXIES, as the throttles
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "careerquiz.web.lockout.locked_out"  # the template, with Retry-After
 AXES_VERBOSE = False  # no banner on every manage.py command
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -338,6 +339,16 @@ CORS_PREFLIGHT_MAX_AGE = 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal": {"()": "careerquiz.web.logs.RefusalIsAWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # A refused body is the client's mistake: one warning line, no traceback.
+    "loggers": {
+        name: {"filters": ["refusal"]}
+        for name in (
+            "django.security.RequestDataTooBig",
+            "django.security.TooManyFieldsSent",
+            "django.security.TooManyFilesSent",
+        )
+    },
 }

@@ -621,8 +621,9 @@ def test_site_paths_that_match_nothing_are_still_the_sites_page(client):
 
 
 def _signed_state_of(response) -> dict[str, Any]:
-    token = html.unescape(re.search(r'name="state" value="([^"]+)"', response.content.decode())[1])
-    return signing.loads(token, salt=flow.STATE_SALT)
+    match = re.search(r'name="state" value="([^"]+)"', response.content.decode())
+    assert match is not None
+    return signing.loads(html.unescape(match[1]), salt=flow.STATE_SALT)
 
 
 @pytest.mark.django_db
@@ -684,3 +685,46 @@ def test_an_import_refuses_a_citation_of_a_source_the_ladder_does_not_list():
 
 def source_keys(data: dict[str, Any]) -> set[str]:
     return {s if isinstance(s, str) else s["key"] for s in data["ladders"][0]["sources"]}
+
+
+@pytest.mark.django_db
+def test_a_locked_admin_login_says_when_to_retry():
+    get_user_model().objects.create_superuser("boss", password="the right one")
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(5):
+        client.post(reverse("admin:login"), {"username": "boss", "password": f"guess {n}"})
+
+    locked = client.post(reverse("admin:login"), {"username": "boss", "password": "the right one"})
+
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == str(15 * 60)
+    assert "Try again in 0:15:00" in locked.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "policy"),
+    [
+        ("/", "same-origin"),
+        ("/quiz/test-quiz/", "same-origin"),
+        ("/api/v1/quizzes/", "same-origin"),
+        ("/api/v1/nothing/", "same-origin"),
+        ("/embed.js", "cross-origin"),
+        ("/embed/test-quiz/?partner=pk_careers", "cross-origin"),
+        ("/embed/test-quiz/?partner=pk_unknown", "cross-origin"),
+    ],
+)
+def test_every_response_says_who_may_load_it(quiz, partner, path, policy):
+    assert Client().get(path)["Cross-Origin-Resource-Policy"] == policy
+
+
+@pytest.mark.django_db
+def test_a_refused_oversize_body_is_one_warning_without_a_traceback(quiz, caplog, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # a body just over it passes the guard's slack
+    body = "q1=" + "x" * 2000
+
+    response = Client().post(step_url(quiz), body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    records = [r for r in caplog.records if r.name == "django.security.RequestDataTooBig"]
+    assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]

@@ -97,6 +97,8 @@ def _framed_by(
         policy["frame-ancestors"] = ancestors or [CSP.NONE]
         response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP
     response.xframe_options_exempt = True  # type: ignore[attr-defined]  # CSP decides
+    # A partner page isolated with COEP may frame it (CSP still says which pages may).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
