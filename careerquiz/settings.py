@@ -178,7 +178,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "quiz.limits.client_address"  # NUM_PROXIES, as the throttles
+AXES_CLIENT_IP_CALLABLE = "careerquiz.web.clients.client_address"  # NUM_PROXIES, as the throttles
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "careerquiz.web.lockout.locked_out"  # the template, with Retry-After
 AXES_VERBOSE = False  # no banner on every manage.py command

@@ -18,6 +18,9 @@ from tests.test_quiz_flow import STEP_QUERY_BOUND, _state
 
 pytestmark = pytest.mark.django_db
 
+# A state names its attempt by the attempt's token, a UUID.
+ATTEMPT = "6f1c2f0e-5a4b-4c3d-9e8f-0a1b2c3d4e5f"
+
 
 class Walk:
     """One visitor taking the quiz through the test client, a step per call."""
@@ -83,13 +86,22 @@ def test_a_visitor_whose_cache_is_down_carries_on(walk, caplog):
 
 
 def test_the_state_remembers_the_furthest_step_across_back_and_forth():
-    state = flow.State(quiz="q", version=1, attempt="a", step=3, furthest=5)
+    state = flow.State(quiz="q", version=1, attempt=ATTEMPT, step=3, furthest=5)
     loaded = flow.load_state(flow.dump_state(state), slug="q")
     assert (loaded.step, loaded.furthest) == (3, 5)
 
 
 def test_a_token_from_before_the_furthest_step_existed_reads_as_its_step():
-    payload = {"q": "q", "v": 1, "a": "a", "s": 2, "ans": {}, "c": "web", "p": None, "pv": False}
+    payload = {
+        "q": "q",
+        "v": 1,
+        "a": ATTEMPT,
+        "s": 2,
+        "ans": {},
+        "c": "web",
+        "p": None,
+        "pv": False,
+    }
     token = signing.dumps(payload, salt=flow.STATE_SALT, compress=True)
     assert flow.load_state(token, slug="q").furthest == 2
 

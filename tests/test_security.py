@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections, connection, models
+from django.db import close_old_connections, models
 from django.test import Client
 from django.urls import reverse
 from rest_framework.request import Request as DrfRequest
@@ -38,11 +38,11 @@ from careerquiz.content.files import MSG_BAD_YAML, MSG_YAML_ALIAS
 from careerquiz.content.validation import MSG_UNKNOWN_SOURCE, validate
 from careerquiz.middleware import MSG_BODY_TOO_LARGE, MSG_NO_FILES, MSG_NUL, body_limit
 from careerquiz.partners.models import Partner
+from careerquiz.web.clients import Rate
 from careerquiz.web.counters import hit
 from careerquiz.web.history import GuardedHistoryAdmin
 from quiz import flow
 from quiz.attempts import complete_attempt, start_attempt
-from quiz.limits import Rate
 from quiz.models import Attempt, Quiz
 from tests import test_admin, test_api
 from tests.factories import answers_at, live_version
@@ -534,9 +534,7 @@ def test_a_malformed_key_is_a_400_naming_the_header(api, quiz, key):
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_retries_make_one_placement(quiz):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")  # runs in CI
-
+    # On SQLite the writers queue for the write lock; on PostgreSQL they truly race.
     def attempt(_: int) -> str:
         try:
             return str(place(APIClient(), quiz, "race-1").json()["id"])
@@ -728,3 +726,11 @@ def test_a_refused_oversize_body_is_one_warning_without_a_traceback(quiz, caplog
     assert response.status_code == 400
     records = [r for r in caplog.records if r.name == "django.security.RequestDataTooBig"]
     assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]
+
+
+@pytest.mark.django_db
+def test_the_quiz_start_limit_takes_the_apis_spelling_of_a_rate(settings, quiz):
+    settings.QUIZ_START_THROTTLE = "1/minute"  # raised on every quiz start before
+    start = reverse("quiz:start", args=[quiz.slug])
+
+    assert [Client().post(start).status_code for _ in range(2)] == [200, 429]

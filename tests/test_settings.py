@@ -33,7 +33,7 @@ print(json.dumps({
     "options": db.get("OPTIONS", {}), "conn_max_age": db.get("CONN_MAX_AGE"),
     "cache": cache["BACKEND"], "location": cache.get("LOCATION", ""),
     "key_prefix": cache.get("KEY_PREFIX", ""),
-}))
+}, default=lambda value: f"{value.__module__}.{value.__qualname__}"))
 """
 
 
@@ -137,7 +137,13 @@ def test_database_url_switches_to_postgresql_with_the_connection_pool():
 
     assert settings["engine"] == "django.db.backends.postgresql"
     assert (settings["name"], settings["host"]) == ("quiz", "db.example")
-    assert settings["options"]["pool"] is True
+    # An outage fails requests in seconds; connections are checked before use.
+    assert settings["options"]["pool"] == {
+        "check": "careerquiz.db.check_pooled_connection",
+        "timeout": 2.0,
+        "reconnect_timeout": 5.0,
+    }
+    assert settings["options"]["connect_timeout"] == 2
     # Django's pool refuses persistent connections.
     assert settings["conn_max_age"] == 0
 

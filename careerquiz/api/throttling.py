@@ -20,6 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from careerquiz.partners.models import Partner
+from careerquiz.web.clients import client_address
 from careerquiz.web.counters import hit
 
 
@@ -46,6 +47,9 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
+
+    def get_ident(self, request: Request) -> str:
+        return client_address(request)
 
 
 class ClientRateThrottle(_SettingsRateThrottle):

@@ -72,9 +72,9 @@ from careerquiz.api.serializers import (
     StrictCharField,
 )
 from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
+from careerquiz.web.clients import client_address
 from ladder.freshness import page_key
 from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, place_once
-from quiz.limits import client_address
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
 from quiz.placement import InvalidAnswers
 from quiz.versions import version_of
