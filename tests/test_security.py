@@ -734,3 +734,13 @@ def test_the_quiz_start_limit_takes_the_apis_spelling_of_a_rate(settings, quiz):
     start = reverse("quiz:start", args=[quiz.slug])
 
     assert [Client().post(start).status_code for _ in range(2)] == [200, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/embed.js", "/api/v1/ladders/", "/ladders/test-ladder/"])
+def test_every_conditional_get_follows_the_rfc(ladder, path):
+    etag = Client().get(path)["ETag"]
+
+    for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        assert Client().get(path, HTTP_IF_NONE_MATCH=header).status_code == 304, header
+    assert Client().get(path, HTTP_IF_NONE_MATCH='"other"').status_code == 200

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 
-from django.http import HttpResponseNotModified
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_vary_headers
-from django.utils.http import parse_etags
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,15 +27,6 @@ def etag_for(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
 
 
-def _weak_match(if_none_match: str, etag: str) -> bool:
-    """RFC 9110 If-None-Match: weak comparison, `*` matches any current representation."""
-    tags = parse_etags(if_none_match)
-    if tags == ["*"]:
-        return True
-    bare = etag.removeprefix("W/")
-    return any(tag.removeprefix("W/") == bare for tag in tags)
-
-
 def conditional(request: Request, response: Response) -> HttpResponseBase:
     """Tag a successful content response; a matching If-None-Match gets 304 instead."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
@@ -47,10 +36,10 @@ def conditional(request: Request, response: Response) -> HttpResponseBase:
     response["Cache-Control"] = CONTENT_CACHE_CONTROL
     # CORS headers depend on Origin, so shared caches must key on it.
     patch_vary_headers(response, ["Origin"])
-    if_none_match = request.headers.get("If-None-Match", "")
-    if if_none_match and _weak_match(if_none_match, response["ETag"]):
-        not_modified = HttpResponseNotModified()
-        for header in _VALIDATOR_HEADERS:
-            not_modified[header] = response[header]
-        return not_modified
-    return response
+    # Django's own RFC 9110 rules (weak comparison, `*`), as every conditional GET here.
+    not_modified = get_conditional_response(request, etag=response["ETag"])
+    if not_modified is None:
+        return response
+    for header in _VALIDATOR_HEADERS:
+        not_modified[header] = response[header]
+    return not_modified

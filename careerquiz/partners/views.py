@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -256,10 +256,9 @@ def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
 def loader(request: HttpRequest) -> HttpResponse:
     """/embed.js: a stable address partners paste, cached briefly, revalidated by ETag."""
     loader = loader_file()
-    if request.headers.get("If-None-Match") == loader.etag:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(loader.body, content_type="text/javascript; charset=utf-8")
+    response = get_conditional_response(request, etag=loader.etag) or HttpResponse(
+        loader.body, content_type="text/javascript; charset=utf-8"
+    )
     response["ETag"] = loader.etag
     patch_cache_control(response, public=True, max_age=LOADER_MAX_AGE)
     # The snippet pins the loader with integrity + crossorigin="anonymous", which needs
