@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -22,6 +21,7 @@ from django.utils.csp import CSP
 
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner, PartnerQuerySet
+from careerquiz.web.csp import override_csp
 from careerquiz.web.history import GuardedHistoryAdmin
 from quiz.models import Quiz
 
@@ -99,10 +99,9 @@ class PartnerAdmin(GuardedHistoryAdmin[Partner]):
         if partner is not None:
             extra_context = {**(extra_context or {}), **embed_context(request, partner)}
         response = super().change_view(request, object_id, form_url, extra_context)
-        if partner is not None and settings.SECURE_CSP:
+        if partner is not None:
             # The live preview is our own embed page in a frame: the one frame we allow.
-            policy = dict(settings.SECURE_CSP) | {"frame-src": [CSP.SELF]}
-            response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP
+            override_csp(response, frame_src=[CSP.SELF])
         return response
 
 

@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import Partner
+from careerquiz.web.csp import override_csp
 from quiz import flow, views
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
@@ -92,10 +92,7 @@ def _framed_by(
     ancestors: list[str] = list(origins)
     if preview and request.user.is_staff:
         ancestors.append(CSP.SELF)
-    policy = dict(settings.SECURE_CSP)
-    if policy:
-        policy["frame-ancestors"] = ancestors or [CSP.NONE]
-        response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP
+    override_csp(response, frame_ancestors=ancestors or [CSP.NONE])
     response.xframe_options_exempt = True  # type: ignore[attr-defined]  # CSP decides
     # A partner page isolated with COEP may frame it (CSP still says which pages may).
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
