@@ -14,11 +14,9 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ladder.money import currency_fits_region, format_range
+from ladder.money import MSG_REGION, REGION_CODE, currency_fits_region, format_range
 
-REGION_VALIDATOR = RegexValidator(
-    r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code in capitals, e.g. IN or US."
-)
+REGION_VALIDATOR = RegexValidator(rf"^{REGION_CODE.pattern}\Z", MSG_REGION)
 CURRENCY_VALIDATOR = RegexValidator(
     r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code in capitals, e.g. INR or USD."
 )

@@ -5,7 +5,17 @@ Pure functions so the admin, templates, API and importer agree on one rule.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+
+# A region is an ISO 3166-1 alpha-2 country code, in capitals wherever it is stored.
+REGION_CODE = re.compile(r"[A-Z]{2}")
+MSG_REGION = "must be a two-letter ISO 3166 country code, e.g. IN or US"
+
+
+def is_region_code(value: object) -> bool:
+    return isinstance(value, str) and REGION_CODE.fullmatch(value) is not None
+
 
 # ISO 3166-1 alpha-2 region -> currencies a salary there is quoted in.
 # Regions not listed accept any ISO 4217 code; the map only catches mistakes

@@ -19,12 +19,12 @@ from careerquiz.api.caching import CONTENT_CACHE_CONTROL
 from careerquiz.api.errors import MSG_BODY_TOO_LARGE, MSG_MISSING_SLASH, PayloadTooLarge
 from careerquiz.api.parsers import MSG_LENGTH_REQUIRED, MSG_TOO_DEEP, CappedJSONParser
 from careerquiz.api.queries import MSG_UNKNOWN_LADDER, MSG_UNKNOWN_PLACEMENT, MSG_UNKNOWN_QUIZ
-from careerquiz.api.views import MSG_REGION
 from careerquiz.partners import cors
 from careerquiz.partners.cors import normalise_origin
 from careerquiz.partners.lookup import MSG_PARTNER_DISABLED, MSG_UNKNOWN_PARTNER
 from careerquiz.partners.models import Partner
 from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Skill
+from ladder.money import MSG_REGION
 from quiz.attempts import complete_attempt, start_attempt
 from quiz.models import Attempt, Question
 from quiz.placement import (

@@ -44,7 +44,6 @@ from careerquiz.content.schema import (
     MSG_NUMBER,
     MSG_OBJECT,
     MSG_POSITIVE,
-    MSG_REGION,
     MSG_SLUG,
     MSG_SOURCES,
     MSG_THRESHOLD,
@@ -73,6 +72,7 @@ from ladder.models import (
     SalaryBand,
     Skill,
 )
+from ladder.money import MSG_REGION
 from quiz.models import Option, Question, Quiz, QuizVersion
 from quiz.rules import (
     MSG_ANSWER_YEARS,

@@ -74,6 +74,7 @@ from careerquiz.api.serializers import (
 from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
 from careerquiz.web.clients import client_address
 from ladder.freshness import page_key
+from ladder.money import MSG_REGION
 from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, place_once
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
 from quiz.placement import InvalidAnswers
@@ -81,7 +82,6 @@ from quiz.versions import version_of
 
 # How long a serialized ladder is kept; a change to the ladder makes a new key at once.
 CONTENT_CACHE_SECONDS = 24 * 60 * 60
-MSG_REGION = "must be a two-letter country code, e.g. IN or US"
 
 
 class JSONOnlyNegotiation(DefaultContentNegotiation):

@@ -32,6 +32,7 @@ from ladder.models import (
     Skill,
     Source,
 )
+from ladder.money import MSG_REGION, REGION_CODE
 from quiz import rules
 from quiz.models import Option, Question, Quiz
 
@@ -54,7 +55,6 @@ MSG_BOOLEAN = "must be true or false"
 MSG_CHOICE = "must be one of: {choices}"
 MSG_SOURCES = "must be a list of file names (non-empty strings)"
 MSG_URL = "must be a full URL (https://...), or empty"
-MSG_REGION = "must be a two-letter region code in capitals, e.g. IN or US"
 MSG_CURRENCY = "must be a three-letter currency code in capitals, e.g. INR or USD"
 
 SMALL_INT_MAX = 32_767
@@ -274,7 +274,7 @@ SKILL = {
 }
 
 SALARY_BAND = {
-    "region": required(code(r"[A-Z]{2}", MSG_REGION)),
+    "region": required(code(REGION_CODE.pattern, MSG_REGION)),
     "currency": required(code(r"[A-Z]{3}", MSG_CURRENCY)),
     "min": required(integer(high=BIG_INT_MAX)),
     "max": required(integer(high=BIG_INT_MAX)),

@@ -13,7 +13,6 @@ allowed to frame it too, and attempts they start are recorded as previews.
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +32,7 @@ from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import Partner
 from careerquiz.web.csp import override_csp
+from ladder.money import is_region_code
 from quiz import flow, views
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
@@ -133,7 +133,7 @@ def _partner_or_reason(key: str | None) -> tuple[Partner | None, str]:
 def _region_hint(value: str | None, partner: Partner) -> str:
     """The region to preselect: data-region if it is a region code, else the partner's."""
     region = (value or "").upper()
-    return region if re.fullmatch(r"[A-Z]{2}", region) else partner.default_region
+    return region if is_region_code(region) else partner.default_region
 
 
 @csrf_exempt  # no cookie, no session: see quiz.views
