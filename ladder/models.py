@@ -14,7 +14,13 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ladder.money import MSG_REGION, REGION_CODE, currency_fits_region, format_range
+from ladder.money import (
+    MSG_REGION,
+    REGION_CODE,
+    currency_fits_region,
+    format_range,
+    out_of_order,
+)
 
 REGION_VALIDATOR = RegexValidator(rf"^{REGION_CODE.pattern}\Z", MSG_REGION)
 CURRENCY_VALIDATOR = RegexValidator(
@@ -165,11 +171,7 @@ class Rung(models.Model):
         return f"{self.order}. {self.title}"
 
     def clean(self) -> None:
-        if (
-            self.years_min is not None
-            and self.years_max is not None
-            and self.years_max < self.years_min
-        ):
+        if out_of_order(self.years_min, self.years_max):
             raise ValidationError({"years_max": f"Years max {MSG_YEARS}."})
 
     def get_absolute_url(self) -> str:
@@ -309,7 +311,7 @@ class SalaryBand(RungItem):
 
     def clean(self) -> None:
         errors = {}
-        if self.min is not None and self.max is not None and self.max < self.min:
+        if out_of_order(self.min, self.max):
             errors["max"] = f"Max {MSG_MIN_GT_MAX} ({self.min:,})."
         if self.region and self.currency and not currency_fits_region(self.region, self.currency):
             errors["currency"] = (

@@ -17,6 +17,11 @@ def is_region_code(value: object) -> bool:
     return isinstance(value, str) and REGION_CODE.fullmatch(value) is not None
 
 
+def out_of_order(low: float | None, high: float | None) -> bool:
+    """A range whose top is below its bottom (pay, years); an open end never is."""
+    return low is not None and high is not None and high < low
+
+
 # ISO 3166-1 alpha-2 region -> currencies a salary there is quoted in.
 # Regions not listed accept any ISO 4217 code; the map only catches mistakes
 # such as an Indian band in USD or a US band in INR.

@@ -19,7 +19,7 @@ from typing import Any
 from careerquiz.content import schema
 from careerquiz.content.errors import ROOT, ContentError, field_path, item_path
 from ladder.models import MSG_CURRENCY_REGION, MSG_MIN_GT_MAX, MSG_YEARS, Ladder, Rung, Skill
-from ladder.money import currency_fits_region
+from ladder.money import currency_fits_region, out_of_order
 from quiz import rules
 from quiz.models import Option, Question
 
@@ -204,7 +204,7 @@ class _Validation:
         if values is None:
             return None
         low, high = values.get("years_min"), values.get("years_max")
-        if low is not None and high is not None and high < low:
+        if out_of_order(low, high):
             self.error(field_path(path, "years_max"), MSG_YEARS)
         for item_at, responsibility in self.each(values, "responsibilities", path):
             self.responsibility(responsibility, item_at)
@@ -236,7 +236,7 @@ class _Validation:
         values = self.fields(item, path, schema.SALARY_BAND)
         if values is None:
             return
-        if "min" in values and "max" in values and values["max"] < values["min"]:
+        if out_of_order(values.get("min"), values.get("max")):
             self.error(field_path(path, "max"), MSG_MIN_GT_MAX)
         region, currency = values.get("region"), values.get("currency")
         if region and currency and not currency_fits_region(region, currency):
