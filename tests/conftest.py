@@ -40,6 +40,13 @@ def _clear_cache():
     cache.clear()
 
 
+def pytest_collection_modifyitems(items):
+    # Everything under tests/browser/ needs the browser: `-m "not browser"` leaves it out.
+    for item in items:
+        if "browser" in item.path.parts[-2:-1]:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -48,6 +55,37 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"Skipped, but CAREERQUIZ_REQUIRE_ALL is set: {reason}"
+
+
+# --- Shared fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def partner(db):
+    from careerquiz.partners.models import Partner
+
+    return Partner.objects.create(
+        name="Careers Co", public_key="pk_careers", allowed_origins="https://careers.example"
+    )
+
+
+@pytest.fixture
+def rates(settings):
+    """Set throttle rates for one test: rates(client="2/min", ...)."""
+
+    def set_rates(**overrides: str) -> None:
+        current = settings.REST_FRAMEWORK
+        merged = {**current["DEFAULT_THROTTLE_RATES"], **overrides}
+        settings.REST_FRAMEWORK = {**current, "DEFAULT_THROTTLE_RATES": merged}
+
+    return set_rates
 
 
 @pytest.fixture

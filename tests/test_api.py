@@ -22,7 +22,6 @@ from careerquiz.api.queries import MSG_UNKNOWN_LADDER, MSG_UNKNOWN_PLACEMENT, MS
 from careerquiz.partners import cors
 from careerquiz.partners.cors import normalise_origin
 from careerquiz.partners.lookup import MSG_PARTNER_DISABLED, MSG_UNKNOWN_PARTNER
-from careerquiz.partners.models import Partner
 from ladder.models import JobTitle, LadderNote, NextStep, Responsibility, Skill
 from ladder.money import MSG_REGION
 from quiz.attempts import complete_attempt, start_attempt
@@ -42,30 +41,6 @@ QUIZZES = "/api/v1/quizzes/"
 
 def placements_url(slug: str = "test-quiz") -> str:
     return f"/api/v1/quizzes/{slug}/placements/"
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def partner(db) -> Partner:
-    return Partner.objects.create(
-        name="Careers Co", public_key="pk_careers", allowed_origins="https://careers.example"
-    )
-
-
-@pytest.fixture
-def rates(settings):
-    """Set throttle rates for one test: rates(client="2/min", ...)."""
-
-    def set_rates(**overrides: str) -> None:
-        current = settings.REST_FRAMEWORK
-        merged = {**current["DEFAULT_THROTTLE_RATES"], **overrides}
-        settings.REST_FRAMEWORK = {**current, "DEFAULT_THROTTLE_RATES": merged}
-
-    return set_rates
 
 
 def post_json(api: APIClient, url: str, body: object, **extra):

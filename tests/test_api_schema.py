@@ -67,16 +67,6 @@ def wsgi_app(db, rates):
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def rates(settings):
-    def set_rates(**overrides: str) -> None:
-        current = settings.REST_FRAMEWORK
-        merged = {**current["DEFAULT_THROTTLE_RATES"], **overrides}
-        settings.REST_FRAMEWORK = {**current, "DEFAULT_THROTTLE_RATES": merged}
-
-    return set_rates
-
-
 PLACEMENT_ID = "schemathesis-placement"
 PARTNER_KEY = "pk_schema"
 

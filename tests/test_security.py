@@ -44,7 +44,7 @@ from careerquiz.web.history import GuardedHistoryAdmin
 from quiz import flow
 from quiz.attempts import complete_attempt, start_attempt
 from quiz.models import Attempt, Quiz
-from tests import test_admin, test_api
+from tests import test_admin
 from tests.factories import answers_at, live_version
 from tests.test_admin import read_form
 from tests.test_api import assert_error, placements_url, post_json
@@ -59,7 +59,6 @@ TRACKED = sorted(
     key=lambda model: model._meta.label,
 )
 content = test_admin.content  # one object of every registered model (a fixture)
-partner = test_api.partner  # a partner at https://careers.example (a fixture)
 
 
 def url_name(model: type[models.Model], view: str) -> str:
@@ -464,11 +463,6 @@ def test_reading_a_yaml_file_stops_at_its_deadline(monkeypatch):
 
 
 # --- 9. Idempotent placements ---------------------------------------------------------------
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def place(api: APIClient, quiz: Quiz, key: str | None, *, rung: str = "mid", **headers: str):
