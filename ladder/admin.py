@@ -40,7 +40,7 @@ from ladder.models import (
 )
 from ladder.positions import PositionedFormSet, positioned_form
 
-SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
+SOURCES_HELP = "One source per line: the key of one of the ladder's sources."
 
 FormfieldOverrides = Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]
 
