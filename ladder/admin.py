@@ -25,7 +25,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from careerquiz.web.history import GuardedHistoryAdmin
-from ladder.admin_rows import LabelledRowsMixin
+from ladder.admin_rows import LabelledListMixin, LabelledRowsMixin
 from ladder.models import (
     JobTitle,
     Ladder,
@@ -405,7 +405,7 @@ class RungAdmin(SizedInputsMixin, GuardedHistoryAdmin[Rung]):
 # --- Rung items in their own lists ---------------------------------------------------------
 
 
-class RungItemAdmin(RungDropdownMixin, GuardedHistoryAdmin[Any]):
+class RungItemAdmin(LabelledListMixin, RungDropdownMixin, GuardedHistoryAdmin[Any]):
     """Shared shape of the per-rung items' own lists: filter by ladder and rung, reorder."""
 
     list_filter: ClassVar[tuple[Any, ...]] = (

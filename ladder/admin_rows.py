@@ -1,18 +1,20 @@
-"""Names for the inputs of the admin's table rows (tabular inlines).
+"""Names for the inputs of the admin's table rows (tabular inlines, editable change lists).
 
 Django's tabular inline puts each field's label once, in the column heading,
 and renders the inputs below it with no `<label>`: a screen reader announces
 "edit text" forty times, and axe reports every input (WCAG 4.1.2). Each input
 here gets an `aria-label` naming its row and its column ("Option 3: Rung"), so
-the row and the column are both heard, and nothing changes on screen.
+the row and the column are both heard, and nothing changes on screen. A change
+list's editable column does the same, its rows named by their objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.options import InlineModelAdmin, ModelAdmin
 from django.forms.utils import pretty_name
 from django.http import HttpRequest
 from django.utils.text import capfirst
@@ -36,6 +38,19 @@ def label_row_inputs(form: forms.BaseForm, row: str) -> None:
         widget.attrs["aria-label"] = f"{row}: {column}"
 
 
+def with_row_labels(
+    formset: type[Any], name_row: Callable[[forms.ModelForm[Any], int | None], str]
+) -> type[Any]:
+    """`formset` with each row's inputs named "<name_row(form, index)>: <column>"."""
+    base_add_fields = formset.add_fields
+
+    def add_fields(self: Any, form: forms.ModelForm[Any], index: int | None) -> None:
+        base_add_fields(self, form, index)
+        label_row_inputs(form, name_row(form, index))
+
+    return type(formset.__name__, (formset,), {"add_fields": add_fields})
+
+
 class LabelledRowsMixin(InlineModelAdmin[Any, Any]):
     """A tabular inline whose inputs are named "<row label> <n>: <column>".
 
@@ -45,12 +60,19 @@ class LabelledRowsMixin(InlineModelAdmin[Any, Any]):
     row_label: str | None = None
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
         row_label = self.row_label or capfirst(str(self.verbose_name))
+        return with_row_labels(
+            super().get_formset(request, obj, **kwargs),
+            lambda form, index: row_name(row_label, index),
+        )
 
-        def add_fields(formset_self: Any, form: forms.ModelForm[Any], index: int | None) -> None:
-            base_add_fields(formset_self, form, index)
-            label_row_inputs(form, row_name(row_label, index))
 
-        base_add_fields = formset.add_fields
-        return type(formset.__name__, (formset,), {"add_fields": add_fields})
+class LabelledListMixin(ModelAdmin[Any]):
+    """A change list with editable columns whose inputs are named by their object:
+    "“Python”: Position"."""
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return with_row_labels(
+            super().get_changelist_formset(request, **kwargs),
+            lambda form, index: f"“{form.instance}”",
+        )

@@ -1429,3 +1429,5 @@ def test_each_input_of_a_table_row_is_named_by_its_row_and_column(quiz, admin_cl
     rung_page = text(admin_client.get(change_url(quiz.ladder.rungs.get(slug="junior"))))
     assert re.search(r'<select[^>]+aria-label="Skill 1: Importance"', rung_page)
     assert 'aria-label="New job title: Name"' in rung_page
+    skills = text(admin_client.get(reverse("admin:ladder_skill_changelist")))
+    assert 'aria-label="“Skill 1”: Position"' in skills  # an editable column of a list

@@ -7,7 +7,9 @@ serious findings are listed in the failure message, so one run shows them all.
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from careerquiz.partners.models import Partner
@@ -74,7 +76,25 @@ def admin_pages(site_origin: str) -> dict[str, str]:
     question = max(quiz.questions.all(), key=lambda q: q.options.count())
     # The partner page's preview frame talks to the partner's first origin: this site.
     partner = Partner.objects.create(name="Acme Careers", allowed_origins=site_origin)
+    lists = {
+        f"{model._meta.verbose_name_plural} list": reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        )
+        for model in admin.site._registry
+        if model._meta.app_label in ("ladder", "quiz", "partners")
+    }
+    one_of_each = {
+        f"{model._meta.verbose_name}": reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
+        )
+        for model in admin.site._registry
+        if model._meta.app_label in ("ladder", "quiz", "partners")
+        and (obj := model._default_manager.first()) is not None
+    }
     return {
+        **lists,
+        **one_of_each,
+        "quiz history": f"/admin/quiz/quiz/{quiz.pk}/history/",
         "quiz list": "/admin/quiz/quiz/",
         "quiz": f"/admin/quiz/quiz/{quiz.pk}/change/",
         "new quiz": "/admin/quiz/quiz/add/",
