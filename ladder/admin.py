@@ -25,6 +25,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from careerquiz.web.history import GuardedHistoryAdmin
+from ladder.admin_rows import LabelledListMixin, LabelledRowsMixin
 from ladder.models import (
     JobTitle,
     Ladder,
@@ -39,7 +40,7 @@ from ladder.models import (
 )
 from ladder.positions import PositionedFormSet, positioned_form
 
-SOURCES_HELP = "One source file per line, e.g. 000_d7195fff7a5e005f.txt."
+SOURCES_HELP = "One source per line: the key of one of the ladder's sources."
 
 FormfieldOverrides = Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]
 
@@ -221,7 +222,9 @@ class RungFormSet(PositionedFormSet[Rung, Ladder]):
         return super().save(commit)
 
 
-class RungInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Rung, Ladder]):
+class RungInline(
+    SortableMixin, LabelledRowsMixin, SizedInputsMixin, admin.TabularInline[Rung, Ladder]
+):
     """The ladder's rungs; each rung's parts are one click away on its own page."""
 
     model = Rung
@@ -237,7 +240,9 @@ class RungInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Rung, Ladd
     extra = 0
 
 
-class SourceInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Source, Ladder]):
+class SourceInline(
+    SortableMixin, LabelledRowsMixin, SizedInputsMixin, admin.TabularInline[Source, Ladder]
+):
     """The texts the ladder's facts come from: items cite the key, pages show the title."""
 
     model = Source
@@ -297,7 +302,9 @@ class LadderNoteAdmin(GuardedHistoryAdmin[LadderNote]):
 # --- Rung --------------------------------------------------------------------------------
 
 
-class RungPartInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Any, Rung]):
+class RungPartInline(
+    SortableMixin, LabelledRowsMixin, SizedInputsMixin, admin.TabularInline[Any, Rung]
+):
     """Items listed on a rung, kept in the order editors give them (`position`)."""
 
     formfield_overrides = COMPACT_TEXT
@@ -315,6 +322,7 @@ class JobTitleInline(RungPartInline):
     model = JobTitle
     fields = ("position", "name", "source")
     input_sizes = {"name": 36, "source": 24}
+    row_label = "Job title"
     verbose_name = "job title it appears under"
     verbose_name_plural = "job titles it appears under"
 
@@ -397,7 +405,7 @@ class RungAdmin(SizedInputsMixin, GuardedHistoryAdmin[Rung]):
 # --- Rung items in their own lists ---------------------------------------------------------
 
 
-class RungItemAdmin(RungDropdownMixin, GuardedHistoryAdmin[Any]):
+class RungItemAdmin(LabelledListMixin, RungDropdownMixin, GuardedHistoryAdmin[Any]):
     """Shared shape of the per-rung items' own lists: filter by ladder and rung, reorder."""
 
     list_filter: ClassVar[tuple[Any, ...]] = (

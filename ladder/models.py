@@ -73,7 +73,7 @@ class Source(models.Model):
 
     ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="sources")
     key = models.CharField(
-        max_length=200, help_text="What items cite in their source, e.g. 000_d7195fff7a5e005f.txt."
+        max_length=200, help_text="What items cite in their source field, e.g. survey-2025."
     )
     title = models.CharField(max_length=300, help_text="Shown to readers, e.g. the text's title.")
     url = models.URLField(blank=True, help_text="Where readers can check it, if public.")
@@ -257,7 +257,7 @@ class Skill(RungItem):
     rung = models.ForeignKey(Rung, on_delete=models.CASCADE, related_name="skills")
     name = models.CharField(max_length=200)
     category = models.SlugField(
-        max_length=60, help_text="e.g. programming, modeling, mlops, cloud, leadership"
+        max_length=60, help_text="A group of skills, e.g. communication, tools, leadership."
     )
     importance = models.CharField(
         max_length=20, choices=Importance.choices, default=Importance.HIGH

@@ -34,6 +34,7 @@ from ladder.admin import (
     SizedInputsMixin,
     SortableMixin,
 )
+from ladder.admin_rows import LabelledRowsMixin
 from ladder.models import Rung
 from ladder.positions import PositionedFormSet, positioned_form
 from quiz import rules
@@ -136,7 +137,9 @@ def review_for_publishing(quiz: Quiz) -> PublishReview:
 # --- Quiz --------------------------------------------------------------------------------
 
 
-class QuestionListInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Question, Quiz]):
+class QuestionListInline(
+    SortableMixin, LabelledRowsMixin, SizedInputsMixin, admin.TabularInline[Question, Quiz]
+):
     """The quiz's questions, one line each: number, text, and a link to the question's
     own page, where its answers are edited with it.
 
@@ -159,7 +162,8 @@ class QuestionListInline(SortableMixin, SizedInputsMixin, admin.TabularInline[Qu
         return False  # a question is added on its own page, with its answers in the same save
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return super().get_queryset(request).annotate(option_total=Count("options"))
+        questions: QuerySet[Question] = super().get_queryset(request)
+        return questions.annotate(option_total=Count("options"))
 
     @admin.display(description="role")
     def kind(self, question: Question) -> str:
@@ -397,7 +401,11 @@ class OptionInlineFormSet(PositionedFormSet[Option, Question]):
 
 
 class OptionInline(
-    SortableMixin, RungDropdownMixin, SizedInputsMixin, admin.TabularInline[Option, Question]
+    SortableMixin,
+    LabelledRowsMixin,
+    RungDropdownMixin,
+    SizedInputsMixin,
+    admin.TabularInline[Option, Question],
 ):
     model = Option
     formset = OptionInlineFormSet

@@ -1418,3 +1418,16 @@ def test_the_roles_command_puts_a_groups_permissions_back(quiz):
     assert "change_partner" not in codenames
     assert "change_attempt" not in codenames
     assert "Editor: up to date" in out.getvalue()
+
+
+def test_each_input_of_a_table_row_is_named_by_its_row_and_column(quiz, admin_client):
+    question = quiz.questions.filter(role="evidence").order_by("position").first()
+    page = text(admin_client.get(change_url(question)))
+    assert 'aria-label="Option 1: Key"' in page
+    assert 'aria-label="Option 2: Rung"' in page  # the <select>, not its add/view wrapper
+    assert 'aria-label="New option: Text"' in page  # the row "Add another" copies
+    rung_page = text(admin_client.get(change_url(quiz.ladder.rungs.get(slug="junior"))))
+    assert re.search(r'<select[^>]+aria-label="Skill 1: Importance"', rung_page)
+    assert 'aria-label="New job title: Name"' in rung_page
+    skills = text(admin_client.get(reverse("admin:ladder_skill_changelist")))
+    assert 'aria-label="“Skill 1”: Position"' in skills  # an editable column of a list

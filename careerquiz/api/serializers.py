@@ -38,7 +38,9 @@ class SourceSerializer(serializers.Serializer[Any]):
 
 class ResponsibilitySerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
-    source = serializers.CharField(help_text="Seed/source file, may be empty.")  # type: ignore[assignment]
+    source = serializers.CharField(
+        help_text="The key of the ladder source it comes from; may be empty."
+    )  # type: ignore[assignment]
 
 
 class JobTitleSerializer(serializers.Serializer[Any]):
@@ -48,7 +50,9 @@ class JobTitleSerializer(serializers.Serializer[Any]):
 
 class SkillSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
-    category = serializers.CharField(help_text="e.g. programming, modeling, mlops, leadership.")
+    category = serializers.CharField(
+        help_text="A group of skills, e.g. communication, tools, leadership."
+    )
     importance = serializers.CharField(help_text="high, medium-high, medium or low.")
     source = serializers.CharField()  # type: ignore[assignment]
 

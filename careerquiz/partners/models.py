@@ -118,7 +118,10 @@ class Partner(models.Model):
     )
     # An optional call to action under the embedded result.
     cta_text = models.CharField(
-        "call to action", max_length=80, blank=True, help_text="e.g. See our ML courses"
+        "call to action",
+        max_length=80,
+        blank=True,
+        help_text="The link's words, e.g. See our courses.",
     )
     cta_url = models.URLField("call to action link", blank=True)
     # Who reads this partner's numbers: a partner manager sees only the attempts of
