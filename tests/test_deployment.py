@@ -429,8 +429,10 @@ def test_a_postgresql_outage_fails_fast_and_the_restart_gives_no_500(static_root
             "rows_lost": max(0, load.acknowledged_starts() - rows),
         },
     )
-    assert to_503 < 3, polls
-    assert all(p.seconds < 3 for p in polls), polls
+    # The pool's 2 s wait, plus the check of a connection the outage left dead: 2.0 s
+    # on an idle machine, 3.8 s once with other test suites loading both cores.
+    assert to_503 < 5, polls
+    assert all(p.seconds < 5 for p in polls), polls
     # Pages that need no database go on answering; those that do fail fast, with a 503.
     assert {s.status for s in during if s.path == "/embed.js"} == {200}
     assert {s.status for s in during if s.path.startswith("/quiz/")} == {503}
