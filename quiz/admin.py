@@ -386,6 +386,15 @@ def rungs_for_question(question: Question | None) -> QuerySet[Rung]:
     return Rung.objects.filter(Q(ladder_id__in=quiz_ladder) | Q(pk__in=chosen))
 
 
+def _home_ladder(question: Question | None) -> int | None:
+    if question is None:
+        return None
+    ladder_id: int | None = (
+        Quiz.objects.filter(pk=question.quiz_id).values_list("ladder_id", flat=True).first()
+    )
+    return ladder_id
+
+
 class OptionInlineFormSet(PositionedFormSet[Option, Question]):
     def clean(self) -> None:
         super().clean()
@@ -418,6 +427,11 @@ class OptionInline(
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         question = _object_being_edited(request, Question)
         return rungs_for_question(question)
+
+    def home_ladder_id(self, request: HttpRequest) -> int | None:
+        # An existing question's rungs are its quiz's: "1. Junior", not the ladder first
+        # (a narrow dropdown would show only the ladder's name).
+        return _home_ladder(_object_being_edited(request, Question))
 
 
 @admin.register(Question)
@@ -491,6 +505,10 @@ class OptionAdmin(RungDropdownMixin, GuardedHistoryAdmin[Option]):
     def rung_queryset(self, request: HttpRequest) -> QuerySet[Rung]:
         option = _object_being_edited(request, Option)
         return rungs_for_question(option.question if option else None)
+
+    def home_ladder_id(self, request: HttpRequest) -> int | None:
+        option = _object_being_edited(request, Option)
+        return _home_ladder(option.question if option else None)
 
 
 # --- Published versions ---------------------------------------------------------------------
