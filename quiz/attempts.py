@@ -30,6 +30,7 @@ from quiz.placement import (
     place,
 )
 from quiz.progress import total_steps
+from quiz.signals import attempt_completed
 from quiz.versions import spec_for
 
 
@@ -64,6 +65,7 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
             return locked
         _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
         locked.save(update_fields=COMPLETION_FIELDS)
+        attempt_completed.send(sender=Attempt, attempt=locked)
         return locked
 
 
@@ -159,7 +161,9 @@ def place_and_record(
         quiz_id=version.quiz_id, version=version, channel=channel, partner_id=partner_id, ref=ref
     )
     _record_placement(attempt, spec, placement, answers, region)
-    attempt.save(force_insert=True)
+    with transaction.atomic():
+        attempt.save(force_insert=True)
+        attempt_completed.send(sender=Attempt, attempt=attempt)
     return attempt
 
 

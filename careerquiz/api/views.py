@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.http.response import HttpResponseBase
@@ -261,12 +262,17 @@ def _quiz_detail_body(slug: str, pk: int, published_at: datetime, base: str) -> 
 # --- Placements. ---
 
 
-def placement_body(request: Request, attempt: Attempt) -> dict[str, Any]:
+def placement_body(request: Request | _Site, attempt: Attempt) -> dict[str, Any]:
     result_url = request.build_absolute_uri(attempt.get_absolute_url())
     body = attempt.result | {"result_url": result_url, "ref": attempt.ref}
     # PlacementSerializer's output (its shape is the contract), without DRF's per-call copying.
     project: Callable[[Any], dict[str, Any]] = projector(PlacementSerializer)
     return project(body)
+
+
+def placement_event_data(attempt: Attempt) -> dict[str, Any]:
+    """The placement body a webhook carries: no request, so result_url is on SITE_URL."""
+    return placement_body(_Site(settings.SITE_URL.rstrip("/") + "/"), attempt)
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
