@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import timedelta
+from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -58,7 +62,7 @@ def run_after_commit():
 
 
 def api_placement(quiz, partner: Partner | None) -> dict:
-    headers = {"HTTP_X_CAREERQUIZ_PARTNER": partner.public_key} if partner else {}
+    headers: dict[str, Any] = {"HTTP_X_CAREERQUIZ_PARTNER": partner.public_key} if partner else {}
     with run_after_commit():
         response = Client().post(
             reverse("api:placement-create", args=[quiz.slug]),
@@ -179,6 +183,7 @@ def test_a_failed_delivery_is_retried_later_with_jitter(quiz, partner):
     assert before + timedelta(seconds=8) <= delivery.next_attempt_at
     assert delivery.next_attempt_at <= timezone.now() + timedelta(seconds=12)
     retry = DBTaskResult.objects.order_by("-enqueued_at").first()
+    assert retry is not None
     assert retry.run_after == delivery.next_attempt_at
     # A second task for the same row (a requeue) sends nothing while it is claimed.
     WebhookDelivery.objects.update(claimed_until=timezone.now() + timedelta(minutes=1))
@@ -305,7 +310,9 @@ def test_ssrf_a_public_https_endpoint_is_accepted_and_plain_http_is_not(
     monkeypatch.setattr(
         socket,
         "getaddrinfo",
-        lambda host, port, **kw: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))],
+        lambda host, port, **kw: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))
+        ],
     )
     events = [PLACEMENT_COMPLETED]
     WebhookEndpoint(partner=partner, url="https://hooks.acme.example/", events=events).full_clean()
@@ -332,3 +339,113 @@ def test_unknown_event_types_are_refused(partner):
     with pytest.raises(ValidationError) as caught:
         endpoint.full_clean()
     assert "Unknown event type 'nope'" in caught.value.message_dict["events"][0]
+
+
+# --- The admin and the `partner webhook` command. ---
+
+
+def test_the_admin_shows_a_new_endpoints_secret_once(admin_client, partner):
+    response = admin_client.post(
+        reverse("admin:partners_webhookendpoint_add"),
+        {
+            "partner": partner.pk,
+            "url": "http://127.0.0.1:9/hooks",
+            "description": "CRM",
+            "events": [PLACEMENT_COMPLETED],
+            "is_active": "on",
+        },
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert endpoint.secret in response.content.decode()
+    assert endpoint.events == [PLACEMENT_COMPLETED]
+
+    change = admin_client.get(reverse("admin:partners_webhookendpoint_change", args=[endpoint.pk]))
+    assert change.status_code == 200
+    assert endpoint.secret not in change.content.decode()
+    assert endpoint.secret[:10] in change.content.decode()
+
+
+def test_the_admin_refuses_a_private_endpoint_in_production(admin_client, partner, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    response = admin_client.post(
+        reverse("admin:partners_webhookendpoint_add"),
+        {"partner": partner.pk, "url": "https://169.254.169.254/", "events": [PLACEMENT_COMPLETED]},
+    )
+    assert response.status_code == 200
+    assert "private, loopback or link-local" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_delivery_log_shows_status_code_latency_and_attempts(admin_client, quiz, partner):
+    delivery, endpoint, _, _ = deliver_one(quiz, partner, [500])
+    endpoint_page = admin_client.get(reverse("admin:partners_webhookendpoint_changelist"))
+    log_url = reverse("admin:partners_webhookdelivery_changelist")
+    assert f"{log_url}?endpoint__id__exact={endpoint.pk}" in endpoint_page.content.decode()
+
+    log = admin_client.get(log_url, {"endpoint__id__exact": endpoint.pk})
+    body = log.content.decode().split('id="result_list"', 1)[1]
+    row = re.search(r"<tbody>\s*<tr[^>]*>(.*?)</tr>", body, re.S)
+    assert row is not None
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row.group(0), re.S)
+    text = " | ".join(re.sub(r"<[^>]+>", "", cell).strip() for cell in cells)
+    assert "Pending" in text
+    assert "| 500 |" in text
+    assert f"| {delivery.last_latency_ms} |" in text
+    assert "| 1 |" in text  # attempts
+
+
+def test_the_admin_sends_a_signed_test_event(admin_client, quiz, partner):
+    endpoint = endpoint_for(partner)
+    with run_after_commit():
+        response = admin_client.post(
+            reverse("admin:partners_webhookendpoint_changelist"),
+            {"action": "send_test_event", "_selected_action": [endpoint.pk]},
+        )
+    assert response.status_code == 302
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.is_test
+    assert delivery.payload["test"] is True
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [delivery.message_id]
+
+
+def test_a_partner_manager_sees_only_their_partners_endpoints(client, partner, quiz):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from careerquiz.roles import PARTNER_MANAGER, ensure_roles
+
+    ensure_roles()
+    manager = get_user_model().objects.create_user("mira", password="x", is_staff=True)
+    manager.groups.add(Group.objects.get(name=PARTNER_MANAGER))
+    partner.managers.add(manager)
+    mine = endpoint_for(partner, "http://127.0.0.1:9/mine")
+    endpoint_for(Partner.objects.create(name="Other"), "http://127.0.0.1:9/theirs")
+    client.force_login(manager)
+
+    page = client.get(reverse("admin:partners_webhookendpoint_changelist")).content.decode()
+    assert mine.url in page
+    assert "/theirs" not in page
+
+
+def test_the_partner_command_adds_an_endpoint_and_prints_its_secret(partner):
+    out = StringIO()
+    call_command(
+        "partner", "webhook", "add", partner.public_key, "http://127.0.0.1:9/h", stdout=out
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in out.getvalue()
+    assert endpoint.events == [PLACEMENT_COMPLETED]
+
+    listing = StringIO()
+    call_command("partner", "webhook", "list", partner.public_key, stdout=listing)
+    assert "http://127.0.0.1:9/h" in listing.getvalue()
+    assert endpoint.secret not in listing.getvalue()
+
+
+def test_the_partner_command_refuses_a_bad_endpoint_and_saves_nothing(partner, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(CommandError, match="private, loopback or link-local"):
+        call_command("partner", "webhook", "add", partner.public_key, "https://10.0.0.1/")
+    assert not WebhookEndpoint.objects.exists()

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.csp import CSP
 
+from careerquiz.partners import webhook_admin  # noqa: F401  (registers the webhook admin)
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner, PartnerQuerySet
 from careerquiz.web.history import GuardedHistoryAdmin

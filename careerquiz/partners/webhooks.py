@@ -151,9 +151,7 @@ def send(message_id: str) -> str:
     now = timezone.now()
     timeout = settings.WEBHOOK_TIMEOUT
     claimed = (
-        WebhookDelivery.objects.filter(
-            message_id=message_id, status=WebhookDelivery.Status.PENDING
-        )
+        WebhookDelivery.objects.filter(message_id=message_id, status=WebhookDelivery.Status.PENDING)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=now + timedelta(seconds=timeout) + CLAIM_SLACK)
     )
@@ -226,7 +224,7 @@ def retry_delay(attempts: int) -> timedelta | None:
     if attempts > len(delays):
         return None
     base = float(delays[attempts - 1])
-    return timedelta(seconds=base * random.uniform(1 - JITTER, 1 + JITTER))  # noqa: S311
+    return timedelta(seconds=base * random.uniform(1 - JITTER, 1 + JITTER))
 
 
 def record(delivery: WebhookDelivery, response: Response) -> str:
