@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners import webhooks
+from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import PLACEMENT_COMPLETED, Partner, WebhookEndpoint
 from quiz.models import Quiz
 
@@ -93,9 +93,7 @@ class Command(BaseCommand):
         add.add_argument("--description", default="")
         verbs.add_parser("list", help="A partner's endpoints.").add_argument("key")
         verbs.add_parser("test", help="Send a signed test event.").add_argument("id", type=int)
-        verbs.add_parser("enable", help="Switch on; send what waited.").add_argument(
-            "id", type=int
-        )
+        verbs.add_parser("enable", help="Switch on; send what waited.").add_argument("id", type=int)
         verbs.add_parser("requeue", help="Enqueue deliveries whose task was lost.")
 
     def webhook(self, options: dict[str, Any]) -> None:
