@@ -283,16 +283,24 @@ QUIZ_PARTNER_LOOKUP = "careerquiz.partners.lookup.partner_id_for_key"
 # --- Background tasks (django.tasks): webhook deliveries. ---
 # "database" (django-tasks-db: the queue is a table, `manage.py db_worker` runs it) works
 # with SQLite and one worker out of the box; "immediate" runs a task in the request.
+# "rq" (django-tasks-rq) queues in Redis (TASKS_REDIS_URL, else REDIS_URL) for workers on
+# many machines: `manage.py rqworker default webhooks`.
 TASKS_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
 }
-TASKS = {
-    "default": {
-        "BACKEND": TASKS_BACKENDS[env.str("TASKS_BACKEND", default="database")],
-        "QUEUES": ["default", "webhooks"],
-    }
-}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}.")
+TASK_QUEUES = ["default", "webhooks"]
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": TASK_QUEUES}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")  # its `rqworker` command
+    tasks_redis = env.str("TASKS_REDIS_URL", default=REDIS_URL)
+    if not tasks_redis:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL or REDIS_URL.")
+    RQ_QUEUES = {name: {"URL": tasks_redis} for name in TASK_QUEUES}
 
 # --- Webhooks to partners' servers (careerquiz.partners.webhooks). ---
 # Seconds a partner's server has to answer one delivery.

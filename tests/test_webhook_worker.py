@@ -187,6 +187,45 @@ def test_an_admin_replay_arrives_signed_with_a_new_timestamp(
     assert verify(endpoint.secret, replayed.headers, replayed.body) == delivery.payload
 
 
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+
+
+def test_the_redis_backend_chosen_by_settings_delivers_and_retries_through_rqworker(
+    quiz, endpoint, receiver
+):
+    """TASKS_BACKEND=rq: the same task queued in Redis, run by django-rq's worker, its
+    retry scheduled by RQ's scheduler."""
+    rq_env = Worker().env | {"TASKS_BACKEND": "rq", "TASKS_REDIS_URL": REDIS_URL}
+    receiver.statuses[:] = [500]
+    placement_id = api_placement(quiz, endpoint.partner)  # its outbox row, in this process
+
+    # As after moving a running site to Redis: what is pending goes into the new queue.
+    requeue = subprocess.run(
+        [sys.executable, "manage.py", "partner", "webhook", "requeue", "--all"],
+        cwd=ROOT,
+        env=rq_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "1 pending deliveries" in requeue.stdout, requeue.stderr
+    command = [sys.executable, "manage.py", "rqworker", "webhooks", "--with-scheduler"]
+    command += ["--job-class", "django_tasks_rq.backend.Job"]
+    worker = subprocess.Popen(
+        command, cwd=ROOT, env=rq_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        first, second = receiver.wait_for(2, timeout=30)
+        delivery = wait_for_status(WebhookDelivery.Status.DELIVERED)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert verify(endpoint.secret, second.headers, second.body)["data"]["id"] == placement_id
+    assert delivery.attempts == 2
+
+
 def wait_for_status(status: str, *, timeout: float = 10.0) -> WebhookDelivery:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

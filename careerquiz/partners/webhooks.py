@@ -290,19 +290,17 @@ def replay(delivery: WebhookDelivery) -> None:
         enqueue_after_commit([delivery.message_id])
 
 
-def requeue_due() -> int:
+def requeue_due(*, every_pending: bool = False) -> int:
     """Enqueue every pending delivery of an active endpoint long past due (its task was
-    lost: a queue flushed, a crash between commit and enqueue); returns how many."""
+    lost: a queue flushed, a crash between commit and enqueue), or with `every_pending`
+    all of them now (after moving to another task backend); returns how many."""
     now = timezone.now()
-    ids = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING,
-            endpoint__is_active=True,
-            next_attempt_at__lte=now - OVERDUE,
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .values_list("message_id", flat=True)
-    )
+    pending = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, endpoint__is_active=True
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    if not every_pending:
+        pending = pending.filter(next_attempt_at__lte=now - OVERDUE)
+    ids = list(pending.values_list("message_id", flat=True))
     _enqueue(ids)
     return len(ids)
 

@@ -7,7 +7,7 @@
     manage.py partner webhook add KEY URL [--event placement.completed] [--description TEXT]
     manage.py partner webhook list KEY
     manage.py partner webhook test ID | enable ID
-    manage.py partner webhook requeue
+    manage.py partner webhook requeue [--all]
 
 `add` and `show` print the public key and the snippets to paste. Snippets use
 SITE_URL (DJANGO_SITE_URL), or --base-url. `webhook add` prints the endpoint's
@@ -35,7 +35,7 @@ MSG_ENDPOINT_INVALID = "The webhook endpoint is not valid, nothing was saved:\n{
 MSG_UNKNOWN_ENDPOINT = "No webhook endpoint has the id {id}."
 MSG_SECRET = "Signing secret (shown only this once; give it to the partner now):\n  {secret}"
 MSG_TEST_SENT = "A signed test event is queued for {url} (the worker sends it)."
-MSG_REQUEUED = "{count} overdue deliveries enqueued again."
+MSG_REQUEUED = "{count} pending deliveries enqueued again."
 MSG_NO_QUIZ = "No quiz is published yet; publish one, then `partner show {key}` for snippets."
 
 
@@ -94,7 +94,12 @@ class Command(BaseCommand):
         verbs.add_parser("list", help="A partner's endpoints.").add_argument("key")
         verbs.add_parser("test", help="Send a signed test event.").add_argument("id", type=int)
         verbs.add_parser("enable", help="Switch on; send what waited.").add_argument("id", type=int)
-        verbs.add_parser("requeue", help="Enqueue deliveries whose task was lost.")
+        requeue = verbs.add_parser("requeue", help="Enqueue deliveries whose task was lost.")
+        requeue.add_argument(
+            "--all",
+            action="store_true",
+            help="Every pending delivery, now (e.g. after changing TASKS_BACKEND).",
+        )
 
     def webhook(self, options: dict[str, Any]) -> None:
         verb = options["webhook_action"]
@@ -127,7 +132,8 @@ class Command(BaseCommand):
             waiting = webhooks.resume(endpoint)
             self.stdout.write(f"{endpoint.url} is on; {waiting} waiting deliveries queued.")
         else:
-            self.stdout.write(MSG_REQUEUED.format(count=webhooks.requeue_due()))
+            count = webhooks.requeue_due(every_pending=options["all"])
+            self.stdout.write(MSG_REQUEUED.format(count=count))
 
     def endpoint(self, pk: int) -> WebhookEndpoint:
         endpoint = WebhookEndpoint.objects.filter(pk=pk).select_related("partner").first()
