@@ -41,6 +41,7 @@ def start_attempt(
     partner_id: int | None = None,
     region: str = "",
     ref: str = "",
+    passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
     return Attempt.objects.create(
         quiz_id=version.quiz_id,
@@ -49,6 +50,7 @@ def start_attempt(
         partner_id=partner_id,
         region=region,
         ref=ref,
+        passthrough=dict(passthrough or {}),
     )
 
 
@@ -150,6 +152,7 @@ def place_and_record(
     channel: str = Attempt.Channel.API,
     partner_id: int | None = None,
     ref: str = "",
+    passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
     """Start and complete an attempt at once (the API): one INSERT of the finished row.
 
@@ -158,10 +161,16 @@ def place_and_record(
     spec = spec_for(version)
     placement = place(spec, answers)
     attempt = Attempt(
-        quiz_id=version.quiz_id, version=version, channel=channel, partner_id=partner_id, ref=ref
+        quiz_id=version.quiz_id,
+        version=version,
+        channel=channel,
+        partner_id=partner_id,
+        ref=ref,
+        passthrough=dict(passthrough or {}),
     )
     _record_placement(attempt, spec, placement, answers, region)
-    with transaction.atomic():
+    # No savepoint when nested (place_once, a test): the caller's transaction is this one.
+    with transaction.atomic(savepoint=False):
         attempt.save(force_insert=True)
         attempt_completed.send(sender=Attempt, attempt=attempt)
     return attempt

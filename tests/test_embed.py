@@ -206,6 +206,7 @@ def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, p
         "next_rung": {"slug": "lead", "title": "Lead"},
         "result_url": f"http://testserver/results/{attempt.result_id}/",
         "ref": "spring-2026",
+        "passthrough": {},
     }
 
 

@@ -38,7 +38,7 @@ class PartnerAdmin(GuardedHistoryAdmin[Partner]):
     readonly_fields = ("public_key", "created_at")
     fieldsets = (
         (None, {"fields": ("name", "public_key", "is_active", "allowed_origins")}),
-        ("Embedded quiz", {"fields": ("default_region", "cta_text", "cta_url")}),
+        ("Embedded quiz", {"fields": ("default_region", "cta_text", "cta_url", "pass_params")}),
         (
             "Theme",
             {"fields": (("accent_color", "color_scheme"), ("font_family", "corner_radius"))},

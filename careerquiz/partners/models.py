@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from careerquiz.partners.addresses import RefusedAddress, check_webhook_url
 from ladder.models import REGION_VALIDATOR
+from quiz import passthrough
 from quiz.models import VIEW_EVERY_ATTEMPT
 
 ORIGIN_PATTERN = re.compile(
@@ -38,6 +39,11 @@ MSG_BAD_FONT = (
 )
 MSG_CTA_NEEDS_BOTH = "A call to action needs both its text and its link."
 MSG_CTA_HTTPS = "The call to action must link to an https:// address."
+MSG_BAD_PASS_PARAM = (
+    "{name!r} is not a parameter name: letters, digits, _ . - (at most 40), separated by "
+    "spaces or commas, e.g. utm_source utm_campaign cohort"
+)
+MSG_TOO_MANY_PASS_PARAMS = f"At most {passthrough.MAX_PARAMS} parameters."
 
 HEX_COLOUR = RegexValidator(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$", MSG_BAD_COLOUR)
 FONT_STACK = RegexValidator(r"^[A-Za-z0-9 ,'\"-]*$", MSG_BAD_FONT)
@@ -49,6 +55,19 @@ MAX_RADIUS = 32
 
 def new_public_key() -> str:
     return "pk_" + secrets.token_urlsafe(18)
+
+
+def split_names(value: str) -> list[str]:
+    return [name for name in re.split(r"[\s,]+", value) if name]
+
+
+def validate_pass_params(value: str) -> None:
+    names = split_names(value)
+    for name in names:
+        if not passthrough.NAME_PATTERN.fullmatch(name):
+            raise ValidationError(MSG_BAD_PASS_PARAM.format(name=name))
+    if len(names) > passthrough.MAX_PARAMS:
+        raise ValidationError(MSG_TOO_MANY_PASS_PARAMS)
 
 
 def validate_origins(value: str) -> None:
@@ -124,6 +143,20 @@ class Partner(models.Model):
         "call to action", max_length=80, blank=True, help_text="e.g. See our ML courses"
     )
     cta_url = models.URLField("call to action link", blank=True)
+    # Context the partner keeps with each visit (quiz.passthrough): the embed's snippets
+    # name these in data-pass-params, and only these are stored.
+    pass_params = models.CharField(
+        "parameters passed through",
+        max_length=500,
+        blank=True,
+        validators=[validate_pass_params],
+        help_text=(
+            "Names the embed forwards from the partner page's address (or data-hidden-NAME "
+            "attributes) and stores with each attempt, e.g. utm_source utm_campaign cohort. "
+            f"At most {passthrough.MAX_PARAMS}; values up to {passthrough.MAX_VALUE_LENGTH} "
+            "characters."
+        ),
+    )
     # Who reads this partner's numbers: a partner manager sees only the attempts of
     # partners listing them here (quiz.models.AttemptQuerySet.visible_to).
     managers = models.ManyToManyField(
@@ -153,6 +186,10 @@ class Partner(models.Model):
     @property
     def origins(self) -> list[str]:
         return self.allowed_origins.split()
+
+    @property
+    def pass_param_names(self) -> list[str]:
+        return split_names(self.pass_params)[: passthrough.MAX_PARAMS]
 
 
 # --- Webhooks: a partner's servers told of events (careerquiz.partners.webhooks). ---

@@ -14,6 +14,7 @@ allowed to frame it too, and attempts they start are recorded as previews.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -33,7 +34,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import Partner
-from quiz import flow, views
+from quiz import flow, passthrough, views
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
 from quiz.versions import live_version
@@ -51,12 +52,17 @@ MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an
 
 
 def embed_surface(
-    partner: Partner, *, ref: str = "", region: str = "", preview: bool = False
+    partner: Partner,
+    *,
+    ref: str = "",
+    region: str = "",
+    preview: bool = False,
+    passed: Mapping[str, str] | None = None,
 ) -> views.Surface:
-    """The embed's pages for this partner; starting again keeps the widget's ref and
-    region (and an admin preview stays a preview)."""
+    """The embed's pages for this partner; starting again keeps the widget's ref, region
+    and passed-through context (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
-    restart = _start_params(partner, ref=ref, region=region, preview=preview)
+    restart = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
     return views.Surface(
         layout=EMBED_LAYOUT,
         start="partners:embed",
@@ -76,10 +82,18 @@ def embed_surface(
     )
 
 
-def _start_params(partner: Partner, *, ref: str, region: str, preview: bool) -> dict[str, str]:
+def _start_params(
+    partner: Partner,
+    *,
+    ref: str,
+    region: str,
+    preview: bool,
+    passed: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """What starting the embedded quiz carries: in links back to the start, and as the
     intro's hidden fields."""
     params = {"partner": partner.public_key, "ref": ref, "region": region}
+    params |= passthrough.as_fields(passed or {})
     if preview:
         params["preview"] = "1"
     return {name: value for name, value in params.items() if value}
@@ -156,14 +170,22 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     run = flow.published_run(version)
     preview = data.get("preview") == "1" and request.user.is_staff
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
-    surface = embed_surface(partner, ref=ref, region=region, preview=preview)
+    passed = passthrough.from_fields(data, partner.pass_param_names)
+    surface = embed_surface(partner, ref=ref, region=region, preview=preview, passed=passed)
     if request.method in ("GET", "HEAD"):
-        hidden = _start_params(partner, ref=ref, region=region, preview=preview)
+        hidden = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
         response: HttpResponseBase = views.intro(request, run, surface, hidden=hidden)
     else:
         channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
         response = views.begin(
-            request, run, surface, channel=channel, partner_id=partner.pk, ref=ref, region=region
+            request,
+            run,
+            surface,
+            channel=channel,
+            partner_id=partner.pk,
+            ref=ref,
+            region=region,
+            passthrough=passed,
         )
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
@@ -224,7 +246,13 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     partner = attempt.partner
     assert partner is not None  # filtered above
     preview = attempt.channel == Attempt.Channel.PREVIEW
-    surface = embed_surface(partner, ref=attempt.ref, region=attempt.region, preview=preview)
+    surface = embed_surface(
+        partner,
+        ref=attempt.ref,
+        region=attempt.region,
+        preview=preview,
+        passed=attempt.passthrough,
+    )
     context = views.result_context(request, attempt) | {
         "event": _complete_event(request, attempt),
         "restart_url": surface.start_url(attempt.quiz.slug),
@@ -246,6 +274,7 @@ def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
         "next_rung": rung(stored.get("next_rung")),
         "result_url": request.build_absolute_uri(attempt.get_absolute_url()),
         "ref": attempt.ref,
+        "passthrough": attempt.passthrough,
     }
 
 

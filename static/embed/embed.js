@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var REF = /^[A-Za-z0-9._-]{1,64}$/;
+  var NAME = /^[A-Za-z0-9_.-]{1,40}$/; // a passed-through parameter (quiz.passthrough)
+  var HIDDEN = "data-hidden-";
   var GRACE_MS = 4000; // after the frame loads, to hear from it before falling back to a link
   var registry = (window.careerquizEmbeds = window.careerquizEmbeds || { widgets: [] });
 
@@ -62,6 +64,7 @@
         next_rung: rung(detail.next_rung),
         result_url: detail.result_url,
         ref: detail.ref || "",
+        passthrough: detail.passthrough || {},
       });
     } else if (data.type === "rejected") {
       fallback(widget);
@@ -93,6 +96,21 @@
     if (region) params.set("region", region);
     if (ref && REF.test(ref)) params.set("ref", ref);
     else if (ref) console.warn("careerquiz: data-ref must be 1-64 of A-Z a-z 0-9 . _ -; ignored");
+    // Only what the partner names travels: listed query parameters, data-hidden-* values.
+    var pass = {};
+    var query = new URLSearchParams(location.search);
+    (tag.getAttribute("data-pass-params") || "").split(/[\s,]+/).forEach(function (name) {
+      if (NAME.test(name) && query.get(name)) pass[name] = query.get(name);
+    });
+    Array.prototype.forEach.call(tag.attributes, function (attr) {
+      var name = attr.name.slice(HIDDEN.length);
+      if (!attr.name.indexOf(HIDDEN) && NAME.test(name) && attr.value) pass[name] = attr.value;
+    });
+    Object.keys(pass)
+      .slice(0, 10)
+      .forEach(function (name) {
+        params.set("p." + name, pass[name].slice(0, 200));
+      });
 
     var frame = document.createElement("iframe");
     frame.src = base + "/embed/" + encodeURIComponent(quiz) + "/?" + params;

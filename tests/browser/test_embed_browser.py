@@ -157,9 +157,39 @@ def test_a_partner_page_on_another_site_runs_the_quiz_and_hears_every_event(
         "next_rung": {"slug": above[0]["slug"], "title": above[0]["title"]} if above else None,
         "result_url": f"{site.app}/results/{attempt.result_id}/",
         "ref": "demo-page",
+        "passthrough": {},
     }
     assert frame.locator("[data-careerquiz-result]").is_visible()
     assert context.cookies([site.app]) == []  # nothing stored for the app's origin
+    assert problems.messages == []
+
+
+def test_pass_through_parameters_from_the_page_address_reach_the_attempt(
+    new_context, site, small_quiz
+):
+    partner = partner_for(site, pass_params="utm_source cohort utm_medium")
+    url = site.add(
+        "/campaign", partner, small_quiz.slug, pass_params="utm_source utm_medium cohort"
+    )
+    site.pages["/campaign"] = site.pages["/campaign"].replace(
+        " async></script>", ' data-hidden-cohort="spring-26" data-hidden-secret="x" async></script>'
+    )
+    page = new_context().new_page()
+    problems = PageProblems(page)
+
+    # utm_campaign is not listed by the page, email not by anyone: neither may travel.
+    page.goto(url + "?utm_source=newsletter&utm_campaign=may&email=a%40b.example")
+    wait_for_events(page, "ready", 1)
+    frame_url = page.locator("iframe").get_attribute("src") or ""
+    assert "email" not in frame_url
+    assert "utm_campaign" not in frame_url
+    answer_every_step(page, frame_of(page))
+    wait_for_events(page, "complete", 1)
+
+    attempt = Attempt.objects.get()
+    expected = {"utm_source": "newsletter", "cohort": "spring-26"}
+    assert attempt.passthrough == expected  # data-hidden-secret: not a partner's name
+    assert events(page, "complete")[0]["detail"]["passthrough"] == expected
     assert problems.messages == []
 
 

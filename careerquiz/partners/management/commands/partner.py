@@ -51,6 +51,13 @@ class Command(BaseCommand):
         )
         add.add_argument("--region", default="", help="Region preselected in the quiz, e.g. IN.")
         add.add_argument("--accent", help="Accent colour, e.g. #0b5fff.")
+        add.add_argument(
+            "--pass-param",
+            action="append",
+            default=[],
+            help="A parameter of the partner page's address kept with each visit, e.g. "
+            "utm_source (repeatable).",
+        )
         add.add_argument("--disabled", action="store_true", help="Create it switched off.")
         listing = actions.add_parser("list", help="Every partner, one per line.")
         listing.add_argument("--json", action="store_true", help="As JSON, for scripts.")
@@ -160,6 +167,7 @@ class Command(BaseCommand):
             allowed_origins="\n".join(options["origin"]),
             default_region=options["region"].upper(),
             is_active=not options["disabled"],
+            pass_params=" ".join(options["pass_param"]),
         )
         if options["accent"]:
             partner.accent_color = options["accent"]
