@@ -6,6 +6,7 @@ tests/browser/test_embed_browser.py.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from html import unescape
@@ -409,3 +410,11 @@ def test_the_loader_is_served_at_a_stable_address_cached_briefly(client):
     again = client.get("/embed.js", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+
+
+LOADER_BUDGET = 3 * 1024  # gzipped bytes: the loader is on every partner page
+
+
+def test_the_loader_stays_within_3_kb_gzipped(client):
+    body = client.get("/embed.js").content
+    assert len(gzip.compress(body, compresslevel=9)) <= LOADER_BUDGET
