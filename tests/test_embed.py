@@ -418,3 +418,28 @@ LOADER_BUDGET = 3 * 1024  # gzipped bytes: the loader is on every partner page
 def test_the_loader_stays_within_3_kb_gzipped(client):
     body = client.get("/embed.js").content
     assert len(gzip.compress(body, compresslevel=9)) <= LOADER_BUDGET
+
+
+def test_an_unregistered_origin_is_told_so_at_once_in_a_page_any_site_may_frame(quiz, partner):
+    response = Client().get(
+        start_url(quiz), {"partner": partner.public_key, "origin": "https://other.example"}
+    )
+    assert response.status_code == 200  # a page the loader replaces with its link
+    assert csp(response)["frame-ancestors"] == "*"
+    body = text(response)
+    assert embed.MSG_ORIGIN_NOT_ALLOWED in body
+    console = embed.MSG_ORIGIN_CONSOLE.format(
+        origin="https://other.example", key=partner.public_key
+    )
+    assert f'data-careerquiz-rejected="{console}"' in body
+    assert "Start the quiz" not in body
+
+
+def test_a_registered_origin_gets_the_quiz(quiz, partner):
+    response = Client().get(
+        start_url(quiz), {"partner": partner.public_key, "origin": "https://jobs.example:8443"}
+    )
+    assert response.status_code == 200
+    assert_framed_by_partner_only(response)
+    assert "data-careerquiz-rejected" not in text(response)
+    assert "Start the quiz" in text(response)

@@ -48,6 +48,12 @@ LOADER_MAX_AGE = 300
 MSG_NO_KEY = "This embedded quiz was set up without a partner key, so it can't start."
 MSG_UNKNOWN_QUIZ = "There is no published quiz at this address."
 MSG_PARTNER_GONE = "This quiz is no longer available here."
+MSG_ORIGIN_NOT_ALLOWED = "This site may not show this quiz: it is not one of the partner's sites."
+MSG_ORIGIN_CONSOLE = (
+    "{origin} is not an allowed origin for the partner key {key}: add it to the partner's "
+    "allowed origins in the careerquiz admin (Partners), or with "
+    "`manage.py partner`, then reload."
+)
 MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an embedded one."
 
 
@@ -117,11 +123,19 @@ def _framed_by(
 
 
 def _rejected(
-    request: HttpRequest, slug: str, message: str, partner: Partner | None, *, status: int = 400
+    request: HttpRequest,
+    slug: str,
+    message: str,
+    partner: Partner | None,
+    *,
+    status: int = 400,
+    console_message: str = "",
 ) -> HttpResponseBase:
-    """A clear page inside the frame instead of a blank box, which tells the loader too."""
+    """A clear page inside the frame instead of a blank box, which tells the loader too
+    (with `console_message` for the page's developer, when there is more to say)."""
     context = {
         "message": message,
+        "console_message": console_message,
         "restart_url": "",
         "own_site_url": reverse("quiz:start", args=[slug]),
         "embedded": True,
@@ -169,6 +183,16 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         return _rejected(request, slug, MSG_UNKNOWN_QUIZ, partner, status=404)
     run = flow.published_run(version)
     preview = data.get("preview") == "1" and request.user.is_staff
+    claimed = data.get("origin", "")
+    if claimed and not preview and claimed not in frame_ancestors(partner):
+        # The loader says where it runs. A page that lies is still refused by the browser
+        # (frame-ancestors); this only spares an honest one a blank frame.
+        # A 200: a 4xx would add the browser's own "Failed to load resource" line to the
+        # page's console beside the one message the loader logs.
+        console = MSG_ORIGIN_CONSOLE.format(origin=claimed[:200], key=partner.public_key)
+        return _rejected(
+            request, slug, MSG_ORIGIN_NOT_ALLOWED, None, status=200, console_message=console
+        )
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
     passed = passthrough.from_fields(data, partner.pass_param_names)
     surface = embed_surface(partner, ref=ref, region=region, preview=preview, passed=passed)

@@ -66,8 +66,9 @@
         ref: detail.ref || "",
         passthrough: detail.passthrough || {},
       });
-    } else if (data.type === "rejected") {
+    } else if (data.type === "rejected" && !widget.fallen) {
       fallback(widget);
+      if (detail.message) console.warn("careerquiz: " + detail.message);
     }
   }
 
@@ -91,6 +92,8 @@
     var base = new URL(tag.src, location.href).origin;
     var quiz = tag.getAttribute("data-quiz");
     var params = new URLSearchParams({ partner: tag.getAttribute("data-partner") || "" });
+    // So an origin the partner has not registered is told so at once, not framed blank.
+    params.set("origin", location.origin);
     var region = tag.getAttribute("data-region");
     var ref = tag.getAttribute("data-ref");
     if (region) params.set("region", region);

@@ -47,8 +47,9 @@
   document.addEventListener("htmx:afterSettle", announce);
 
   // A refused frame is not a quiz that is ready: the loader shows its fallback link.
-  if (document.querySelector("[data-careerquiz-rejected]")) {
-    send("rejected");
+  var rejected = document.querySelector("[data-careerquiz-rejected]");
+  if (rejected) {
+    send("rejected", { message: rejected.getAttribute("data-careerquiz-rejected") });
     return;
   }
   send("ready");

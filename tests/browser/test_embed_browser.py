@@ -224,15 +224,23 @@ def test_a_page_the_partner_does_not_allow_shows_a_link_to_the_quiz(
     partner = Partner.objects.create(name="Elsewhere", allowed_origins="https://elsewhere.example")
     url = site.add("/", partner, small_quiz.slug)
     page = new_context().new_page()
+    problems = PageProblems(page)
 
     page.goto(url)
 
+    # At once: well before the loader's grace period for a frame that never answers.
     link = page.locator(".careerquiz-fallback a")
-    link.wait_for(timeout=15000)
+    link.wait_for(timeout=2500)
     assert link.get_attribute("href") == f"{site.app}/quiz/{small_quiz.slug}/"
     assert page.locator("iframe").is_hidden()
     assert events(page) == []
     page.screenshot(path=screenshots / "embed-not-allowed.png")
+    # One clear message for the page's developer: which origin, and where to register it.
+    page.wait_for_timeout(500)
+    [warning] = problems.messages
+    assert warning.startswith("warning: careerquiz: ")
+    assert f"{site.origin} is not an allowed origin for the partner key" in warning
+    assert "allowed origins in the careerquiz admin" in warning
 
 
 def test_a_disabled_partner_shows_a_link_to_the_quiz(new_context, site, small_quiz):
