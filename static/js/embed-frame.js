@@ -45,6 +45,10 @@
     if (data.type === "sized") root.classList.add("careerquiz-sized");
   });
   document.addEventListener("htmx:afterSettle", announce);
+  // In a popup the page closes the dialog: it never hears keys pressed in here.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") send("escape");
+  });
 
   // A refused frame is not a quiz that is ready: the loader shows its fallback link.
   var rejected = document.querySelector("[data-careerquiz-rejected]");

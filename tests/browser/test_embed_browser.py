@@ -358,3 +358,55 @@ def scan(frame) -> list[str]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def test_the_inline_frame_loads_only_when_it_comes_near_the_viewport(new_context, site, small_quiz):
+    partner = partner_for(site)
+    url = site.add("/far", partner, small_quiz.slug, spacer="8000px")
+    page = new_context(viewport={"width": 1000, "height": 700}).new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(url)
+    page.wait_for_timeout(1000)
+    assert not [u for u in requested if "/embed/" in u], "the frame loaded off screen"
+    assert events(page) == []
+
+    page.locator("iframe").scroll_into_view_if_needed()
+    wait_for_events(page, "ready", 1)
+    assert [u for u in requested if f"/embed/{small_quiz.slug}/" in u]
+
+
+def focus_in_dialog(page) -> bool:
+    return bool(page.evaluate("document.activeElement.closest('dialog[open]') !== null"))
+
+
+def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, site, small_quiz):
+    partner = partner_for(site)
+    url = site.add("/popup", partner, small_quiz.slug, open="popup")
+    page = new_context().new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+
+    opener = page.get_by_role("button", name="Take the career quiz")
+    assert page.locator("iframe").get_attribute("src") is None  # nothing loads until opened
+    opener.click()
+    wait_for_events(page, "ready", 1)
+    dialog = page.locator("dialog.careerquiz-popup")
+    assert dialog.is_visible()
+    for _ in range(12):  # through the close button and every control in the frame, twice
+        page.keyboard.press("Tab")
+        assert focus_in_dialog(page), page.evaluate("document.activeElement.outerHTML")
+
+    page.keyboard.press("Escape")  # pressed inside the frame: the frame tells the page
+    wait_for_events(page, "close", 1)
+    assert dialog.is_hidden()
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+
+    opener.click()  # again: the same quiz, still loaded
+    page.get_by_role("button", name="Close the quiz").focus()
+    page.keyboard.press("Escape")  # on the page's own side of the dialog
+    wait_for_events(page, "close", 2)
+    assert dialog.is_hidden()
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+    assert problems.messages == []
