@@ -104,6 +104,14 @@ def test_placements_without_a_partner_or_subscription_write_no_delivery(quiz, pa
     assert not DBTaskResult.objects.exists()
 
 
+def test_a_staff_preview_in_the_partners_theme_tells_the_partner_nothing(quiz, partner):
+    endpoint_for(partner)
+    version = live_version(quiz)
+    channel = Attempt.Channel.PREVIEW
+    place_and_record(version, answers_at(quiz, "mid"), partner_id=partner.pk, channel=channel)
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_a_switched_off_endpoint_gets_no_new_deliveries(quiz, partner):
     endpoint = endpoint_for(partner)
     endpoint.is_active = False

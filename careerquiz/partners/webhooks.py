@@ -99,7 +99,8 @@ def envelope(event_type: str, data: dict[str, Any], *, test: bool = False) -> di
 
 def record_placement_deliveries(sender: type[Attempt], attempt: Attempt, **kwargs: Any) -> None:
     """Write the deliveries of a completed attempt, in its transaction; send after commit."""
-    if attempt.partner_id is None:
+    # A staff preview in the partner's theme is nobody's placement: the partner is not told.
+    if attempt.partner_id is None or attempt.channel == Attempt.Channel.PREVIEW:
         return
     endpoints = WebhookEndpoint.objects.listening_to(
         PLACEMENT_COMPLETED, partner_id=attempt.partner_id
