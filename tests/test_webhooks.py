@@ -457,3 +457,13 @@ def test_the_partner_command_refuses_a_bad_endpoint_and_saves_nothing(partner, s
     with pytest.raises(CommandError, match="private, loopback or link-local"):
         call_command("partner", "webhook", "add", partner.public_key, "https://10.0.0.1/")
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_partner_page_links_to_its_webhook_endpoints(admin_client, partner):
+    endpoint_for(partner)
+    page = admin_client.get(reverse("admin:partners_partner_change", args=[partner.pk]))
+    listing = reverse("admin:partners_webhookendpoint_changelist")
+    assert f"{listing}?partner__id__exact={partner.pk}" in page.content.decode()
+    assert "1 endpoint<" in page.content.decode()
+    add = admin_client.get(reverse("admin:partners_webhookendpoint_add"), {"partner": partner.pk})
+    assert f'<option value="{partner.pk}" selected>' in add.content.decode()
