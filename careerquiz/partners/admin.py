@@ -89,7 +89,7 @@ class PartnerAdmin(GuardedHistoryAdmin[Partner]):
 
     @admin.display(description="endpoints")
     def webhook_endpoints(self, partner: Partner) -> str:
-        if partner.pk is None:
+        if not partner.pk:  # the add form's unsaved partner
             return "Add endpoints once the partner is saved."
         listing = reverse("admin:partners_webhookendpoint_changelist")
         add = reverse("admin:partners_webhookendpoint_add")
