@@ -21,7 +21,7 @@ import csv
 import importlib
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -57,9 +57,9 @@ from tests.factories import live_version, make_ladder, make_quiz
 URL = "/admin/analytics/"
 CSV_URL = "/admin/analytics/placements.csv"
 # For an editor: session, user, their permissions (2), the progress flush (a read, and a
-# write when steps were marked), quizzes, versions, partners, the ladder's rungs and six
+# write when steps were marked), quizzes, versions, partners, the ladder's rungs and eight
 # figures. The same for ten attempts or a million; a superuser skips the permissions.
-QUERY_BOUND = 16
+QUERY_BOUND = 18
 
 COMPLETED = [
     # q1, q2, q3, title, company, channel, partner, ref
@@ -670,3 +670,42 @@ def test_the_fill_migration_backfills_completed_attempts(known):
     assert list(Attempt.objects.completed().order_by("pk").values_list(*columns)) == completed
     unfinished = Attempt.objects.filter(completed_at__isnull=True)
     assert set(unfinished.values_list("step_reached", flat=True)) == {1}
+
+
+# --- Over time and by ref ---------------------------------------------------------------------
+
+
+def test_attempts_over_time_count_each_day_started_and_completed(known):
+    shown = dashboard_for(known).over_time
+    assert shown.unit == "day"
+    rows = [(p.start.isoformat(), p.started, p.completed.count) for p in shown.periods]
+    assert rows == [("2026-03-01", 1, 1), ("2026-03-10", 8, 4), ("2026-03-31", 1, 1)]
+    assert shown.periods[1].completed.percent == "50%"
+
+
+def test_over_many_days_the_table_counts_weeks_from_monday(known):
+    version = live_version(known)
+    for offset in range(70):  # one more attempt a day for ten weeks from Monday 4 May
+        attempt = start_attempt(version)
+        started_on(attempt, datetime(2026, 5, 4, 9, tzinfo=UTC) + timedelta(days=offset))
+
+    shown = dashboard_for(known).over_time
+    assert shown.unit == "week"
+    weeks = {p.start.isoformat(): p.started for p in shown.periods}
+    assert weeks["2026-02-23"] == 1  # Sunday 1 March's week
+    assert weeks["2026-03-09"] == 8
+    assert weeks["2026-05-04"] == 7
+    assert sum(weeks.values()) == 80
+
+
+def test_attempts_by_ref_most_used_first(known):
+    rows = [(r.ref, r.started, r.completed.count) for r in dashboard_for(known).by_ref]
+    assert rows == [(figures.NO_REF, 8, 5), ("spring", 2, 1)]
+
+
+def test_the_page_shows_attempts_over_time_and_by_ref(known, admin_client):
+    page = admin_client.get(URL).content.decode()
+    over_time = page.split('id="over-time"', 1)[1].split("</section>", 1)[0]
+    assert '<time datetime="2026-03-10">10 Mar 2026</time></th><td>8</td><td>4</td>' in over_time
+    by_ref = page.split('id="by-ref"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">spring</th><td>2</td><td>1</td><td>50%</td>' in by_ref

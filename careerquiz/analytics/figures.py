@@ -15,10 +15,12 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.expressions import Combinable
+from django.db.models.functions import TruncDate
 
 from careerquiz.analytics.content import REGION, Published, Question, RungLabel, with_orders
 from quiz.models import AttemptQuerySet
@@ -362,6 +364,84 @@ def held_back(
     )
 
 
+# --- Over time, and by the partner's reference ------------------------------------------------
+
+# More days than this with attempts and the table counts weeks (starting Mondays) instead.
+MAX_DAYS_SHOWN = 62
+REFS_SHOWN = 20
+NO_REF = "(no ref)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Period:
+    start: date
+    started: int
+    completed: Share  # of those started in the period
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverTime:
+    unit: str  # "day" or "week"
+    periods: tuple[Period, ...]
+
+
+def over_time(attempts: AttemptQuerySet) -> OverTime:
+    """Attempts started per day (per week over longer spans), and how many completed:
+    one GROUP BY day in the site's time zone, folded into weeks here when there are many."""
+    rows = (
+        attempts.order_by()
+        .annotate(day=TruncDate("started_at"))
+        .values("day")
+        .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
+    )
+    by_day = {row["day"]: (row["started"], row["completed"]) for row in rows}
+    unit = "day"
+    if len(by_day) > MAX_DAYS_SHOWN:
+        unit = "week"
+        by_week: dict[date, tuple[int, int]] = defaultdict(lambda: (0, 0))
+        for day, (started, completed) in by_day.items():
+            monday = day - timedelta(days=day.weekday())
+            before = by_week[monday]
+            by_week[monday] = (before[0] + started, before[1] + completed)
+        by_day = by_week
+    return OverTime(
+        unit=unit,
+        periods=tuple(
+            Period(
+                start=start,
+                started=started,
+                completed=Share(label=start.isoformat(), count=completed, of=started),
+            )
+            for start, (started, completed) in sorted(by_day.items())
+        ),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefCount:
+    ref: str
+    started: int
+    completed: Share
+
+
+def by_ref(attempts: AttemptQuerySet) -> tuple[RefCount, ...]:
+    """The partners' references (data-ref) with the most attempts, and their completions."""
+    rows = (
+        attempts.order_by()
+        .values("ref")
+        .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
+        .order_by("-started", "ref")[:REFS_SHOWN]
+    )
+    return tuple(
+        RefCount(
+            ref=row["ref"] or NO_REF,
+            started=row["started"],
+            completed=Share(label=row["ref"] or NO_REF, count=row["completed"], of=row["started"]),
+        )
+        for row in rows
+    )
+
+
 # --- Everything on the page -------------------------------------------------------------------
 
 
@@ -373,6 +453,8 @@ class Dashboard:
     confidence: tuple[Share, ...]
     title_gaps: TitleGaps
     held_back: tuple[HeldBack, ...]
+    over_time: OverTime
+    by_ref: tuple[RefCount, ...]
 
 
 def dashboard(
@@ -386,4 +468,6 @@ def dashboard(
         confidence=confidence(attempts),
         title_gaps=title_gaps(attempts, rungs, published.split_question()),
         held_back=held_back(attempts, published, completed=counted.completed),
+        over_time=over_time(attempts),
+        by_ref=by_ref(attempts),
     )
