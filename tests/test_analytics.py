@@ -699,7 +699,7 @@ def test_over_many_days_the_table_counts_weeks_from_monday(known):
 
 
 def test_attempts_by_ref_most_used_first(known):
-    rows = [(r.ref, r.started, r.completed.count) for r in dashboard_for(known).by_ref]
+    rows = [(r.label, r.started, r.completed.count) for r in dashboard_for(known).by_ref]
     assert rows == [(figures.NO_REF, 8, 5), ("spring", 2, 1)]
 
 
@@ -709,3 +709,24 @@ def test_the_page_shows_attempts_over_time_and_by_ref(known, admin_client):
     assert '<time datetime="2026-03-10">10 Mar 2026</time></th><td>8</td><td>4</td>' in over_time
     by_ref = page.split('id="by-ref"', 1)[1].split("</section>", 1)[0]
     assert '<th scope="row">spring</th><td>2</td><td>1</td><td>50%</td>' in by_ref
+
+
+def test_one_partners_attempts_break_down_by_its_passed_through_parameters(known, admin_client):
+    acme = Partner.objects.get(name="Acme")
+    acme.pass_params = "utm_source cohort"
+    acme.save()
+    Attempt.objects.filter(partner=acme).update(passthrough={"utm_source": "newsletter"})
+    first = Attempt.objects.filter(partner=acme).order_by("pk").first()
+    assert first is not None
+    Attempt.objects.filter(pk=first.pk).update(passthrough={"utm_source": "ads", "cohort": "c1"})
+
+    attempts = Filters(quiz=known, partner=acme).apply(Attempt.objects.all())
+    shown = figures.by_passthrough(attempts, acme.pass_param_names)
+    counted = {p.name: [(v.label, v.started) for v in p.values] for p in shown}
+    assert counted == {
+        "utm_source": [("newsletter", 2), ("ads", 1)],
+        "cohort": [(figures.NOT_PASSED, 2), ("c1", 1)],
+    }
+    page = admin_client.get(URL, {"partner": acme.pk}).content.decode()
+    assert "<h2>By <code>utm_source</code></h2>" in page
+    assert dashboard_for(known).by_passthrough == ()  # every partner: no breakdown

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.expressions import Combinable
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 
 from careerquiz.analytics.content import REGION, Published, Question, RungLabel, with_orders
@@ -370,6 +371,7 @@ def held_back(
 MAX_DAYS_SHOWN = 62
 REFS_SHOWN = 20
 NO_REF = "(no ref)"
+NOT_PASSED = "(not passed)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -418,27 +420,51 @@ def over_time(attempts: AttemptQuerySet) -> OverTime:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RefCount:
-    ref: str
+class GroupCount:
+    label: str
     started: int
     completed: Share
 
 
-def by_ref(attempts: AttemptQuerySet) -> tuple[RefCount, ...]:
-    """The partners' references (data-ref) with the most attempts, and their completions."""
+def _grouped(attempts: AttemptQuerySet, value: Any, *, empty: str) -> tuple[GroupCount, ...]:
+    """Started and completed per `value` (an expression), the most started first."""
     rows = (
         attempts.order_by()
-        .values("ref")
+        .annotate(group=value)
+        .values("group")
         .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
-        .order_by("-started", "ref")[:REFS_SHOWN]
+        .order_by("-started", "group")[:REFS_SHOWN]
     )
     return tuple(
-        RefCount(
-            ref=row["ref"] or NO_REF,
+        GroupCount(
+            label=row["group"] or empty,
             started=row["started"],
-            completed=Share(label=row["ref"] or NO_REF, count=row["completed"], of=row["started"]),
+            completed=Share(label=row["group"] or empty, count=row["completed"], of=row["started"]),
         )
         for row in rows
+    )
+
+
+def by_ref(attempts: AttemptQuerySet) -> tuple[GroupCount, ...]:
+    """The partners' references (data-ref) with the most attempts, and their completions."""
+    return _grouped(attempts, F("ref"), empty=NO_REF)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParameterCounts:
+    name: str
+    values: tuple[GroupCount, ...]
+
+
+def by_passthrough(attempts: AttemptQuerySet, names: Sequence[str]) -> tuple[ParameterCounts, ...]:
+    """For each passed-through parameter (quiz.passthrough), attempts per value: one
+    GROUP BY per name, at most quiz.passthrough.MAX_PARAMS of them."""
+    return tuple(
+        ParameterCounts(
+            name=name,
+            values=_grouped(attempts, KeyTextTransform(name, "passthrough"), empty=NOT_PASSED),
+        )
+        for name in names
     )
 
 
@@ -454,11 +480,16 @@ class Dashboard:
     title_gaps: TitleGaps
     held_back: tuple[HeldBack, ...]
     over_time: OverTime
-    by_ref: tuple[RefCount, ...]
+    by_ref: tuple[GroupCount, ...]
+    by_passthrough: tuple[ParameterCounts, ...]
 
 
 def dashboard(
-    attempts: AttemptQuerySet, *, published: Published, rungs: Sequence[RungLabel]
+    attempts: AttemptQuerySet,
+    *,
+    published: Published,
+    rungs: Sequence[RungLabel],
+    pass_params: Sequence[str] = (),
 ) -> Dashboard:
     counted = totals(attempts)
     return Dashboard(
@@ -470,4 +501,5 @@ def dashboard(
         held_back=held_back(attempts, published, completed=counted.completed),
         over_time=over_time(attempts),
         by_ref=by_ref(attempts),
+        by_passthrough=by_passthrough(attempts, pass_params),
     )
