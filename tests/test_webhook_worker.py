@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -31,6 +32,7 @@ from careerquiz.partners.models import (
 from quiz.models import Attempt
 from tests.factories import answers_at
 from tests.receiver import Receiver, running_receiver, verify
+from tests.servers import port_open
 from tests.test_embed import start_url, walk
 from tests.test_quiz_flow import _answer_all
 
@@ -195,6 +197,9 @@ def test_the_redis_backend_chosen_by_settings_delivers_and_retries_through_rqwor
 ):
     """TASKS_BACKEND=rq: the same task queued in Redis, run by django-rq's worker, its
     retry scheduled by RQ's scheduler."""
+    redis = urlsplit(REDIS_URL)
+    if not port_open(redis.hostname or "127.0.0.1", redis.port or 6379):
+        pytest.skip(f"no Redis at {REDIS_URL}")
     rq_env = Worker().env | {"TASKS_BACKEND": "rq", "TASKS_REDIS_URL": REDIS_URL}
     receiver.statuses[:] = [500]
     placement_id = api_placement(quiz, endpoint.partner)  # its outbox row, in this process
