@@ -342,6 +342,33 @@ def test_ssrf_the_address_is_checked_again_when_sending(quiz, partner, settings)
     assert delivery.status == Status.PENDING  # retried: a name can resolve publicly again
 
 
+def test_ssrf_a_delivery_connects_to_the_address_it_checked_not_a_second_lookup(
+    quiz, partner, monkeypatch
+):
+    import socket
+
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "hooks.acme.example":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        # First the address that passes the check, then one it would refuse.
+        address = "127.0.0.1" if len(lookups) == 1 else "10.255.255.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with running_receiver() as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        endpoint = endpoint_for(partner, f"http://hooks.acme.example:{port}/hooks?x=1")
+        WebhookDelivery.objects.create(endpoint=endpoint, event_type="x", payload={"a": 1})
+        assert webhooks.send(WebhookDelivery.objects.get().message_id) == "delivered"
+    [received] = receiver.received
+    assert received.headers["host"] == f"hooks.acme.example:{port}"
+    assert lookups == ["hooks.acme.example"]  # resolved once, for the check
+
+
 def test_unknown_event_types_are_refused(partner):
     endpoint = WebhookEndpoint(partner=partner, url="http://127.0.0.1/", events=["nope"])
     with pytest.raises(ValidationError) as caught:

@@ -5,8 +5,10 @@ unchecked, that reaches whatever the server can reach: a cloud metadata service
 on a link-local address, an admin port on loopback, the private network. So a
 webhook URL must resolve to public addresses only, every one of them (a name
 with one public and one private address could be answered either way), and it
-is checked again just before each delivery, because what a name resolves to
-can change after it was registered. WEBHOOK_ALLOW_PRIVATE_ADDRESSES (on with
+is checked again at each delivery, which connects to the address just checked
+instead of resolving the name again: what a name resolves to can change after it
+was registered, or between a check and a connection (DNS rebinding).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES (on with
 DEBUG) lifts the rule for the demo and tests, which run receivers on 127.0.0.1.
 """
 
@@ -50,20 +52,31 @@ def is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def check_webhook_url(url: str) -> None:
-    """Raise RefusedAddress unless `url` may receive webhooks from this server."""
+def checked_address(url: str) -> IPAddress:
+    """The address to send `url`'s request to: its host resolved once, every address it
+    resolves to checked. Connecting to this one address (and not resolving the name
+    again) is what keeps a name that changes its answer (DNS rebinding) out.
+
+    Raises RefusedAddress unless `url` may receive webhooks from this server.
+    """
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
     parts = urlsplit(url)
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
         raise RefusedAddress(MSG_SCHEME)
     if not parts.hostname:
         raise RefusedAddress(MSG_NO_HOST)
-    if allow_private:
-        return
     try:
-        port = parts.port or 443
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
         raise RefusedAddress(MSG_NO_HOST) from error
-    for address in resolve(parts.hostname, port):
-        if not is_public(address):
-            raise RefusedAddress(MSG_PRIVATE.format(host=parts.hostname, address=address))
+    found = resolve(parts.hostname, port)
+    if not allow_private:
+        for address in found:
+            if not is_public(address):
+                raise RefusedAddress(MSG_PRIVATE.format(host=parts.hostname, address=address))
+    return found[0]
+
+
+def check_webhook_url(url: str) -> None:
+    """Raise RefusedAddress unless `url` may receive webhooks from this server."""
+    checked_address(url)

@@ -19,17 +19,19 @@ webhook-signature). How it stays reliable:
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import random
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +40,7 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from careerquiz.partners.addresses import RefusedAddress, check_webhook_url
+from careerquiz.partners.addresses import RefusedAddress, checked_address
 from careerquiz.partners.models import (
     PLACEMENT_COMPLETED,
     Partner,
@@ -182,41 +184,58 @@ def body_of(delivery: WebhookDelivery) -> str:
     return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could point at an address check_webhook_url would refuse: a 3xx is
-    # the receiver's answer, and is not followed.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to one checked address; the Host header keeps the URL's name."""
+
+    def __init__(self, host: str, port: int | None, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to one checked address; the certificate is checked against the URL's name."""
+
+    def __init__(self, host: str, port: int | None, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+        self.tls = ssl.create_default_context()
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Response:
+    """POST the delivery, signed now. A redirect is an answer like any other (not
+    followed: it could point where check_webhook_url would refuse)."""
     started = time.monotonic()
 
     def elapsed() -> int:
         return round((time.monotonic() - started) * 1000)
 
     try:
-        check_webhook_url(endpoint.url)
+        address = checked_address(endpoint.url)
     except RefusedAddress as refused:
         return Response(status_code=None, latency_ms=0, error=str(refused))
+    parts = urlsplit(endpoint.url)
+    kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    host = parts.hostname or ""
+    connection = kind(host, parts.port, address=str(address), timeout=settings.WEBHOOK_TIMEOUT)
     body = body_of(delivery)
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body.encode("utf-8"),
-        headers=signed_headers(endpoint, delivery.message_id, body),
-        method="POST",
-    )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as answer:
-            return Response(status_code=answer.status, latency_ms=elapsed())
-    except urllib.error.HTTPError as error:
-        error.close()
-        return Response(status_code=error.code, latency_ms=elapsed(), error=error.reason)
-    except (OSError, ValueError) as error:  # refused, timed out, TLS, a malformed address
-        return Response(status_code=None, latency_ms=elapsed(), error=repr(error))
+        headers = signed_headers(endpoint, delivery.message_id, body)
+        connection.request("POST", path, body=body.encode("utf-8"), headers=headers)
+        answer = connection.getresponse()  # its body is never read: only the status counts
+        error = "" if 200 <= answer.status < 300 else answer.reason
+        return Response(status_code=answer.status, latency_ms=elapsed(), error=error)
+    except (OSError, http.client.HTTPException) as failure:  # refused, timed out, TLS
+        return Response(status_code=None, latency_ms=elapsed(), error=repr(failure))
+    finally:
+        connection.close()
 
 
 def retry_delay(attempts: int) -> timedelta | None:
