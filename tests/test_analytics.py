@@ -57,9 +57,9 @@ from tests.factories import live_version, make_ladder, make_quiz
 URL = "/admin/analytics/"
 CSV_URL = "/admin/analytics/placements.csv"
 # For an editor: session, user, their permissions (2), the progress flush (a read, and a
-# write when steps were marked), quizzes, versions, partners, the ladder's rungs and eight
+# write when steps were marked), quizzes, versions, partners, the ladder's rungs and nine
 # figures. The same for ten attempts or a million; a superuser skips the permissions.
-QUERY_BOUND = 18
+QUERY_BOUND = 19
 
 COMPLETED = [
     # q1, q2, q3, title, company, channel, partner, ref
@@ -730,3 +730,20 @@ def test_one_partners_attempts_break_down_by_its_passed_through_parameters(known
     page = admin_client.get(URL, {"partner": acme.pk}).content.decode()
     assert "<h2>By <code>utm_source</code></h2>" in page
     assert dashboard_for(known).by_passthrough == ()  # every partner: no breakdown
+
+
+def test_time_to_complete_counts_completed_attempts_in_bands(known):
+    took = [timedelta(seconds=40), timedelta(seconds=90), timedelta(minutes=3)]
+    took += [timedelta(minutes=4), timedelta(minutes=12), timedelta(hours=2)]
+    for attempt, duration in zip(Attempt.objects.completed().order_by("pk"), took, strict=True):
+        Attempt.objects.filter(pk=attempt.pk).update(completed_at=attempt.started_at + duration)
+
+    bands = {share.label: share.count for share in dashboard_for(known).time_to_complete}
+    assert bands == {
+        "under 1 minute": 1,
+        "1–2 minutes": 1,
+        "2–5 minutes": 2,
+        "5–10 minutes": 0,
+        "10–30 minutes": 1,
+        "30 minutes or more": 1,
+    }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
@@ -468,6 +468,39 @@ def by_passthrough(attempts: AttemptQuerySet, names: Sequence[str]) -> tuple[Par
     )
 
 
+# --- Time to complete ---------------------------------------------------------------------------
+
+# (label, upper bound): completed attempts are counted in the first band they fit.
+DURATION_BANDS = (
+    ("under 1 minute", timedelta(minutes=1)),
+    ("1–2 minutes", timedelta(minutes=2)),
+    ("2–5 minutes", timedelta(minutes=5)),
+    ("5–10 minutes", timedelta(minutes=10)),
+    ("10–30 minutes", timedelta(minutes=30)),
+    ("30 minutes or more", None),
+)
+
+
+def time_to_complete(attempts: AttemptQuerySet) -> tuple[Share, ...]:
+    """Completed attempts by how long they took from start to result, in bands: one query
+    of conditional counts (a median would need a sort SQLite cannot do in SQL)."""
+    took = ExpressionWrapper(F("completed_at") - F("started_at"), output_field=DurationField())
+    counts: dict[str, Any] = {}
+    lower: timedelta | None = None
+    for index, (_, upper) in enumerate(DURATION_BANDS):
+        within = Q(took__lt=upper) if upper is not None else Q()
+        if lower is not None:
+            within &= Q(took__gte=lower)
+        counts[f"band_{index}"] = Count("pk", filter=within)
+        lower = upper
+    row = attempts.filter(COMPLETED).order_by().annotate(took=took).aggregate(**counts)
+    total = sum(row.values())
+    return tuple(
+        Share(label=label, count=row[f"band_{index}"], of=total)
+        for index, (label, _) in enumerate(DURATION_BANDS)
+    )
+
+
 # --- Everything on the page -------------------------------------------------------------------
 
 
@@ -482,6 +515,7 @@ class Dashboard:
     over_time: OverTime
     by_ref: tuple[GroupCount, ...]
     by_passthrough: tuple[ParameterCounts, ...]
+    time_to_complete: tuple[Share, ...]
 
 
 def dashboard(
@@ -502,4 +536,5 @@ def dashboard(
         over_time=over_time(attempts),
         by_ref=by_ref(attempts),
         by_passthrough=by_passthrough(attempts, pass_params),
+        time_to_complete=time_to_complete(attempts),
     )
