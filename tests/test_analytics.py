@@ -57,9 +57,9 @@ from tests.factories import live_version, make_ladder, make_quiz
 URL = "/admin/analytics/"
 CSV_URL = "/admin/analytics/placements.csv"
 # For an editor: session, user, their permissions (2), the progress flush (a read, and a
-# write when steps were marked), quizzes, versions, partners, the ladder's rungs and nine
+# write when steps were marked), quizzes, versions, partners, the ladder's rungs and ten
 # figures. The same for ten attempts or a million; a superuser skips the permissions.
-QUERY_BOUND = 19
+QUERY_BOUND = 20
 
 COMPLETED = [
     # q1, q2, q3, title, company, channel, partner, ref
@@ -747,3 +747,16 @@ def test_time_to_complete_counts_completed_attempts_in_bands(known):
         "10–30 minutes": 1,
         "30 minutes or more": 1,
     }
+
+
+def test_call_to_action_clicks_count_placements_followed_through(known, admin_client):
+    from careerquiz.partners.models import CallToActionClick
+
+    acme = Partner.objects.get(name="Acme")
+    for attempt in Attempt.objects.completed().filter(partner=acme):
+        CallToActionClick.objects.create(attempt=attempt, partner=acme)
+    shown = dashboard_for(known).cta_clicks
+    assert (shown.count, shown.of, shown.percent) == (2, 6, "33%")
+    page = admin_client.get(URL).content.decode()
+    clicks = "<span>Call-to-action clicks</span><strong>2</strong> <span>33% of completed</span>"
+    assert clicks in page

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careerquiz.partners import views as embed
-from careerquiz.partners.models import Partner
+from careerquiz.partners.models import CallToActionClick, Partner
 from quiz import flow
 from quiz.models import Attempt
 from tests.factories import answers_at, live_version
@@ -195,7 +195,8 @@ def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, p
     body = text(result)
     assert "data-careerquiz-result" in body
     assert re.search(r'<svg [^>]*role="img"', body)  # the ladder picture, in the frame too
-    assert 'href="https://careers.example/courses" target="_top">See our ML courses' in body
+    cta = reverse("partners:embed-cta", args=[Attempt.objects.get().result_id])
+    assert f'href="{cta}" target="_top">See our ML courses' in body
     data = re.search(
         r'<script id="careerquiz-complete" type="application/json">(.*?)</script>', body
     )
@@ -443,3 +444,21 @@ def test_a_registered_origin_gets_the_quiz(quiz, partner):
     assert_framed_by_partner_only(response)
     assert "data-careerquiz-rejected" not in text(response)
     assert "Start the quiz" in text(response)
+
+
+def test_the_call_to_action_counts_one_click_per_placement_then_goes_to_the_partner(quiz, partner):
+    client = Client()
+    start = client.post(start_url(quiz), {"partner": partner.public_key})
+    walk(client, quiz, start, answers_at(quiz, "mid"))
+    attempt = Attempt.objects.get()
+    cta = reverse("partners:embed-cta", args=[attempt.result_id])
+
+    for _ in range(2):
+        response = client.get(cta)
+        assert response.status_code == 302
+        assert response["Location"] == "https://careers.example/courses"
+    assert CallToActionClick.objects.get().attempt == attempt  # one per placement
+    assert not client.cookies
+    partner.cta_url = partner.cta_text = ""
+    partner.save()
+    assert client.get(cta).status_code == 404

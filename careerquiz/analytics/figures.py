@@ -468,6 +468,20 @@ def by_passthrough(attempts: AttemptQuerySet, names: Sequence[str]) -> tuple[Par
     )
 
 
+# --- The partner's call to action ---------------------------------------------------------------
+
+
+def cta_clicks(attempts: AttemptQuerySet) -> Share:
+    """Placements whose visitor followed the partner's call to action (counted by the
+    redirect it goes through, careerquiz.partners.views.call_to_action: no cookie)."""
+    row = (
+        attempts.filter(COMPLETED)
+        .order_by()
+        .aggregate(completed=Count("pk"), clicked=Count("pk", filter=Q(cta_click__isnull=False)))
+    )
+    return Share(label="call-to-action clicks", count=row["clicked"], of=row["completed"])
+
+
 # --- Time to complete ---------------------------------------------------------------------------
 
 # (label, upper bound): completed attempts are counted in the first band they fit.
@@ -516,6 +530,7 @@ class Dashboard:
     by_ref: tuple[GroupCount, ...]
     by_passthrough: tuple[ParameterCounts, ...]
     time_to_complete: tuple[Share, ...]
+    cta_clicks: Share
 
 
 def dashboard(
@@ -537,4 +552,5 @@ def dashboard(
         by_ref=by_ref(attempts),
         by_passthrough=by_passthrough(attempts, pass_params),
         time_to_complete=time_to_complete(attempts),
+        cta_clicks=cta_clicks(attempts),
     )

@@ -308,3 +308,20 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.message_id}"
+
+
+class CallToActionClick(models.Model):
+    """A visitor followed the partner's call to action under an embedded result: one row per
+    attempt (the first click), so analytics counts people, with no cookie involved."""
+
+    attempt = models.OneToOneField(
+        "quiz.Attempt", on_delete=models.CASCADE, related_name="cta_click"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="cta_clicks")
+    clicked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "call-to-action click"
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.attempt_id} at {self.clicked_at:%Y-%m-%d %H:%M}"

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
-from careerquiz.partners.models import Partner
+from careerquiz.partners.models import CallToActionClick, Partner
 from quiz import flow, passthrough, views
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
@@ -283,6 +283,24 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     }
     response = views.render(request, RESULT_TEMPLATE, context, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
+
+
+@require_safe
+@never_cache
+def call_to_action(request: HttpRequest, result_id: str) -> HttpResponseBase:
+    """The partner's call to action, by way of here: the first click per attempt is
+    counted (CallToActionClick), then the visitor goes on to the partner's link."""
+    attempt = get_object_or_404(
+        Attempt.objects.completed().filter(partner__isnull=False).select_related("partner"),
+        result_id=result_id,
+    )
+    partner = attempt.partner
+    assert partner is not None  # filtered above
+    if not partner.cta_url:
+        raise Http404("This partner has no call to action.")
+    if request.method == "GET" and attempt.channel != Attempt.Channel.PREVIEW:
+        CallToActionClick.objects.get_or_create(attempt=attempt, defaults={"partner": partner})
+    return HttpResponseRedirect(partner.cta_url)
 
 
 def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
