@@ -10,7 +10,12 @@ class CareerquizConfig(AppConfig):
 
     def ready(self) -> None:
         from careerquiz import checks  # noqa: F401  (registers the deploy checks)
+        from careerquiz.api.views import placement_event_data
+        from careerquiz.partners.webhooks import register_placement_data
         from careerquiz.roles import ensure_roles
+
+        # A webhook's data is the API's placement body, which the partners app cannot import.
+        register_placement_data(placement_event_data)
 
         # After the partners app migrates, every app's permissions exist (Django creates
         # them per app, in INSTALLED_APPS order, and partners is our last app with models).

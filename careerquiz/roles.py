@@ -50,6 +50,9 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     },
     PARTNER_MANAGER: {
         ("partners", "partner"): ALL,
+        ("partners", "webhookendpoint"): ALL,
+        # change: replaying a delivery; nobody adds or edits one by hand.
+        ("partners", "webhookdelivery"): ("change", "view"),
         ("quiz", "attempt"): READ,
         ("quiz", "quiz"): READ,
     },

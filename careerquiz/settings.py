@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",  # the database task queue and its `db_worker` (webhook deliveries)
     # Ours, lowest first: imports flow upwards only (see the README's Layout).
     "ladder",
     "quiz",
@@ -278,6 +279,39 @@ QUIZ_TOKEN_MAX_AGE = env.int("QUIZ_TOKEN_MAX_AGE", default=60 * 60 * 24)
 QUIZ_START_THROTTLE = env.str("QUIZ_START_THROTTLE", default="30/min")
 # How `?partner=KEY` on a quiz page finds the partner (quiz.attribution).
 QUIZ_PARTNER_LOOKUP = "careerquiz.partners.lookup.partner_id_for_key"
+
+# --- Background tasks (django.tasks): webhook deliveries. ---
+# "database" (django-tasks-db: the queue is a table, `manage.py db_worker` runs it) works
+# with SQLite and one worker out of the box; "immediate" runs a task in the request.
+# "rq" (django-tasks-rq) queues in Redis (TASKS_REDIS_URL, else REDIS_URL) for workers on
+# many machines: `manage.py rqworker default webhooks`.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}.")
+TASK_QUEUES = ["default", "webhooks"]
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": TASK_QUEUES}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")  # its `rqworker` command
+    tasks_redis = env.str("TASKS_REDIS_URL", default=REDIS_URL)
+    if not tasks_redis:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL or REDIS_URL.")
+    RQ_QUEUES = {name: {"URL": tasks_redis} for name in TASK_QUEUES}
+
+# --- Webhooks to partners' servers (careerquiz.partners.webhooks). ---
+# Seconds a partner's server has to answer one delivery.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# Seconds before each retry of a failed delivery (each gets +-20% jitter): about 27 hours
+# in all, after which the delivery has failed and its endpoint is switched off.
+WEBHOOK_RETRY_DELAYS = env.list(
+    "WEBHOOK_RETRY_DELAYS", cast=float, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+# Endpoints on loopback, private or link-local addresses (SSRF): only while developing.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 # --- REST API. ---
 REST_FRAMEWORK = {

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 # A region is an ISO 3166-1 alpha-2 country code, in capitals wherever it is stored.
 REGION_CODE = re.compile(r"[A-Z]{2}")
-MSG_REGION = "must be a two-letter ISO 3166 country code, e.g. IN or US"
+MSG_REGION = "must be a two-letter ISO 3166 country code in capitals, e.g. IN or US"
 
 
 def is_region_code(value: object) -> bool:

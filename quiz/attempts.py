@@ -30,6 +30,7 @@ from quiz.placement import (
     place,
 )
 from quiz.progress import total_steps
+from quiz.signals import attempt_completed
 from quiz.versions import spec_for
 
 
@@ -40,6 +41,7 @@ def start_attempt(
     partner_id: int | None = None,
     region: str = "",
     ref: str = "",
+    passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
     return Attempt.objects.create(
         quiz_id=version.quiz_id,
@@ -48,6 +50,7 @@ def start_attempt(
         partner_id=partner_id,
         region=region,
         ref=ref,
+        passthrough=dict(passthrough or {}),
     )
 
 
@@ -64,6 +67,7 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
             return locked
         _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
         locked.save(update_fields=COMPLETION_FIELDS)
+        attempt_completed.send(sender=Attempt, attempt=locked)
         return locked
 
 
@@ -148,6 +152,7 @@ def place_and_record(
     channel: str = Attempt.Channel.API,
     partner_id: int | None = None,
     ref: str = "",
+    passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
     """Start and complete an attempt at once (the API): one INSERT of the finished row.
 
@@ -156,10 +161,18 @@ def place_and_record(
     spec = spec_for(version)
     placement = place(spec, answers)
     attempt = Attempt(
-        quiz_id=version.quiz_id, version=version, channel=channel, partner_id=partner_id, ref=ref
+        quiz_id=version.quiz_id,
+        version=version,
+        channel=channel,
+        partner_id=partner_id,
+        ref=ref,
+        passthrough=dict(passthrough or {}),
     )
     _record_placement(attempt, spec, placement, answers, region)
-    attempt.save(force_insert=True)
+    # No savepoint when nested (place_once, a test): the caller's transaction is this one.
+    with transaction.atomic(savepoint=False):
+        attempt.save(force_insert=True)
+        attempt_completed.send(sender=Attempt, attempt=attempt)
     return attempt
 
 

@@ -337,6 +337,11 @@ class Attempt(models.Model):
         help_text="The partner's own reference for this visit, e.g. a campaign (data-ref).",
     )
     region = models.CharField(max_length=2, blank=True, validators=[REGION_VALIDATOR])
+    passthrough = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The partner's context kept with the visit, e.g. utm_source (quiz.passthrough).",
+    )
     answers = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -157,6 +157,7 @@ def begin(
     partner_id: int | None = None,
     ref: str = "",
     region: str = "",
+    passthrough: Mapping[str, str] | None = None,
 ) -> TemplateResponse:
     """Record a started attempt and show the first question."""
     assert run.version is not None  # only published quizzes are started
@@ -171,7 +172,9 @@ def begin(
         )
         response["Retry-After"] = str(wait)
         return response
-    attempt = start_attempt(run.version, channel=channel, partner_id=partner_id, ref=ref)
+    attempt = start_attempt(
+        run.version, channel=channel, partner_id=partner_id, ref=ref, passthrough=passthrough
+    )
     state = flow.state_for_attempt(attempt, slug=run.slug, region=region)
     return step_page(request, run, state, surface)
 

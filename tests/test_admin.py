@@ -44,8 +44,12 @@ from careerquiz.partners.models import (
     MSG_BAD_ORIGIN,
     MSG_CTA_HTTPS,
     MSG_CTA_NEEDS_BOTH,
+    PLACEMENT_COMPLETED,
     Partner,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
+from careerquiz.partners.webhooks import deliver
 from ladder.admin import SOURCES_HELP
 from ladder.models import (
     MSG_CURRENCY_REGION,
@@ -203,10 +207,14 @@ def content(db) -> Quiz:
     LadderNote.objects.create(ladder=ladder, kind="faq", title="Why rungs?", body="…", source="t")
     quiz = make_quiz(ladder)
     partner = Partner.objects.create(name="Careers Inc", allowed_origins="https://careers.example")
+    WebhookEndpoint.objects.create(
+        partner=partner, url="https://hooks.careers.example/", events=[PLACEMENT_COMPLETED]
+    )
     attempt = start_attempt(
         live_version(quiz), channel=Attempt.Channel.EMBED, partner_id=partner.pk
     )
-    complete_attempt(attempt, answers_at(quiz, "mid"), region="IN")
+    complete_attempt(attempt, answers_at(quiz, "mid"), region="IN")  # writes a delivery
+    deliver.enqueue(WebhookDelivery.objects.get().message_id)  # a row of the task queue
     Group.objects.create(name="Editors")
     # What django-axes keeps after a failed admin login.
     AccessAttempt.objects.create(

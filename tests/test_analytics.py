@@ -21,7 +21,7 @@ import csv
 import importlib
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -57,9 +57,9 @@ from tests.factories import live_version, make_ladder, make_quiz
 URL = "/admin/analytics/"
 CSV_URL = "/admin/analytics/placements.csv"
 # For an editor: session, user, their permissions (2), the progress flush (a read, and a
-# write when steps were marked), quizzes, versions, partners, the ladder's rungs and six
+# write when steps were marked), quizzes, versions, partners, the ladder's rungs and ten
 # figures. The same for ten attempts or a million; a superuser skips the permissions.
-QUERY_BOUND = 16
+QUERY_BOUND = 20
 
 COMPLETED = [
     # q1, q2, q3, title, company, channel, partner, ref
@@ -670,3 +670,93 @@ def test_the_fill_migration_backfills_completed_attempts(known):
     assert list(Attempt.objects.completed().order_by("pk").values_list(*columns)) == completed
     unfinished = Attempt.objects.filter(completed_at__isnull=True)
     assert set(unfinished.values_list("step_reached", flat=True)) == {1}
+
+
+# --- Over time and by ref ---------------------------------------------------------------------
+
+
+def test_attempts_over_time_count_each_day_started_and_completed(known):
+    shown = dashboard_for(known).over_time
+    assert shown.unit == "day"
+    rows = [(p.start.isoformat(), p.started, p.completed.count) for p in shown.periods]
+    assert rows == [("2026-03-01", 1, 1), ("2026-03-10", 8, 4), ("2026-03-31", 1, 1)]
+    assert shown.periods[1].completed.percent == "50%"
+
+
+def test_over_many_days_the_table_counts_weeks_from_monday(known):
+    version = live_version(known)
+    for offset in range(70):  # one more attempt a day for ten weeks from Monday 4 May
+        attempt = start_attempt(version)
+        started_on(attempt, datetime(2026, 5, 4, 9, tzinfo=UTC) + timedelta(days=offset))
+
+    shown = dashboard_for(known).over_time
+    assert shown.unit == "week"
+    weeks = {p.start.isoformat(): p.started for p in shown.periods}
+    assert weeks["2026-02-23"] == 1  # Sunday 1 March's week
+    assert weeks["2026-03-09"] == 8
+    assert weeks["2026-05-04"] == 7
+    assert sum(weeks.values()) == 80
+
+
+def test_attempts_by_ref_most_used_first(known):
+    rows = [(r.label, r.started, r.completed.count) for r in dashboard_for(known).by_ref]
+    assert rows == [(figures.NO_REF, 8, 5), ("spring", 2, 1)]
+
+
+def test_the_page_shows_attempts_over_time_and_by_ref(known, admin_client):
+    page = admin_client.get(URL).content.decode()
+    over_time = page.split('id="over-time"', 1)[1].split("</section>", 1)[0]
+    assert '<time datetime="2026-03-10">10 Mar 2026</time></th><td>8</td><td>4</td>' in over_time
+    by_ref = page.split('id="by-ref"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">spring</th><td>2</td><td>1</td><td>50%</td>' in by_ref
+
+
+def test_one_partners_attempts_break_down_by_its_passed_through_parameters(known, admin_client):
+    acme = Partner.objects.get(name="Acme")
+    acme.pass_params = "utm_source cohort"
+    acme.save()
+    Attempt.objects.filter(partner=acme).update(passthrough={"utm_source": "newsletter"})
+    first = Attempt.objects.filter(partner=acme).order_by("pk").first()
+    assert first is not None
+    Attempt.objects.filter(pk=first.pk).update(passthrough={"utm_source": "ads", "cohort": "c1"})
+
+    attempts = Filters(quiz=known, partner=acme).apply(Attempt.objects.all())
+    shown = figures.by_passthrough(attempts, acme.pass_param_names)
+    counted = {p.name: [(v.label, v.started) for v in p.values] for p in shown}
+    assert counted == {
+        "utm_source": [("newsletter", 2), ("ads", 1)],
+        "cohort": [(figures.NOT_PASSED, 2), ("c1", 1)],
+    }
+    page = admin_client.get(URL, {"partner": acme.pk}).content.decode()
+    assert "<h2>By <code>utm_source</code></h2>" in page
+    assert dashboard_for(known).by_passthrough == ()  # every partner: no breakdown
+
+
+def test_time_to_complete_counts_completed_attempts_in_bands(known):
+    took = [timedelta(seconds=40), timedelta(seconds=90), timedelta(minutes=3)]
+    took += [timedelta(minutes=4), timedelta(minutes=12), timedelta(hours=2)]
+    for attempt, duration in zip(Attempt.objects.completed().order_by("pk"), took, strict=True):
+        Attempt.objects.filter(pk=attempt.pk).update(completed_at=attempt.started_at + duration)
+
+    bands = {share.label: share.count for share in dashboard_for(known).time_to_complete}
+    assert bands == {
+        "under 1 minute": 1,
+        "1–2 minutes": 1,
+        "2–5 minutes": 2,
+        "5–10 minutes": 0,
+        "10–30 minutes": 1,
+        "30 minutes or more": 1,
+    }
+
+
+def test_call_to_action_clicks_count_placements_followed_through(known, admin_client):
+    from careerquiz.partners.models import CallToActionClick
+
+    acme = Partner.objects.get(name="Acme")
+    for attempt in Attempt.objects.completed().filter(partner=acme):
+        CallToActionClick.objects.create(attempt=attempt, partner=acme)
+    shown = dashboard_for(known).cta_clicks
+    assert (shown.count, shown.of, shown.percent) == (2, 6, "33%")
+    page = admin_client.get(URL).content.decode()
+    clicks = "<span>Call-to-action clicks</span><strong>2</strong> <span>33% of completed</span>"
+    assert clicks in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import urllib.error
 import urllib.request
 from io import StringIO
@@ -157,7 +158,7 @@ def test_starts_the_development_server_and_the_partner_page(monkeypatch):
         demo, "serve_pages", lambda served, *, port: pages.append((served["/"], port))
     )
 
-    call_command("demo", "0.0.0.0:8123", stdout=StringIO())
+    call_command("demo", "0.0.0.0:8123", "--no-worker", stdout=StringIO())
 
     assert calls == [("runserver", ("0.0.0.0:8123",), {"use_reloader": False})]
     [(html, port)] = pages
@@ -169,6 +170,55 @@ def test_starts_the_development_server_and_the_partner_page(monkeypatch):
         f'<script src="http://localhost:8123/embed.js" integrity="{loader_file().integrity}" '
         f'crossorigin="anonymous" data-quiz="ml-engineer" data-partner="{partner.public_key}"'
     ) in html
+
+
+class FakeWorker:
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.events: list[str] = ["started"]
+
+    def terminate(self) -> None:
+        self.events.append("terminated")
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.events.append("waited")
+        return 0
+
+
+@pytest.mark.django_db
+def test_the_webhook_worker_runs_beside_the_server_and_stops_with_it(monkeypatch):
+    workers: list[FakeWorker] = []
+    seen_by_server: list[list[str]] = []
+
+    def popen(command: list[str]) -> FakeWorker:
+        workers.append(FakeWorker(command))
+        return workers[-1]
+
+    def runserver(name: str, *args: Any, **kwargs: Any) -> None:
+        if name != "runserver":
+            call_command(name, *args, **kwargs)
+            return
+        seen_by_server.append(list(workers[0].events))
+        raise KeyboardInterrupt  # the developer presses Ctrl-C
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(demo, "call_command", runserver)
+    monkeypatch.setattr(demo, "serve_pages", lambda served, *, port: None)
+    out = StringIO()
+
+    with pytest.raises(KeyboardInterrupt):
+        call_command("demo", "127.0.0.1:8123", stdout=out)
+
+    [worker] = workers
+    assert worker.command[2:] == ["db_worker", "--queue-name", "*", "--no-reload"]
+    assert seen_by_server == [["started"]]  # running while the server ran
+    assert worker.events == ["started", "terminated", "waited"]
+    assert "db_worker" in out.getvalue()
+
+
+def test_without_a_server_no_worker_starts(monkeypatch, db):
+    monkeypatch.setattr(demo, "start_worker", lambda: pytest.fail("a worker was started"))
+    run_demo()
 
 
 @pytest.mark.django_db

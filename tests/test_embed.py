@@ -6,6 +6,7 @@ tests/browser/test_embed_browser.py.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from html import unescape
@@ -17,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careerquiz.partners import views as embed
-from careerquiz.partners.models import Partner
+from careerquiz.partners.models import CallToActionClick, Partner
 from quiz import flow
 from quiz.models import Attempt
 from tests.factories import answers_at, live_version
@@ -194,7 +195,8 @@ def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, p
     body = text(result)
     assert "data-careerquiz-result" in body
     assert re.search(r'<svg [^>]*role="img"', body)  # the ladder picture, in the frame too
-    assert 'href="https://careers.example/courses" target="_top">See our ML courses' in body
+    cta = reverse("partners:embed-cta", args=[Attempt.objects.get().result_id])
+    assert f'href="{cta}" target="_top">See our ML courses' in body
     data = re.search(
         r'<script id="careerquiz-complete" type="application/json">(.*?)</script>', body
     )
@@ -206,6 +208,7 @@ def test_the_embedded_result_shows_the_call_to_action_and_tells_the_page(quiz, p
         "next_rung": {"slug": "lead", "title": "Lead"},
         "result_url": f"http://testserver/results/{attempt.result_id}/",
         "ref": "spring-2026",
+        "passthrough": {},
     }
 
 
@@ -408,3 +411,54 @@ def test_the_loader_is_served_at_a_stable_address_cached_briefly(client):
     again = client.get("/embed.js", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+
+
+LOADER_BUDGET = 3 * 1024  # gzipped bytes: the loader is on every partner page
+
+
+def test_the_loader_stays_within_3_kb_gzipped(client):
+    body = client.get("/embed.js").content
+    assert len(gzip.compress(body, compresslevel=9)) <= LOADER_BUDGET
+
+
+def test_an_unregistered_origin_is_told_so_at_once_in_a_page_any_site_may_frame(quiz, partner):
+    response = Client().get(
+        start_url(quiz), {"partner": partner.public_key, "origin": "https://other.example"}
+    )
+    assert response.status_code == 200  # a page the loader replaces with its link
+    assert csp(response)["frame-ancestors"] == "*"
+    body = text(response)
+    assert embed.MSG_ORIGIN_NOT_ALLOWED in body
+    console = embed.MSG_ORIGIN_CONSOLE.format(
+        origin="https://other.example", key=partner.public_key
+    )
+    assert f'data-careerquiz-rejected="{console}"' in body
+    assert "Start the quiz" not in body
+
+
+def test_a_registered_origin_gets_the_quiz(quiz, partner):
+    response = Client().get(
+        start_url(quiz), {"partner": partner.public_key, "origin": "https://jobs.example:8443"}
+    )
+    assert response.status_code == 200
+    assert_framed_by_partner_only(response)
+    assert "data-careerquiz-rejected" not in text(response)
+    assert "Start the quiz" in text(response)
+
+
+def test_the_call_to_action_counts_one_click_per_placement_then_goes_to_the_partner(quiz, partner):
+    client = Client()
+    start = client.post(start_url(quiz), {"partner": partner.public_key})
+    walk(client, quiz, start, answers_at(quiz, "mid"))
+    attempt = Attempt.objects.get()
+    cta = reverse("partners:embed-cta", args=[attempt.result_id])
+
+    for _ in range(2):
+        response = client.get(cta)
+        assert response.status_code == 302
+        assert response["Location"] == "https://careers.example/courses"
+    assert CallToActionClick.objects.get().attempt == attempt  # one per placement
+    assert not client.cookies
+    partner.cta_url = partner.cta_text = ""
+    partner.save()
+    assert client.get(cta).status_code == 404

@@ -29,6 +29,7 @@ COLUMNS = (
     ("version", "version__number"),
     ("partner", "partner__name"),
     ("ref", "ref"),
+    ("passthrough", "passthrough_json"),
     ("channel", "channel"),
     ("region", "region"),
     ("steps_reached", "step_reached"),
@@ -87,7 +88,10 @@ def rows(attempts: AttemptQuerySet) -> Iterator[list[str | int]]:
     # The answers as the database holds them, as text: no parsing and dumping per row.
     values = (
         attempts.order_by("pk")
-        .annotate(answers_json=Cast("answers", TextField()))
+        .annotate(
+            answers_json=Cast("answers", TextField()),
+            passthrough_json=Cast("passthrough", TextField()),
+        )
         .values_list(*(field for _, field in COLUMNS))
     )
     convert = cells()

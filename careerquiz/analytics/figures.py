@@ -15,10 +15,13 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.expressions import Combinable
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import TruncDate
 
 from careerquiz.analytics.content import REGION, Published, Question, RungLabel, with_orders
 from quiz.models import AttemptQuerySet
@@ -362,6 +365,156 @@ def held_back(
     )
 
 
+# --- Over time, and by the partner's reference ------------------------------------------------
+
+# More days than this with attempts and the table counts weeks (starting Mondays) instead.
+MAX_DAYS_SHOWN = 62
+REFS_SHOWN = 20
+NO_REF = "(no ref)"
+NOT_PASSED = "(not passed)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Period:
+    start: date
+    started: int
+    completed: Share  # of those started in the period
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverTime:
+    unit: str  # "day" or "week"
+    periods: tuple[Period, ...]
+
+
+def over_time(attempts: AttemptQuerySet) -> OverTime:
+    """Attempts started per day (per week over longer spans), and how many completed:
+    one GROUP BY day in the site's time zone, folded into weeks here when there are many."""
+    rows = (
+        attempts.order_by()
+        .annotate(day=TruncDate("started_at"))
+        .values("day")
+        .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
+    )
+    by_day = {row["day"]: (row["started"], row["completed"]) for row in rows}
+    unit = "day"
+    if len(by_day) > MAX_DAYS_SHOWN:
+        unit = "week"
+        by_week: dict[date, tuple[int, int]] = defaultdict(lambda: (0, 0))
+        for day, (started, completed) in by_day.items():
+            monday = day - timedelta(days=day.weekday())
+            before = by_week[monday]
+            by_week[monday] = (before[0] + started, before[1] + completed)
+        by_day = by_week
+    return OverTime(
+        unit=unit,
+        periods=tuple(
+            Period(
+                start=start,
+                started=started,
+                completed=Share(label=start.isoformat(), count=completed, of=started),
+            )
+            for start, (started, completed) in sorted(by_day.items())
+        ),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupCount:
+    label: str
+    started: int
+    completed: Share
+
+
+def _grouped(attempts: AttemptQuerySet, value: Any, *, empty: str) -> tuple[GroupCount, ...]:
+    """Started and completed per `value` (an expression), the most started first."""
+    rows = (
+        attempts.order_by()
+        .annotate(group=value)
+        .values("group")
+        .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
+        .order_by("-started", "group")[:REFS_SHOWN]
+    )
+    return tuple(
+        GroupCount(
+            label=row["group"] or empty,
+            started=row["started"],
+            completed=Share(label=row["group"] or empty, count=row["completed"], of=row["started"]),
+        )
+        for row in rows
+    )
+
+
+def by_ref(attempts: AttemptQuerySet) -> tuple[GroupCount, ...]:
+    """The partners' references (data-ref) with the most attempts, and their completions."""
+    return _grouped(attempts, F("ref"), empty=NO_REF)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParameterCounts:
+    name: str
+    values: tuple[GroupCount, ...]
+
+
+def by_passthrough(attempts: AttemptQuerySet, names: Sequence[str]) -> tuple[ParameterCounts, ...]:
+    """For each passed-through parameter (quiz.passthrough), attempts per value: one
+    GROUP BY per name, at most quiz.passthrough.MAX_PARAMS of them."""
+    return tuple(
+        ParameterCounts(
+            name=name,
+            values=_grouped(attempts, KeyTextTransform(name, "passthrough"), empty=NOT_PASSED),
+        )
+        for name in names
+    )
+
+
+# --- The partner's call to action ---------------------------------------------------------------
+
+
+def cta_clicks(attempts: AttemptQuerySet) -> Share:
+    """Placements whose visitor followed the partner's call to action (counted by the
+    redirect it goes through, careerquiz.partners.views.call_to_action: no cookie)."""
+    row = (
+        attempts.filter(COMPLETED)
+        .order_by()
+        .aggregate(completed=Count("pk"), clicked=Count("pk", filter=Q(cta_click__isnull=False)))
+    )
+    return Share(label="call-to-action clicks", count=row["clicked"], of=row["completed"])
+
+
+# --- Time to complete ---------------------------------------------------------------------------
+
+# (label, upper bound): completed attempts are counted in the first band they fit.
+DURATION_BANDS = (
+    ("under 1 minute", timedelta(minutes=1)),
+    ("1–2 minutes", timedelta(minutes=2)),
+    ("2–5 minutes", timedelta(minutes=5)),
+    ("5–10 minutes", timedelta(minutes=10)),
+    ("10–30 minutes", timedelta(minutes=30)),
+    ("30 minutes or more", None),
+)
+
+
+def time_to_complete(attempts: AttemptQuerySet) -> tuple[Share, ...]:
+    """Completed attempts by how long they took from start to result, in bands: one query
+    of conditional counts (a median would need a sort SQLite cannot do in SQL)."""
+    took = ExpressionWrapper(F("completed_at") - F("started_at"), output_field=DurationField())
+    counts: dict[str, Any] = {}
+    lower: timedelta | None = None
+    for index, (_, upper) in enumerate(DURATION_BANDS):
+        within = Q(took__lt=upper) if upper is not None else Q()
+        if lower is not None:
+            within &= Q(took__gte=lower)
+        counts[f"band_{index}"] = Count("pk", filter=within)
+        lower = upper
+    row = attempts.filter(COMPLETED).order_by().annotate(took=took).aggregate(**counts)
+    total = sum(row.values())
+    return tuple(
+        Share(label=label, count=row[f"band_{index}"], of=total)
+        for index, (label, _) in enumerate(DURATION_BANDS)
+    )
+
+
 # --- Everything on the page -------------------------------------------------------------------
 
 
@@ -373,10 +526,19 @@ class Dashboard:
     confidence: tuple[Share, ...]
     title_gaps: TitleGaps
     held_back: tuple[HeldBack, ...]
+    over_time: OverTime
+    by_ref: tuple[GroupCount, ...]
+    by_passthrough: tuple[ParameterCounts, ...]
+    time_to_complete: tuple[Share, ...]
+    cta_clicks: Share
 
 
 def dashboard(
-    attempts: AttemptQuerySet, *, published: Published, rungs: Sequence[RungLabel]
+    attempts: AttemptQuerySet,
+    *,
+    published: Published,
+    rungs: Sequence[RungLabel],
+    pass_params: Sequence[str] = (),
 ) -> Dashboard:
     counted = totals(attempts)
     return Dashboard(
@@ -386,4 +548,9 @@ def dashboard(
         confidence=confidence(attempts),
         title_gaps=title_gaps(attempts, rungs, published.split_question()),
         held_back=held_back(attempts, published, completed=counted.completed),
+        over_time=over_time(attempts),
+        by_ref=by_ref(attempts),
+        by_passthrough=by_passthrough(attempts, pass_params),
+        time_to_complete=time_to_complete(attempts),
+        cta_clicks=cta_clicks(attempts),
     )

@@ -47,6 +47,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             attempts,
             published=form.published,
             rungs=rungs_of(filters.quiz),
+            # One partner's numbers: broken down by the parameters it passes through.
+            pass_params=filters.partner.pass_param_names if filters.partner else (),
         )
         context |= {
             "filters": filters,

@@ -298,6 +298,14 @@ class PlacementSerializer(serializers.Serializer[Any]):
     ref = serializers.CharField(
         help_text="The partner's own reference sent with the placement (or data-ref), or empty."
     )
+    passthrough = serializers.DictField(
+        child=serializers.CharField(),
+        default=dict,
+        help_text=(
+            "The partner's context kept with the visit (e.g. utm_source), among the names "
+            "the partner passes through; empty without."
+        ),
+    )
     rung_summary = serializers.CharField()
     keeps_you_stuck = serializers.CharField()
     completed_at = serializers.DateTimeField()

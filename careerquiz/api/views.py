@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.http.response import HttpResponseBase
@@ -75,8 +76,10 @@ from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, P
 from careerquiz.web.clients import client_address
 from ladder.freshness import page_key
 from ladder.money import MSG_REGION
+from quiz import passthrough
 from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, place_once
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
+from quiz.passthrough import MAX_VALUE_LENGTH
 from quiz.placement import InvalidAnswers
 from quiz.versions import version_of
 
@@ -261,12 +264,21 @@ def _quiz_detail_body(slug: str, pk: int, published_at: datetime, base: str) -> 
 # --- Placements. ---
 
 
-def placement_body(request: Request, attempt: Attempt) -> dict[str, Any]:
+def placement_body(request: Request | _Site, attempt: Attempt) -> dict[str, Any]:
     result_url = request.build_absolute_uri(attempt.get_absolute_url())
-    body = attempt.result | {"result_url": result_url, "ref": attempt.ref}
+    body = attempt.result | {
+        "result_url": result_url,
+        "ref": attempt.ref,
+        "passthrough": attempt.passthrough,
+    }
     # PlacementSerializer's output (its shape is the contract), without DRF's per-call copying.
     project: Callable[[Any], dict[str, Any]] = projector(PlacementSerializer)
     return project(body)
+
+
+def placement_event_data(attempt: Attempt) -> dict[str, Any]:
+    """The placement body a webhook carries: no request, so result_url is on SITE_URL."""
+    return placement_body(_Site(settings.SITE_URL.rstrip("/") + "/"), attempt)
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -344,6 +356,17 @@ class PlacementCreateApi(ApiView):
             ),
         )
 
+        passthrough = serializers.DictField(
+            child=StrictCharField(
+                trim_whitespace=False, allow_blank=True, max_length=MAX_VALUE_LENGTH
+            ),
+            required=False,
+            default=dict,
+            help_text='Your context for this placement, e.g. {"utm_source": "newsletter"}: '
+            "the names your partner account passes through are kept (others are ignored), "
+            f"values up to {MAX_VALUE_LENGTH} characters. Stored, and returned with the "
+            "placement and its webhook.",
+        )
         ref = StrictCharField(
             required=False,
             allow_blank=True,
@@ -356,6 +379,11 @@ class PlacementCreateApi(ApiView):
 
         def validate_region(self, value: str | None) -> str:
             return (value or "").upper()
+
+        def validate_passthrough(self, value: dict[str, Any]) -> dict[str, str]:
+            # Only the names the partner passes through are kept; others are ignored.
+            partner = self.context.get("partner")
+            return passthrough.keep(value, partner.pass_param_names if partner else [])
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         check_declared_length(request.META)  # 413 before anything reads the body
@@ -390,7 +418,7 @@ class PlacementCreateApi(ApiView):
     def post(self, request: Request, slug: str) -> Response:
         key = idempotency_key(request)
         version = queries.published_quiz(slug)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.InputSerializer(data=request.data, context={"partner": request.auth})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         record = {
@@ -398,6 +426,7 @@ class PlacementCreateApi(ApiView):
             "channel": Attempt.Channel.API,
             "partner_id": request.auth.pk if request.auth else None,
             "ref": data["ref"],
+            "passthrough": data["passthrough"],
         }
         replayed = False
         try:
@@ -406,7 +435,10 @@ class PlacementCreateApi(ApiView):
             else:
                 caller = f"partner:{request.auth.pk}" if request.auth else client_address(request)
                 body = {"quiz": slug, "answers": data["answers"], "region": data["region"]}
-                once = Idempotency(caller=caller, key=key, body=body | {"ref": data["ref"]})
+                extra = {"ref": data["ref"]}
+                if data["passthrough"]:  # absent when empty: keys stored before it still match
+                    extra["passthrough"] = data["passthrough"]
+                once = Idempotency(caller=caller, key=key, body=body | extra)
                 attempt, is_new = place_once(version, data["answers"], idempotency=once, **record)
                 replayed = not is_new
         except InvalidAnswers as exc:

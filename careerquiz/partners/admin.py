@@ -18,7 +18,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.csp import CSP
+from django.utils.html import format_html
 
+from careerquiz.partners import webhook_admin  # noqa: F401  (registers the webhook admin)
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner, PartnerQuerySet
 from careerquiz.web.csp import override_csp
@@ -34,14 +36,15 @@ class PartnerAdmin(GuardedHistoryAdmin[Partner]):
     list_display = ("name", "public_key", "origins", "is_active", "default_region", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "public_key", "allowed_origins")
-    readonly_fields = ("public_key", "created_at")
+    readonly_fields = ("public_key", "created_at", "webhook_endpoints")
     fieldsets = (
         (None, {"fields": ("name", "public_key", "is_active", "allowed_origins")}),
-        ("Embedded quiz", {"fields": ("default_region", "cta_text", "cta_url")}),
+        ("Embedded quiz", {"fields": ("default_region", "cta_text", "cta_url", "pass_params")}),
         (
             "Theme",
             {"fields": (("accent_color", "color_scheme"), ("font_family", "corner_radius"))},
         ),
+        ("Webhooks", {"fields": ("webhook_endpoints",)}),
         ("Managers", {"fields": ("managers",)}),
         (None, {"fields": ("created_at",)}),
     )
@@ -83,6 +86,24 @@ class PartnerAdmin(GuardedHistoryAdmin[Partner]):
         super().save_related(request, form, formsets, change)
         if not change and not may_assign_managers(request):
             form.instance.managers.add(request.user)
+
+    @admin.display(description="endpoints")
+    def webhook_endpoints(self, partner: Partner) -> str:
+        if not partner.pk:  # the add form's unsaved partner
+            return "Add endpoints once the partner is saved."
+        listing = reverse("admin:partners_webhookendpoint_changelist")
+        add = reverse("admin:partners_webhookendpoint_add")
+        count = partner.webhooks.count()
+        return format_html(
+            '<a href="{}?partner__id__exact={}">{} endpoint{}</a> · '
+            '<a href="{}?partner={}">Add one</a>',
+            listing,
+            partner.pk,
+            count,
+            "" if count == 1 else "s",
+            add,
+            partner.pk,
+        )
 
     @admin.display(description="allowed origins")
     def origins(self, partner: Partner) -> str:

@@ -9,6 +9,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from careerquiz.partners import cors
+        from careerquiz.partners import cors, webhooks
 
         cors.connect()
+        webhooks.connect()

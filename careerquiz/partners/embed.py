@@ -132,10 +132,13 @@ def script_snippet(partner: Partner, *, base_url: str, quiz: str) -> str:
     `integrity` makes the partner's browser refuse a loader that is not byte for
     byte the one we ship; a new loader means a new snippet (see the README).
     """
+    names = " ".join(partner.pass_param_names)
+    passed = f' data-pass-params="{escape(names)}"' if names else ""
     return (
         f'<script src="{escape(base_url)}/embed.js" '
         f'integrity="{loader_file().integrity}" crossorigin="anonymous" '
-        f'data-quiz="{escape(quiz)}" data-partner="{escape(partner.public_key)}" async></script>'
+        f'data-quiz="{escape(quiz)}" data-partner="{escape(partner.public_key)}"{passed} '
+        "async></script>"
     )
 
 

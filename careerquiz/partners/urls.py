@@ -13,4 +13,5 @@ urlpatterns = [
     path("embed/<slug:slug>/", views.start, name="embed"),
     path("embed/<slug:slug>/step/", views.step, name="embed-step"),
     path("embed/results/<result_id:result_id>/", views.result, name="embed-result"),
+    path("embed/results/<result_id:result_id>/cta/", views.call_to_action, name="embed-cta"),
 ]

@@ -13,11 +13,12 @@ allowed to frame it too, and attempts they start are recorded as previews.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,10 +31,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
-from careerquiz.partners.models import Partner
+from careerquiz.partners.models import CallToActionClick, Partner
 from careerquiz.web.csp import override_csp
 from ladder.money import is_region_code
-from quiz import flow, views
+from quiz import flow, passthrough, views
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
 from quiz.versions import live_version
@@ -47,16 +48,27 @@ LOADER_MAX_AGE = 300
 MSG_NO_KEY = "This embedded quiz was set up without a partner key, so it can't start."
 MSG_UNKNOWN_QUIZ = "There is no published quiz at this address."
 MSG_PARTNER_GONE = "This quiz is no longer available here."
+MSG_ORIGIN_NOT_ALLOWED = "This site may not show this quiz: it is not one of the partner's sites."
+MSG_ORIGIN_CONSOLE = (
+    "{origin} is not an allowed origin for the partner key {key}: add it to the partner's "
+    "allowed origins in the careerquiz admin (Partners), or with "
+    "`manage.py partner`, then reload."
+)
 MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an embedded one."
 
 
 def embed_surface(
-    partner: Partner, *, ref: str = "", region: str = "", preview: bool = False
+    partner: Partner,
+    *,
+    ref: str = "",
+    region: str = "",
+    preview: bool = False,
+    passed: Mapping[str, str] | None = None,
 ) -> views.Surface:
-    """The embed's pages for this partner; starting again keeps the widget's ref and
-    region (and an admin preview stays a preview)."""
+    """The embed's pages for this partner; starting again keeps the widget's ref, region
+    and passed-through context (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
-    restart = _start_params(partner, ref=ref, region=region, preview=preview)
+    restart = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
     return views.Surface(
         layout=EMBED_LAYOUT,
         start="partners:embed",
@@ -76,10 +88,18 @@ def embed_surface(
     )
 
 
-def _start_params(partner: Partner, *, ref: str, region: str, preview: bool) -> dict[str, str]:
+def _start_params(
+    partner: Partner,
+    *,
+    ref: str,
+    region: str,
+    preview: bool,
+    passed: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """What starting the embedded quiz carries: in links back to the start, and as the
     intro's hidden fields."""
     params = {"partner": partner.public_key, "ref": ref, "region": region}
+    params |= passthrough.as_fields(passed or {})
     if preview:
         params["preview"] = "1"
     return {name: value for name, value in params.items() if value}
@@ -100,11 +120,19 @@ def _framed_by(
 
 
 def _rejected(
-    request: HttpRequest, slug: str, message: str, partner: Partner | None, *, status: int = 400
+    request: HttpRequest,
+    slug: str,
+    message: str,
+    partner: Partner | None,
+    *,
+    status: int = 400,
+    console_message: str = "",
 ) -> HttpResponseBase:
-    """A clear page inside the frame instead of a blank box, which tells the loader too."""
+    """A clear page inside the frame instead of a blank box, which tells the loader too
+    (with `console_message` for the page's developer, when there is more to say)."""
     context = {
         "message": message,
+        "console_message": console_message,
         "restart_url": "",
         "own_site_url": reverse("quiz:start", args=[slug]),
         "embedded": True,
@@ -152,15 +180,33 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         return _rejected(request, slug, MSG_UNKNOWN_QUIZ, partner, status=404)
     run = flow.published_run(version)
     preview = data.get("preview") == "1" and request.user.is_staff
+    claimed = data.get("origin", "")
+    if claimed and not preview and claimed not in frame_ancestors(partner):
+        # The loader says where it runs. A page that lies is still refused by the browser
+        # (frame-ancestors); this only spares an honest one a blank frame.
+        # A 200: a 4xx would add the browser's own "Failed to load resource" line to the
+        # page's console beside the one message the loader logs.
+        console = MSG_ORIGIN_CONSOLE.format(origin=claimed[:200], key=partner.public_key)
+        return _rejected(
+            request, slug, MSG_ORIGIN_NOT_ALLOWED, None, status=200, console_message=console
+        )
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
-    surface = embed_surface(partner, ref=ref, region=region, preview=preview)
+    passed = passthrough.from_fields(data, partner.pass_param_names)
+    surface = embed_surface(partner, ref=ref, region=region, preview=preview, passed=passed)
     if request.method in ("GET", "HEAD"):
-        hidden = _start_params(partner, ref=ref, region=region, preview=preview)
+        hidden = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
         response: HttpResponseBase = views.intro(request, run, surface, hidden=hidden)
     else:
         channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
         response = views.begin(
-            request, run, surface, channel=channel, partner_id=partner.pk, ref=ref, region=region
+            request,
+            run,
+            surface,
+            channel=channel,
+            partner_id=partner.pk,
+            ref=ref,
+            region=region,
+            passthrough=passed,
         )
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
@@ -221,13 +267,37 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     partner = attempt.partner
     assert partner is not None  # filtered above
     preview = attempt.channel == Attempt.Channel.PREVIEW
-    surface = embed_surface(partner, ref=attempt.ref, region=attempt.region, preview=preview)
+    surface = embed_surface(
+        partner,
+        ref=attempt.ref,
+        region=attempt.region,
+        preview=preview,
+        passed=attempt.passthrough,
+    )
     context = views.result_context(request, attempt) | {
         "event": _complete_event(request, attempt),
         "restart_url": surface.start_url(attempt.quiz.slug),
     }
     response = views.render(request, RESULT_TEMPLATE, context, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
+
+
+@require_safe
+@never_cache
+def call_to_action(request: HttpRequest, result_id: str) -> HttpResponseBase:
+    """The partner's call to action, by way of here: the first click per attempt is
+    counted (CallToActionClick), then the visitor goes on to the partner's link."""
+    attempt = get_object_or_404(
+        Attempt.objects.completed().filter(partner__isnull=False).select_related("partner"),
+        result_id=result_id,
+    )
+    partner = attempt.partner
+    assert partner is not None  # filtered above
+    if not partner.cta_url:
+        raise Http404("This partner has no call to action.")
+    if request.method == "GET" and attempt.channel != Attempt.Channel.PREVIEW:
+        CallToActionClick.objects.get_or_create(attempt=attempt, defaults={"partner": partner})
+    return HttpResponseRedirect(partner.cta_url)
 
 
 def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
@@ -243,6 +313,7 @@ def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
         "next_rung": rung(stored.get("next_rung")),
         "result_url": request.build_absolute_uri(attempt.get_absolute_url()),
         "ref": attempt.ref,
+        "passthrough": attempt.passthrough,
     }
 
 

@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalsalaryband',
             name='region',
-            field=models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}\\Z', 'must be a two-letter ISO 3166 country code, e.g. IN or US')]),
+            field=models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}\\Z', 'must be a two-letter ISO 3166 country code in capitals, e.g. IN or US')]),
         ),
         migrations.AlterField(
             model_name='salaryband',
             name='region',
-            field=models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}\\Z', 'must be a two-letter ISO 3166 country code, e.g. IN or US')]),
+            field=models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}\\Z', 'must be a two-letter ISO 3166 country code in capitals, e.g. IN or US')]),
         ),
     ]

@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var REF = /^[A-Za-z0-9._-]{1,64}$/;
+  var NAME = /^[A-Za-z0-9_.-]{1,40}$/; // a passed-through parameter (quiz.passthrough)
+  var HIDDEN = "data-hidden-";
   var GRACE_MS = 4000; // after the frame loads, to hear from it before falling back to a link
   var registry = (window.careerquizEmbeds = window.careerquizEmbeds || { widgets: [] });
 
@@ -17,6 +19,7 @@
     if (widget.fallen) return;
     widget.fallen = true;
     widget.frame.style.display = "none";
+    var place = widget.dialog || widget.box;
     var line = document.createElement("p");
     var link = document.createElement("a");
     line.className = "careerquiz-fallback";
@@ -25,7 +28,7 @@
     link.rel = "noopener";
     link.textContent = "Take the career quiz";
     line.appendChild(link);
-    widget.box.appendChild(line);
+    place.appendChild(line);
   }
 
   function rung(value) {
@@ -62,10 +65,56 @@
         next_rung: rung(detail.next_rung),
         result_url: detail.result_url,
         ref: detail.ref || "",
+        passthrough: detail.passthrough || {},
       });
-    } else if (data.type === "rejected") {
+    } else if (data.type === "escape" && widget.dialog) {
+      widget.dialog.close(); // Escape pressed inside the frame, whose keys we never see
+    } else if (data.type === "rejected" && !widget.fallen) {
       fallback(widget);
+      if (detail.message) console.warn("careerquiz: " + detail.message);
     }
+  }
+
+  // A button that opens the quiz in a modal <dialog>: the page behind is inert, focus
+  // stays in the dialog, Escape closes it, and focus goes back to the button.
+  function popup(widget, tag, src) {
+    var open = document.createElement("button");
+    var dialog = (widget.dialog = document.createElement("dialog"));
+    var close = document.createElement("button");
+    open.type = close.type = "button";
+    open.className = "careerquiz-open";
+    open.textContent = tag.getAttribute("data-button-text") || "Take the career quiz";
+    close.textContent = "\u00d7";
+    close.setAttribute("aria-label", "Close the quiz");
+    close.style.cssText = "float:right;font-size:1.5rem;border:0;background:none;cursor:pointer";
+    dialog.className = "careerquiz-popup";
+    dialog.setAttribute("aria-label", widget.frame.title);
+    dialog.style.cssText = "width:min(44rem,calc(100vw - 2rem));max-height:90vh;padding:0;border:0";
+    close.onclick = function () {
+      dialog.close();
+    };
+    open.onclick = function () {
+      if (!widget.frame.src) widget.frame.src = src; // loaded when first opened
+      dialog.showModal();
+    };
+    dialog.addEventListener("close", function () {
+      open.focus();
+      emit(widget, "close", {});
+    });
+    close.autofocus = true;
+    // Tab past the frame's last control (or Shift+Tab before the close button) lands on a
+    // guard that sends focus round, instead of out to the browser's own controls.
+    dialog.append(guard(widget.frame), close, widget.frame, guard(close));
+    widget.box.append(open, dialog);
+  }
+
+  function guard(target) {
+    var span = document.createElement("span");
+    span.tabIndex = 0;
+    span.onfocus = function () {
+      target.focus();
+    };
+    return span;
   }
 
   function find(target) {
@@ -88,25 +137,42 @@
     var base = new URL(tag.src, location.href).origin;
     var quiz = tag.getAttribute("data-quiz");
     var params = new URLSearchParams({ partner: tag.getAttribute("data-partner") || "" });
+    // So an origin the partner has not registered is told so at once, not framed blank.
+    params.set("origin", location.origin);
     var region = tag.getAttribute("data-region");
     var ref = tag.getAttribute("data-ref");
     if (region) params.set("region", region);
     if (ref && REF.test(ref)) params.set("ref", ref);
     else if (ref) console.warn("careerquiz: data-ref must be 1-64 of A-Z a-z 0-9 . _ -; ignored");
+    // Only what the partner names travels: listed query parameters, data-hidden-* values.
+    var pass = {};
+    var query = new URLSearchParams(location.search);
+    (tag.getAttribute("data-pass-params") || "").split(/[\s,]+/).forEach(function (name) {
+      if (NAME.test(name) && query.get(name)) pass[name] = query.get(name);
+    });
+    Array.prototype.forEach.call(tag.attributes, function (attr) {
+      var name = attr.name.slice(HIDDEN.length);
+      if (!attr.name.indexOf(HIDDEN) && NAME.test(name) && attr.value) pass[name] = attr.value;
+    });
+    Object.keys(pass)
+      .slice(0, 10)
+      .forEach(function (name) {
+        params.set("p." + name, pass[name].slice(0, 200));
+      });
 
     var frame = document.createElement("iframe");
-    frame.src = base + "/embed/" + encodeURIComponent(quiz) + "/?" + params;
+    var src = base + "/embed/" + encodeURIComponent(quiz) + "/?" + params;
     frame.title = tag.getAttribute("data-title") || "Career placement quiz";
     frame.loading = "lazy";
-    frame.style.display = "block";
-    frame.style.width = "100%";
-    frame.style.height = "480px";
-    frame.style.border = "0";
+    frame.style.cssText = "display:block;width:100%;height:480px;border:0";
     box.classList.add("careerquiz-embed");
-    box.appendChild(frame);
-
     var widget = { box: box, frame: frame, base: base, quiz: quiz, height: 0, completed: {} };
     registry.widgets.push(widget);
+    if (tag.getAttribute("data-open") === "popup") popup(widget, tag, src);
+    else {
+      frame.src = src;
+      box.appendChild(frame);
+    }
     frame.addEventListener("load", function () {
       setTimeout(function () {
         if (!widget.alive) fallback(widget);

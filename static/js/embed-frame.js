@@ -45,10 +45,15 @@
     if (data.type === "sized") root.classList.add("careerquiz-sized");
   });
   document.addEventListener("htmx:afterSettle", announce);
+  // In a popup the page closes the dialog: it never hears keys pressed in here.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") send("escape");
+  });
 
   // A refused frame is not a quiz that is ready: the loader shows its fallback link.
-  if (document.querySelector("[data-careerquiz-rejected]")) {
-    send("rejected");
+  var rejected = document.querySelector("[data-careerquiz-rejected]");
+  if (rejected) {
+    send("rejected", { message: rejected.getAttribute("data-careerquiz-rejected") });
     return;
   }
   send("ready");

@@ -157,9 +157,39 @@ def test_a_partner_page_on_another_site_runs_the_quiz_and_hears_every_event(
         "next_rung": {"slug": above[0]["slug"], "title": above[0]["title"]} if above else None,
         "result_url": f"{site.app}/results/{attempt.result_id}/",
         "ref": "demo-page",
+        "passthrough": {},
     }
     assert frame.locator("[data-careerquiz-result]").is_visible()
     assert context.cookies([site.app]) == []  # nothing stored for the app's origin
+    assert problems.messages == []
+
+
+def test_pass_through_parameters_from_the_page_address_reach_the_attempt(
+    new_context, site, small_quiz
+):
+    partner = partner_for(site, pass_params="utm_source cohort utm_medium")
+    url = site.add(
+        "/campaign", partner, small_quiz.slug, pass_params="utm_source utm_medium cohort"
+    )
+    site.pages["/campaign"] = site.pages["/campaign"].replace(
+        " async></script>", ' data-hidden-cohort="spring-26" data-hidden-secret="x" async></script>'
+    )
+    page = new_context().new_page()
+    problems = PageProblems(page)
+
+    # utm_campaign is not listed by the page, email not by anyone: neither may travel.
+    page.goto(url + "?utm_source=newsletter&utm_campaign=may&email=a%40b.example")
+    wait_for_events(page, "ready", 1)
+    frame_url = page.locator("iframe").get_attribute("src") or ""
+    assert "email" not in frame_url
+    assert "utm_campaign" not in frame_url
+    answer_every_step(page, frame_of(page))
+    wait_for_events(page, "complete", 1)
+
+    attempt = Attempt.objects.get()
+    expected = {"utm_source": "newsletter", "cohort": "spring-26"}
+    assert attempt.passthrough == expected  # data-hidden-secret: not a partner's name
+    assert events(page, "complete")[0]["detail"]["passthrough"] == expected
     assert problems.messages == []
 
 
@@ -194,15 +224,23 @@ def test_a_page_the_partner_does_not_allow_shows_a_link_to_the_quiz(
     partner = Partner.objects.create(name="Elsewhere", allowed_origins="https://elsewhere.example")
     url = site.add("/", partner, small_quiz.slug)
     page = new_context().new_page()
+    problems = PageProblems(page)
 
     page.goto(url)
 
+    # At once: well before the loader's grace period for a frame that never answers.
     link = page.locator(".careerquiz-fallback a")
-    link.wait_for(timeout=15000)
+    link.wait_for(timeout=2500)
     assert link.get_attribute("href") == f"{site.app}/quiz/{small_quiz.slug}/"
     assert page.locator("iframe").is_hidden()
     assert events(page) == []
     page.screenshot(path=screenshots / "embed-not-allowed.png")
+    # One clear message for the page's developer: which origin, and where to register it.
+    page.wait_for_timeout(500)
+    [warning] = problems.messages
+    assert warning.startswith("warning: careerquiz: ")
+    assert f"{site.origin} is not an allowed origin for the partner key" in warning
+    assert "allowed origins in the careerquiz admin" in warning
 
 
 def test_a_disabled_partner_shows_a_link_to_the_quiz(new_context, site, small_quiz):
@@ -320,3 +358,55 @@ def scan(frame) -> list[str]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def test_the_inline_frame_loads_only_when_it_comes_near_the_viewport(new_context, site, small_quiz):
+    partner = partner_for(site)
+    url = site.add("/far", partner, small_quiz.slug, spacer="8000px")
+    page = new_context(viewport={"width": 1000, "height": 700}).new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(url)
+    page.wait_for_timeout(1000)
+    assert not [u for u in requested if "/embed/" in u], "the frame loaded off screen"
+    assert events(page) == []
+
+    page.locator("iframe").scroll_into_view_if_needed()
+    wait_for_events(page, "ready", 1)
+    assert [u for u in requested if f"/embed/{small_quiz.slug}/" in u]
+
+
+def focus_in_dialog(page) -> bool:
+    return bool(page.evaluate("document.activeElement.closest('dialog[open]') !== null"))
+
+
+def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, site, small_quiz):
+    partner = partner_for(site)
+    url = site.add("/popup", partner, small_quiz.slug, open="popup")
+    page = new_context().new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+
+    opener = page.get_by_role("button", name="Take the career quiz")
+    assert page.locator("iframe").get_attribute("src") is None  # nothing loads until opened
+    opener.click()
+    wait_for_events(page, "ready", 1)
+    dialog = page.locator("dialog.careerquiz-popup")
+    assert dialog.is_visible()
+    for _ in range(12):  # through the close button and every control in the frame, twice
+        page.keyboard.press("Tab")
+        assert focus_in_dialog(page), page.evaluate("document.activeElement.outerHTML")
+
+    page.keyboard.press("Escape")  # pressed inside the frame: the frame tells the page
+    wait_for_events(page, "close", 1)
+    assert dialog.is_hidden()
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+
+    opener.click()  # again: the same quiz, still loaded
+    page.get_by_role("button", name="Close the quiz").focus()
+    page.keyboard.press("Escape")  # on the page's own side of the dialog
+    wait_for_events(page, "close", 2)
+    assert dialog.is_hidden()
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+    assert problems.messages == []

@@ -6,12 +6,15 @@ and the local admin is only created when no superuser exists at all.
 
 Beside the app it serves a partner's page on another origin (127.0.0.1 on the
 next port, embedding the app from localhost: a different site to a browser),
-so the embed can be seen working cross-site.
+so the embed can be seen working cross-site, and runs the task worker
+(`manage.py db_worker`) that delivers webhooks, stopped with the server.
 """
 
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +54,7 @@ MSG_ADMIN_NAME_TAKEN = (
     "create an admin with `uv run manage.py createsuperuser`."
 )
 MSG_READY = "careerquiz is ready:"
+MSG_WORKER = "  {label:<11} manage.py db_worker (delivers webhooks; stops with the server)"
 MSG_PARTNER_PAGE = "  {label:<11} {url}  (a partner's page on another origin, embedding the quiz)"
 DEMO_QUIZ = "ml-engineer"
 
@@ -88,6 +92,11 @@ class Command(BaseCommand):
             type=int,
             help="Port of the demo partner page (default: the app's port + 1).",
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run the task worker that delivers webhooks beside the server.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -107,13 +116,21 @@ class Command(BaseCommand):
             path = path if path.startswith("/") else reverse(path)
             self.stdout.write(f"  {label:<11} {base}{path}")
         self.stdout.write(MSG_PARTNER_PAGE.format(label="embed demo", url=f"{partner_url}/"))
+        with_worker = not options["no_server"] and not options["no_worker"]
+        if with_worker:
+            self.stdout.write(MSG_WORKER.format(label="webhooks"))
         self.stdout.write("")
 
         if not options["no_server"]:
             html = partner_page(app_url=cross_site(base), quiz=DEMO_QUIZ, key=partner.public_key)
             serve_pages({"/": html}, port=port)
-            # No autoreloader: it would re-run this whole command in a child process.
-            call_command("runserver", options["addrport"], use_reloader=False)
+            worker = start_worker() if with_worker else None
+            try:
+                # No autoreloader: it would re-run this whole command in a child process.
+                call_command("runserver", options["addrport"], use_reloader=False)
+            finally:
+                if worker is not None:
+                    stop_worker(worker)
 
     def import_missing_content(self) -> None:
         data = load_file(SHIPPED_CONTENT)
@@ -147,6 +164,22 @@ class Command(BaseCommand):
             url=admin_url, username=ADMIN_USERNAME, password=password
         )
         self.stdout.write(self.style.SUCCESS(message))
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """`manage.py db_worker` on every queue, in this environment (so this database)."""
+    manage = settings.BASE_DIR / "manage.py"
+    command = [sys.executable, str(manage), "db_worker", "--queue-name", "*", "--no-reload"]
+    return subprocess.Popen(command)
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()  # SIGTERM: the worker finishes its current task's bookkeeping
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def cross_site(base: str) -> str:

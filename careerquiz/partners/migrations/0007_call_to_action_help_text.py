@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0003_partner_managers'),
+        ('partners', '0006_call_to_action_clicks'),
     ]
 
     operations = [

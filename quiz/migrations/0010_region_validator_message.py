@@ -7,13 +7,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quiz', '0008_placement_requests'),
+        ('quiz', '0009_attempt_passthrough'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='attempt',
             name='region',
-            field=models.CharField(blank=True, max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}\\Z', 'must be a two-letter ISO 3166 country code, e.g. IN or US')]),
+            field=models.CharField(blank=True, max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}\\Z', 'must be a two-letter ISO 3166 country code in capitals, e.g. IN or US')]),
         ),
     ]
