@@ -10,7 +10,10 @@ the socket holds and, if the request is not complete, gives the connection back 
 gunicorn's poller until more arrives. Only a complete request (headers and the whole
 body, up to BUFFER_LIMIT bytes) goes to Django, so a slow client costs a buffer, not a
 thread. A request that has not fully arrived REQUEST_READ_SECONDS after the worker first
-looked for it is answered 408 and closed, and the worker logs it.
+looked for it is answered 408 and closed, and the worker logs it. What could not go
+through that way is refused before a thread is taken: a head longer than HEAD_LIMIT
+(431), a chunked body (411: nothing here reads one) and a body over BUFFER_LIMIT
+(413). A client that asks for "100 Continue" gets it, once, before its body.
 """
 
 from __future__ import annotations
@@ -26,14 +29,29 @@ from gunicorn.http2 import negotiation  # type: ignore[import-untyped]
 from gunicorn.workers import gthread  # type: ignore[import-untyped]
 
 REQUEST_READ_SECONDS = float(os.environ.get("GUNICORN_REQUEST_READ_TIMEOUT", "10"))
-# Bodies larger than this are left to gunicorn as before (Django refuses form bodies
-# over DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default, and the API's over 64 kB).
+# Larger bodies are refused (413) before a thread is taken: the site takes no body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) plus its multipart framing.
 BUFFER_LIMIT = 3 * 1024 * 1024
-# Longer request heads are gunicorn's to refuse (limit_request_line/_fields).
+# A request head that has not ended by here is refused (431) rather than left to
+# gunicorn, which would read on with no time limit.
 HEAD_LIMIT = 64 * 1024
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t]*$", re.I | re.M)
+# Header lines end in \r\n: "$" (re.M) stops before the \n, so the \r is matched too.
+CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t]*\r?$", re.I | re.M)
 TRANSFER_ENCODING = re.compile(rb"^transfer-encoding:", re.I | re.M)
+
+
+def _refusal(status: str) -> bytes:
+    return f"HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".encode()
+
+
+HEAD_TOO_LARGE = _refusal("431 Request Header Fields Too Large")
+# Django reads a body by its Content-Length only, and the API refuses chunked bodies:
+# a chunked body would be read here by rules nothing else uses, so it is refused.
+LENGTH_REQUIRED = _refusal("411 Length Required")
+BODY_TOO_LARGE = _refusal("413 Content Too Large")
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+EXPECT_CONTINUE = re.compile(rb"^expect:[ \t]*100-continue[ \t]*\r?$", re.I | re.M)
 
 
 @dataclass
@@ -42,22 +60,45 @@ class PendingRequest:
 
     deadline: float
     data: bytearray = field(default_factory=bytearray)
+    continued: bool = False  # sent "100 Continue" already
+
+    def _head(self) -> tuple[bytes, int] | None:
+        end = self.data.find(b"\r\n\r\n")
+        return None if end < 0 else (bytes(self.data[:end]), len(self.data) - end - 4)
+
+    def refusal(self) -> bytes | None:
+        """The response that ends this request before a thread sees it, if one does."""
+        head = self._head()
+        if head is None:
+            return HEAD_TOO_LARGE if len(self.data) > HEAD_LIMIT else None
+        if TRANSFER_ENCODING.search(head[0]):
+            return LENGTH_REQUIRED
+        lengths = CONTENT_LENGTH.findall(head[0])
+        if len(lengths) == 1 and lengths[0].isdigit() and int(lengths[0]) > BUFFER_LIMIT:
+            return BODY_TOO_LARGE
+        return None
 
     def ready(self) -> bool:
         """True once the whole request is here, or once it is gunicorn's to judge."""
-        end = self.data.find(b"\r\n\r\n")
-        if end < 0:
-            return len(self.data) > HEAD_LIMIT
-        head, body = bytes(self.data[:end]), len(self.data) - end - 4
-        if TRANSFER_ENCODING.search(head):
-            # Chunked: complete at the last, empty chunk (trailers are not used).
-            return self.data.endswith(b"0\r\n\r\n") or len(self.data) > BUFFER_LIMIT
-        lengths = CONTENT_LENGTH.findall(head)
+        head = self._head()
+        if head is None:
+            return False
+        lengths = CONTENT_LENGTH.findall(head[0])
         if not lengths:
             return True
         if len(lengths) > 1 or not lengths[0].isdigit():
             return True  # malformed: gunicorn answers 400
-        return body >= min(int(lengths[0]), BUFFER_LIMIT)
+        return head[1] >= int(lengths[0])
+
+    def wants_continue(self) -> bool:
+        """A client waiting for "100 Continue" before it sends its body (curl, PHP)."""
+        head = self._head()
+        return (
+            head is not None
+            and not self.continued
+            and EXPECT_CONTINUE.search(head[0]) is not None
+            and not self.ready()
+        )
 
 
 class BufferingThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
@@ -87,7 +128,10 @@ class BufferingThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
             conn.pending_request = pending
         conn.sock.setblocking(False)
         try:
-            while not pending.ready():
+            while not pending.ready() and pending.refusal() is None:
+                if pending.wants_continue():
+                    pending.continued = True
+                    conn.sock.send(CONTINUE)
                 chunk = conn.sock.recv(65536)
                 if not chunk:
                     return False  # the client went away
@@ -95,6 +139,12 @@ class BufferingThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
         except BlockingIOError:
             pass
         except OSError:
+            return False
+        if (refusal := pending.refusal()) is not None:
+            with suppress(OSError):
+                conn.sock.setblocking(True)
+                conn.sock.settimeout(1)
+                conn.sock.sendall(refusal)
             return False
         if pending.ready():
             conn.pending_request = None

@@ -117,6 +117,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection left dead by a restart must be found before a request uses it.
     db_options = DATABASES["default"].setdefault("OPTIONS", {})
     db_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
+    # A host that vanishes without a reset (dropped packets) must fail a connection in
+    # seconds too, not after the kernel's many minutes of retransmissions.
+    for name, value in (
+        ("keepalives", 1),
+        ("keepalives_idle", 10),
+        ("keepalives_interval", 5),
+        ("keepalives_count", 2),
+        ("tcp_user_timeout", 10_000),  # ms of unacknowledged data before giving up
+    ):
+        db_options.setdefault(name, value)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django's own psycopg connection pool; it requires persistent connections off.
     if env.bool("DATABASE_POOL", default=True):
@@ -366,8 +376,9 @@ CORS_ALLOW_HEADERS = (
     "if-none-match",
     "x-careerquiz-partner",
     "x-requested-with",
+    "idempotency-key",
 )
-CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Location")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Location", "Idempotent-Replayed")
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 LOGGING = {

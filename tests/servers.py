@@ -30,7 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "careerquiz" / "content" / "ml-engineer.json"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# The newest PostgreSQL whose server binaries are installed (Debian: one folder a version).
+PG_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+    default=Path("/usr/lib/postgresql/15/bin"),
+)
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 

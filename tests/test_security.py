@@ -742,3 +742,22 @@ def test_every_conditional_get_follows_the_rfc(ladder, path):
     for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
         assert Client().get(path, HTTP_IF_NONE_MATCH=header).status_code == 304, header
     assert Client().get(path, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_partner_page_may_send_an_idempotency_key_and_read_the_replay_header(quiz, partner):
+    preflight = Client().options(
+        placements_url(quiz.slug),
+        HTTP_ORIGIN="https://careers.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, idempotency-key",
+    )
+    placed = place(APIClient(), quiz, "k-cors", HTTP_ORIGIN="https://careers.example")
+
+    assert "idempotency-key" in preflight["Access-Control-Allow-Headers"].lower()
+    assert "Idempotent-Replayed" in placed["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize("text", ["30/Min", "30 / min", " 30/MINUTE "])
+def test_a_rate_is_read_whatever_its_case_and_spacing(text):
+    assert Rate.parse(text) == Rate(30, 60)

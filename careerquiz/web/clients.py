@@ -32,7 +32,8 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> Rate:
-        count, seconds = _DRF.parse_rate(text)
+        # "30/Min" and "30 / min" mean what they say, as "30/min" does.
+        count, seconds = _DRF.parse_rate("/".join(part.strip() for part in text.lower().split("/")))
         if count is None or seconds is None:
             raise ValueError(f"not a rate: {text!r}")
         return cls(count, seconds)
