@@ -401,8 +401,8 @@ class OptionInline(
 ):
     model = Option
     formset = OptionInlineFormSet
-    fields = ("position", "key", "text", "rung", "skill", "advice", "note")
-    input_sizes = {"key": 12, "text": 40, "skill": 18}
+    fields = ("position", "key", "text", "rung", "track", "skill", "advice", "note", "notes")
+    input_sizes = {"key": 12, "text": 40, "skill": 18, "track": 12}
     ordering = ("position", "id")
     formfield_overrides = COMPACT_TEXT
     extra = 1

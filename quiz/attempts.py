@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ladder.conditions import Facts, applies
 from quiz import guidance
 from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import (
@@ -24,6 +25,7 @@ from quiz.placement import (
     EVIDENCE,
     SKILLS,
     EvidenceAnswer,
+    Mover,
     Placement,
     QuizSpec,
     RungSpec,
@@ -277,8 +279,9 @@ def build_result(
     placed = rungs[placement.rung.slug]
     upcoming = rungs[placement.next_rung.slug] if placement.next_rung else None
     gap = placement.title_gap
+    facts = guidance.facts_for(spec, placement, region=region)
     advice = guidance.advice_for(spec, placement)
-    notes = guidance.context_notes(placement)
+    notes = guidance.context_notes(placement, facts)
     return {
         "id": result_id,
         "quiz": {"slug": spec.slug, "title": frozen["title"], "version": version.number},
@@ -299,17 +302,29 @@ def build_result(
         "confidence_label": placement.confidence_label,
         "support": dict(placement.support),
         "why": asdict(guidance.why_in_numbers(spec, placement)),
+        "boundary": {
+            "up": [_mover(m) for m in placement.boundary.up],
+            "down": [_mover(m) for m in placement.boundary.down],
+        },
+        "track": facts.track,
         "shown_by": [_evidence(e) for e in placement.shown_by],
         "held_back": [_evidence(a.answer) | _advice(a) for a in advice],
         "notes": [
             {"question": key, "option": placement.context[key].key, "text": text}
             for key, text in notes.items()
         ],
+        "ladder_notes": [
+            {"key": n["key"], "title": n["title"], "body": n["body"], "source": n["source"]}
+            for n in frozen.get("notes", ())
+            if n["kind"] == "caveat" and n.get("when") and applies(n["when"], facts)
+        ],
         "years": _years(placement, placed),
-        "next_steps": _next_steps(frozen, placement, placed, upcoming, advice, notes),
+        "next_steps": _next_steps(frozen, placement, placed, upcoming, advice, notes, facts),
         "skills_to_build": _skills_to_build(spec, placement, upcoming, offered=True),
         "next_rung_skills": _skills_to_build(spec, placement, upcoming, offered=False),
-        "salary": _salary(region, [r for r in (placed, upcoming) if r is not None], placement),
+        "salary": _salary(
+            region, [r for r in (placed, upcoming) if r is not None], placement, facts
+        ),
         "region": region,
         "rung_summary": placed["summary"],
         "keeps_you_stuck": placed["keeps_you_stuck"],
@@ -323,6 +338,14 @@ def _evidence(e: EvidenceAnswer) -> dict[str, Any]:
         "option": e.option.key,
         "option_text": e.option.text,
         "rung": e.rung.slug,
+    }
+
+
+def _mover(mover: Mover) -> dict[str, Any]:
+    return _evidence(mover.answer) | {
+        "to_option": mover.to.key,
+        "to_option_text": mover.to.text,
+        "to_rung": _rung_ref(mover.rung),
     }
 
 
@@ -360,7 +383,9 @@ def _next_steps(
     upcoming: Mapping[str, Any] | None,
     advice: list[guidance.Advice],
     notes: Mapping[str, str],
+    facts: Facts,
 ) -> list[dict[str, str]]:
+    """What the visitor could do next, each step fitted to their answers (its `when`)."""
     source = placed["sources"][0] if placed["sources"] else ""
     steps: list[dict[str, str]] = []
     if upcoming is not None and placed["moves_you_up"]:
@@ -369,13 +394,14 @@ def _next_steps(
             _step("moves_you_up", f"What moves you to {upcoming['title']}", placed["moves_you_up"])
             | {"source": source}
         )
-    if upcoming is None:
-        # The top of the ladder: the way on is the parallel track, not another rung.
-        steps += [
-            _step("track", note["title"], note["body"]) | {"source": note["source"]}
-            for note in frozen.get("notes", ())
-            if note["kind"] == "track"
-        ]
+    # A track note with a condition is for whoever it fits, at any rung; one without is
+    # the way on from the top of the ladder, which is the parallel track, not another rung.
+    steps += [
+        _step("track", note["title"], note["body"]) | {"source": note["source"]}
+        for note in frozen.get("notes", ())
+        if note["kind"] == "track"
+        and (applies(note["when"], facts) if note.get("when") else upcoming is None)
+    ]
     seen: set[str] = set()
     for item in advice:
         if item.text and item.answer.question.key not in seen:
@@ -383,7 +409,11 @@ def _next_steps(
             steps.append(_step("advice", item.answer.question.text, item.text))
     for key, text in notes.items():
         steps.append(_step("caveat", placement.context[key].text, text))
-    steps += [dict(step) for step in placed["next_steps"]]
+    steps += [
+        {key: value for key, value in step.items() if key != "when"}
+        for step in placed["next_steps"]
+        if applies(step.get("when"), facts)
+    ]
     return steps
 
 
@@ -407,17 +437,18 @@ def _skills_to_build(
 
 
 def _salary(
-    region: str, rungs: list[Mapping[str, Any]], placement: Placement
+    region: str, rungs: list[Mapping[str, Any]], placement: Placement, facts: Facts
 ) -> list[dict[str, Any]]:
-    """The bands of these rungs in `region`; those describing the visitor's context first."""
+    """The bands of these rungs in `region` that fit the visitor (a band's `when`); those
+    describing the visitor's context first."""
     if not region:
         return []
     answered = {option.key for option in placement.context.values()}
     bands = [
-        dict(band) | {"rung": rung["slug"]}
+        {key: value for key, value in band.items() if key != "when"} | {"rung": rung["slug"]}
         for rung in rungs
         for band in rung["salary_bands"]
-        if band["region"] == region
+        if band["region"] == region and applies(band.get("when"), facts)
     ]
     # A stable sort: within each group the rungs' own order is kept.
     return sorted(bands, key=lambda band: band["context"] not in answered)

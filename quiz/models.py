@@ -163,6 +163,15 @@ class Option(models.Model):
             "note above."
         ),
     )
+    track = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text=(
+            "Evidence questions: the track this answer describes (e.g. people-leadership for "
+            '"I manage the people who do this", staff for deep individual work), or "none" for '
+            "an honest answer that is evidence of nothing. Without a rung it counts for no rung."
+        ),
+    )
     years_min = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Context questions about experience: years from."
     )
@@ -218,6 +227,7 @@ class Option(models.Model):
             ladder_skills=ladder_skills,
             note_rungs=note_rungs,
             ladder_rungs=[r.slug for r in ladder.rungs.all()] if note_rungs else None,
+            track=self.track,
         )
 
 

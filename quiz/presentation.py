@@ -51,7 +51,23 @@ MSG_WHY_BOTTOM = (
 MSG_WHY_TOP = (
     "{here} of your {total} work answers are at {rung}, the top of this ladder; it needs {needed}."
 )
-MSG_WEIGHTED = " (Some answers count double.)"
+MSG_COUNTS_NEXT = (
+    "{here} of your {total} work answers are at {rung} or above; {above} are at {next} or above."
+)
+MSG_COUNTS_BOTTOM = "{above} of your {total} work answers are at {next} or above."
+MSG_COUNTS_TOP = "{here} of your {total} work answers are at {rung}, the top of this ladder."
+MSG_WEIGHTED = " (Some answers count double.)"  # results stored before answers were counted
+MSG_WEIGHTED_HOW = (
+    " {questions} {counts}, so by weight that is {here_w} of {total_w} at {rung} or above"
+    "{above_part}; the rule asks for {share}% by weight."
+)
+MSG_WEIGHTED_ABOVE = " and {above_w} at {next}, which needs {needed_w}"
+MSG_BOUNDARY_UP = "One answer short of {next}: {answers} would place you there."
+MSG_BOUNDARY_UP_ANSWER = "“{option}” on “{question}” (you said “{said}”)"
+MSG_BOUNDARY_DOWN = (
+    "Your placement rests on a single answer: a lower answer on “{question}” would place you at "
+    "{rung}."
+)
 MSG_TITLE_AHEAD = (
     "You said your title is “{title}”, a {claimed} title; your answers show {placed} ownership."
 )
@@ -71,9 +87,10 @@ MSG_YEARS = {
 }
 MSG_YEARS_BESIDE = "Years are shown beside your placement; they never decide it."
 MSG_BANDS_DISAGREE = (
-    "These ranges do not overlap because they come from different sources describing "
-    "different employers and markets: read each with the note beside it, not as one range."
+    "Some of these ranges do not overlap: they come from different sources describing "
+    "different employers and markets, so read each with the note beside it, not as one range."
 )
+MSG_BAND_LABEL = "market range for {rung}{where}"
 
 
 def title_gap_text(gap: Mapping[str, Any] | None) -> str:
@@ -94,10 +111,79 @@ def title_gap_text(gap: Mapping[str, Any] | None) -> str:
 
 
 def why_text(result: Mapping[str, Any]) -> str:
-    """The placement rule for this visitor in counts they can check against their answers."""
+    """The placement rule for this visitor in counts they can check against their answers.
+
+    Counts are of answers, each once, as the lists on the page show them; where some
+    answers count more, a second sentence gives the same by weight, which the rule uses.
+    """
     numbers = result.get("why")
     if not numbers:
         return ""
+    if "answers" not in numbers:
+        return _why_by_weight(result, numbers)  # stored before answers were counted
+    rung, upcoming = result["rung"], result.get("next_rung")
+    counted_more = [tuple(item) for item in numbers.get("counted_more", ())]
+    words = {
+        "here": numbers["answers_here"],
+        "above": numbers["answers_above"],
+        "total": numbers["answers"],
+        "needed": _count(numbers["needed"]),
+        "rung": rung["title"],
+        "next": upcoming["title"] if upcoming else "",
+    }
+    if counted_more:
+        return _why_sentence(rung, upcoming, numbers, words) + _weighted_how(
+            numbers, counted_more, words
+        )
+    return _why_sentence(rung, upcoming, numbers, words)
+
+
+def _why_sentence(
+    rung: Mapping[str, Any],
+    upcoming: Mapping[str, Any] | None,
+    numbers: Mapping[str, Any],
+    words: Mapping[str, Any],
+) -> str:
+    # With weights, what a rung "needs" is a weight: the next sentence says it.
+    weighted = bool(numbers.get("counted_more"))
+    bottom = words["here"] >= words["total"] and rung["order"] == 1
+    if upcoming is None:
+        template = MSG_COUNTS_TOP if weighted else MSG_WHY_TOP
+    elif bottom:
+        template = MSG_COUNTS_BOTTOM if weighted else MSG_WHY_BOTTOM
+    else:
+        template = MSG_COUNTS_NEXT if weighted else MSG_WHY_NEXT
+    return template.format(**words)
+
+
+def _weighted_how(
+    numbers: Mapping[str, Any], counted_more: list[tuple[Any, ...]], words: Mapping[str, Any]
+) -> str:
+    questions = " and ".join(f"“{text}”" for text, _ in counted_more)
+    weights = {weight for _, weight in counted_more}
+    times = {2.0: "twice", 3.0: "three times"}
+    how = "count" if len(counted_more) > 1 else "counts"
+    if len(weights) == 1 and float(next(iter(weights))) in times:
+        counts = f"{how} {times[float(next(iter(weights)))]}"
+    else:
+        counts = f"{how} more than once"
+    above_part = ""
+    if words["next"]:
+        above_part = MSG_WEIGHTED_ABOVE.format(
+            above_w=_count(numbers["above"]), next=words["next"], needed_w=_count(numbers["needed"])
+        )
+    return MSG_WEIGHTED_HOW.format(
+        questions=questions,
+        counts=counts,
+        here_w=_count(numbers["here"]),
+        total_w=_count(numbers["total"]),
+        rung=words["rung"],
+        above_part=above_part,
+        share=_count(round(float(numbers.get("threshold") or 0) * 100)),
+    )
+
+
+def _why_by_weight(result: Mapping[str, Any], numbers: Mapping[str, Any]) -> str:
     rung, upcoming = result["rung"], result.get("next_rung")
     words = {key: _count(numbers[key]) for key in ("here", "above", "total", "needed")} | {
         "rung": rung["title"],
@@ -110,6 +196,28 @@ def why_text(result: Mapping[str, Any]) -> str:
     else:
         text = MSG_WHY_NEXT.format(**words)
     return text + (MSG_WEIGHTED if numbers.get("weighted") else "")
+
+
+def boundary_text(result: Mapping[str, Any]) -> dict[str, str]:
+    """At a boundary, which single answers would move the placement (the headline card)."""
+    boundary = result.get("boundary") or {}
+    up, down = boundary.get("up", ()), boundary.get("down", ())
+    words = {"up": "", "down": ""}
+    upcoming = result.get("next_rung")
+    if up and upcoming:
+        answers = "; or ".join(
+            MSG_BOUNDARY_UP_ANSWER.format(
+                option=m["to_option_text"], question=m["question_text"], said=m["option_text"]
+            )
+            for m in up
+        )
+        words["up"] = MSG_BOUNDARY_UP.format(next=upcoming["title"], answers=answers)
+    if down:
+        first = down[0]
+        words["down"] = MSG_BOUNDARY_DOWN.format(
+            question=first["question_text"], rung=first["to_rung"]["title"]
+        )
+    return words
 
 
 def _count(value: float) -> str:
@@ -194,6 +302,10 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         return [dict(a, rung_title=titles.get(a["rung"], "")) for a in answers]
 
     held_back = labelled(result.get("held_back", []))
+    shown_by = labelled(result.get("shown_by", []))
+    # Every work answer is listed once: below the next rung (with its step up) or at it.
+    held = {a["question"] for a in held_back}
+    reached = [a for a in shown_by if a["question"] not in held]
     all_moves = moves(result, held_back)
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
@@ -218,10 +330,15 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "why_text": why_text(result),
         "title_gap_text": title_gap_text(result.get("title_gap")),
         "confidence_text": CONFIDENCE_WORDS.get(result.get("confidence_label", ""), ""),
+        "boundary": boundary_text(result),
+        "ladder_notes": result.get("ladder_notes", []),
         "moves": all_moves[:MOVES_SHOWN],
         "more_moves": all_moves[MOVES_SHOWN:],
-        "shown_by": labelled(result.get("shown_by", [])),
+        "shown_by": shown_by,
+        "reached": reached,
         "held_back": held_back,
+        # What keeps people on a rung is no advice at the top, where nobody is kept.
+        "keeps_you_stuck": result.get("keeps_you_stuck", "") if next_rung else "",
         "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
         "step_groups": groups,
         "skills_unticked": result.get("skills_to_build", []),
@@ -232,9 +349,8 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "region_name": region_name(region) if region else "",
         "salary_here": here,
         "salary_next": upcoming,
-        "bands_note": MSG_BANDS_DISAGREE
-        if bands_disagree(here) or bands_disagree(upcoming)
-        else "",
+        "bands_note_here": MSG_BANDS_DISAGREE if bands_disagree(here) else "",
+        "bands_note_next": MSG_BANDS_DISAGREE if bands_disagree(upcoming) else "",
         "matching_contexts": answered,
         "footnotes": Footnotes(version.get("sources", ())),
     }

@@ -55,7 +55,12 @@ def _in_table_order(table: dict[str, schema.Field], values: dict[str, Any]) -> d
 
 
 def _columns(obj: object, table: dict[str, schema.Field]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in table}
+    # An empty condition (everyone) is left out, so files from before conditions re-export
+    # as they were.
+    values = {name: getattr(obj, name) for name in table}
+    if values.get("when") == {}:
+        del values["when"]
+    return values
 
 
 # Ladders
@@ -164,4 +169,6 @@ def _option(role: str, option: Option) -> dict[str, Any]:
         values["advice"] = option.advice
     if option.years_min is not None:
         values["years"] = [option.years_min, option.years_max]
+    if option.track:
+        values["track"] = option.track
     return _in_table_order(schema.OPTION, values)

@@ -56,7 +56,7 @@ RUNG_COLUMNS = (
     "sources",
 )
 QUESTION_COLUMNS = ("text", "help", "role", "required", "advice")
-OPTION_COLUMNS = ("text", "skill", "note", "notes", "advice")
+OPTION_COLUMNS = ("text", "skill", "note", "notes", "advice", "track")
 
 
 @dataclass
