@@ -308,6 +308,7 @@ def build_result(
         },
         "track": facts.track,
         "shown_by": [_evidence(e) for e in placement.shown_by],
+        "not_counted": _not_counted(spec, placement),
         "held_back": [_evidence(a.answer) | _advice(a) for a in advice],
         "notes": [
             {"question": key, "option": placement.context[key].key, "text": text}
@@ -339,6 +340,27 @@ def _evidence(e: EvidenceAnswer) -> dict[str, Any]:
         "option_text": e.option.text,
         "rung": e.rung.slug,
     }
+
+
+def _not_counted(spec: QuizSpec, placement: Placement) -> list[dict[str, Any]]:
+    """Work answers that name no rung (an answer for a track): listed, never counted."""
+    answers = []
+    for question in spec.questions:
+        if question.role != EVIDENCE:
+            continue
+        for key in sorted(placement.answered.get(question.key, ())):
+            option = question.option(key)
+            if option is not None and not option.rung:
+                answers.append(
+                    {
+                        "question": question.key,
+                        "question_text": question.text,
+                        "option": option.key,
+                        "option_text": option.text,
+                        "track": option.track,
+                    }
+                )
+    return answers
 
 
 def _mover(mover: Mover) -> dict[str, Any]:

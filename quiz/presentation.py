@@ -23,6 +23,15 @@ CONFIDENCE_WORDS = {
     "starting point, not a verdict.",
 }
 
+MSG_CONFIDENCE_HIGH = (
+    "High confidence: {at} of your {total} work answers are at this rung, and no single "
+    "answer would change it."
+)
+MSG_CONFIDENCE_NOT_COUNTED = (
+    "{label} confidence: {counted} of your {answered} work answers are evidence on this "
+    "ladder; the other {uncounted} count for no rung, so this placement rests on fewer answers."
+)
+
 NEXT_STEP_GROUPS = (
     ("project", "Projects to take on"),
     ("learning_path", "Learning path"),
@@ -198,6 +207,25 @@ def _why_by_weight(result: Mapping[str, Any], numbers: Mapping[str, Any]) -> str
     return text + (MSG_WEIGHTED if numbers.get("weighted") else "")
 
 
+def confidence_text(result: Mapping[str, Any]) -> str:
+    """The confidence label in words that are true of this result."""
+    label = result.get("confidence_label", "")
+    numbers = result.get("why") or {}
+    not_counted = result.get("not_counted", [])
+    if not_counted and label in ("medium", "low") and "answers" in numbers:
+        return MSG_CONFIDENCE_NOT_COUNTED.format(
+            label=label.capitalize(),
+            counted=numbers["answers"],
+            answered=numbers["answers"] + len(not_counted),
+            uncounted=len(not_counted),
+        )
+    if label == "high" and "boundary" in result and "answers" in numbers:
+        rung = result["rung"]["slug"]
+        at = sum(1 for a in result.get("shown_by", []) if a["rung"] == rung)
+        return MSG_CONFIDENCE_HIGH.format(at=at, total=numbers["answers"])
+    return CONFIDENCE_WORDS.get(label, "")
+
+
 def boundary_text(result: Mapping[str, Any]) -> dict[str, str]:
     """At a boundary, which single answers would move the placement (the headline card)."""
     boundary = result.get("boundary") or {}
@@ -239,9 +267,16 @@ def years_text(years: Mapping[str, Any] | None, rung: Mapping[str, Any]) -> str:
 def moves(
     result: Mapping[str, Any], held_back: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The moves that fit these answers best: the weakest answers' step up first, then the
-    rung's own next steps (at the top of the ladder, the parallel track first)."""
+    """The moves that fit these answers best: a track the visitor's answers put them on (or,
+    at the top of the ladder, the parallel track) first, then the weakest answers' step up,
+    then the rung's own next steps."""
+    steps = result.get("next_steps", [])
     chosen = [
+        _move(s["title"], s["detail"], source=s.get("source", ""))
+        for s in steps
+        if s["kind"] == "track"
+    ]
+    chosen += [
         _move(
             (answer.get("target") or {}).get("option_text") or answer["question_text"],
             answer["advice"],
@@ -250,13 +285,11 @@ def moves(
         for answer in held_back
         if answer.get("advice")
     ]
-    steps = result.get("next_steps", [])
-    for kinds in (("track",), tuple(dict(NEXT_STEP_GROUPS))):
-        chosen += [
-            _move(s["title"], s["detail"], source=s.get("source", ""))
-            for s in steps
-            if s["kind"] in kinds
-        ]
+    chosen += [
+        _move(s["title"], s["detail"], source=s.get("source", ""))
+        for s in steps
+        if s["kind"] in dict(NEXT_STEP_GROUPS)
+    ]
     return chosen
 
 
@@ -329,7 +362,8 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         ),
         "why_text": why_text(result),
         "title_gap_text": title_gap_text(result.get("title_gap")),
-        "confidence_text": CONFIDENCE_WORDS.get(result.get("confidence_label", ""), ""),
+        "confidence_text": confidence_text(result),
+        "not_counted": result.get("not_counted", []),
         "boundary": boundary_text(result),
         "ladder_notes": result.get("ladder_notes", []),
         "moves": all_moves[:MOVES_SHOWN],

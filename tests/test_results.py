@@ -65,7 +65,10 @@ def test_result_page_leads_with_the_rung_why_and_title_gap(placed):
         body
     )
     assert "Services caveat." in body
-    assert presentation.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
+    # Every evidence answer at Mid, and no single answer would change the rung.
+    assert presentation.MSG_CONFIDENCE_HIGH.format(at=3, total=3) in body
+    headline = body[body.index('class="result-head"') : body.index("</header>")]
+    assert "High confidence" in headline  # the confidence line sits in the headline card
 
 
 @pytest.mark.django_db
