@@ -301,7 +301,7 @@ def build_result(
         "confidence": placement.confidence,
         "confidence_label": placement.confidence_label,
         "support": dict(placement.support),
-        "why": asdict(guidance.why_in_numbers(spec, placement)),
+        "why": _why(spec, placement),
         "boundary": {
             "up": [_mover(m) for m in placement.boundary.up],
             "down": [_mover(m) for m in placement.boundary.down],
@@ -309,6 +309,10 @@ def build_result(
         "track": facts.track,
         "shown_by": [_evidence(e) for e in placement.shown_by],
         "not_counted": _not_counted(spec, placement),
+        # At the top nothing is held back below a next rung; these are listed all the same.
+        "below_top": []
+        if placement.next_rung
+        else [_evidence(e) for e in placement.evidence if e.rung.order < placement.rung.order],
         "held_back": [_evidence(a.answer) | _advice(a) for a in advice],
         "notes": [
             {"question": key, "option": placement.context[key].key, "text": text}
@@ -340,6 +344,13 @@ def _evidence(e: EvidenceAnswer) -> dict[str, Any]:
         "option_text": e.option.text,
         "rung": e.rung.slug,
     }
+
+
+def _why(spec: QuizSpec, placement: Placement) -> dict[str, Any]:
+    why = asdict(guidance.why_in_numbers(spec, placement))
+    # As stored JSON reads back: lists, not tuples.
+    why["counted_more"] = [list(item) for item in why["counted_more"]]
+    return why
 
 
 def _not_counted(spec: QuizSpec, placement: Placement) -> list[dict[str, Any]]:

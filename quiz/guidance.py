@@ -165,7 +165,9 @@ class WhyInNumbers:
 
 
 def why_in_numbers(spec: QuizSpec, placement: Placement) -> WhyInNumbers:
-    answers = [*placement.shown_by, *below_placement(placement)]
+    # Every answer that counts; at the top of the ladder none is "held back", but those
+    # below the top still count.
+    answers = list(placement.evidence) or [*placement.shown_by, *below_placement(placement)]
     total = sum(a.question.weight for a in answers)
     here = [a for a in answers if a.rung.order >= placement.rung.order]
     above: list[EvidenceAnswer] = []
@@ -195,7 +197,5 @@ def below_placement(placement: Placement) -> list[EvidenceAnswer]:
 
 def context_notes(placement: Placement, facts: Facts | None = None) -> Mapping[str, str]:
     """Question key -> the note its context answer shows for this placement (non-empty only)."""
-    chosen = {
-        key: note_for(option, placement, facts) for key, option in placement.context.items()
-    }
+    chosen = {key: note_for(option, placement, facts) for key, option in placement.context.items()}
     return {key: text for key, text in chosen.items() if text}

@@ -212,6 +212,7 @@ class Placement:
     # Question key -> the option keys chosen (one, or several for skills): every answer.
     answered: Mapping[str, frozenset[str]] = field(default_factory=dict)
     boundary: Boundary = Boundary()
+    evidence: tuple[EvidenceAnswer, ...] = ()  # every answer that counts, in quiz order
 
     @property
     def confidence_label(self) -> str:
@@ -362,6 +363,7 @@ def place(quiz: QuizSpec, answers: Answers) -> Placement:
             for key, value in cleaned.items()
         },
         boundary=_boundary(quiz, evidence, placed),
+        evidence=tuple(evidence),
     )
 
 

@@ -27,6 +27,7 @@ MSG_CONFIDENCE_HIGH = (
     "High confidence: {at} of your {total} work answers are at this rung, and no single "
     "answer would change it."
 )
+MSG_CONFIDENCE_BOUNDARY = "{label} confidence: a single answer would change your rung."
 MSG_CONFIDENCE_NOT_COUNTED = (
     "{label} confidence: {counted} of your {answered} work answers are evidence on this "
     "ladder; the other {uncounted} count for no rung, so this placement rests on fewer answers."
@@ -61,18 +62,21 @@ MSG_WHY_TOP = (
     "{here} of your {total} work answers are at {rung}, the top of this ladder; it needs {needed}."
 )
 MSG_COUNTS_NEXT = (
-    "{here} of your {total} work answers are at {rung} or above; {above} are at {next} or above."
+    "{here} of your {total} work answers are at {rung} or above; {above} at {next} or above."
 )
 MSG_COUNTS_BOTTOM = "{above} of your {total} work answers are at {next} or above."
 MSG_COUNTS_TOP = "{here} of your {total} work answers are at {rung}, the top of this ladder."
 MSG_WEIGHTED = " (Some answers count double.)"  # results stored before answers were counted
-MSG_WEIGHTED_HOW = (
-    " {questions} {counts}, so by weight that is {here_w} of {total_w} at {rung} or above"
-    "{above_part}; the rule asks for {share}% by weight."
+MSG_WEIGHTED_NEXT = (
+    " {questions} {counts}: by weight, {above_w} of {total_w} are at {next}, which needs "
+    "{needed_w}."
 )
-MSG_WEIGHTED_ABOVE = " and {above_w} at {next}, which needs {needed_w}"
-MSG_BOUNDARY_UP = "One answer short of {next}: {answers} would place you there."
-MSG_BOUNDARY_UP_ANSWER = "“{option}” on “{question}” (you said “{said}”)"
+MSG_WEIGHTED_HERE = (
+    " {questions} {counts}: by weight, {here_w} of {total_w} are at {rung}; the rule asks for "
+    "{share}%."
+)
+MSG_BOUNDARY_UP = "One answer short of {next}: {answers}."
+MSG_BOUNDARY_UP_ANSWER = "“{option}” on “{question}”"
 MSG_BOUNDARY_DOWN = (
     "Your placement rests on a single answer: a lower answer on “{question}” would place you at "
     "{rung}."
@@ -169,27 +173,21 @@ def _weighted_how(
     numbers: Mapping[str, Any], counted_more: list[tuple[Any, ...]], words: Mapping[str, Any]
 ) -> str:
     questions = " and ".join(f"“{text}”" for text, _ in counted_more)
-    weights = {weight for _, weight in counted_more}
+    weights = {float(weight) for _, weight in counted_more}
     times = {2.0: "twice", 3.0: "three times"}
-    how = "count" if len(counted_more) > 1 else "counts"
-    if len(weights) == 1 and float(next(iter(weights))) in times:
-        counts = f"{how} {times[float(next(iter(weights)))]}"
-    else:
-        counts = f"{how} more than once"
-    above_part = ""
-    if words["next"]:
-        above_part = MSG_WEIGHTED_ABOVE.format(
-            above_w=_count(numbers["above"]), next=words["next"], needed_w=_count(numbers["needed"])
-        )
-    return MSG_WEIGHTED_HOW.format(
-        questions=questions,
-        counts=counts,
-        here_w=_count(numbers["here"]),
-        total_w=_count(numbers["total"]),
-        rung=words["rung"],
-        above_part=above_part,
-        share=_count(round(float(numbers.get("threshold") or 0) * 100)),
-    )
+    verb = "count" if len(counted_more) > 1 else "counts"
+    often = times.get(next(iter(weights)), "more than once") if len(weights) == 1 else ""
+    values = {
+        "questions": questions,
+        "counts": f"{verb} {often or 'more than once'}",
+        "here_w": _count(numbers["here"]),
+        "above_w": _count(numbers["above"]),
+        "total_w": _count(numbers["total"]),
+        "needed_w": _count(numbers["needed"]),
+        "share": _count(round(float(numbers.get("threshold") or 0) * 100)),
+    }
+    template = MSG_WEIGHTED_NEXT if words["next"] else MSG_WEIGHTED_HERE
+    return template.format(**values, **words)
 
 
 def _why_by_weight(result: Mapping[str, Any], numbers: Mapping[str, Any]) -> str:
@@ -212,6 +210,9 @@ def confidence_text(result: Mapping[str, Any]) -> str:
     label = result.get("confidence_label", "")
     numbers = result.get("why") or {}
     not_counted = result.get("not_counted", [])
+    boundary = result.get("boundary") or {}
+    if label in ("medium", "low") and (boundary.get("up") or boundary.get("down")):
+        return MSG_CONFIDENCE_BOUNDARY.format(label=label.capitalize())
     if not_counted and label in ("medium", "low") and "answers" in numbers:
         return MSG_CONFIDENCE_NOT_COUNTED.format(
             label=label.capitalize(),
@@ -234,9 +235,7 @@ def boundary_text(result: Mapping[str, Any]) -> dict[str, str]:
     upcoming = result.get("next_rung")
     if up and upcoming:
         answers = "; or ".join(
-            MSG_BOUNDARY_UP_ANSWER.format(
-                option=m["to_option_text"], question=m["question_text"], said=m["option_text"]
-            )
+            MSG_BOUNDARY_UP_ANSWER.format(option=m["to_option_text"], question=m["question_text"])
             for m in up
         )
         words["up"] = MSG_BOUNDARY_UP.format(next=upcoming["title"], answers=answers)
@@ -370,6 +369,7 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "more_moves": all_moves[MOVES_SHOWN:],
         "shown_by": shown_by,
         "reached": reached,
+        "below_top": labelled(result.get("below_top", [])),
         "held_back": held_back,
         # What keeps people on a rung is no advice at the top, where nobody is kept.
         "keeps_you_stuck": result.get("keeps_you_stuck", "") if next_rung else "",

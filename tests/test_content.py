@@ -232,6 +232,7 @@ def test_answers_that_name_no_rung_name_a_track_and_are_never_a_rung(ml_quiz):
 def test_every_evidence_answer_below_the_top_says_how_to_reach_the_next_one(ml_quiz):
     options = Option.objects.filter(question__quiz=ml_quiz, question__role=Question.Role.EVIDENCE)
     for option in options.exclude(rung=None).select_related("rung"):
+        assert option.rung is not None
         if option.rung.slug == RUNG_SLUGS[-1]:
             assert option.advice == "", option.key  # nothing above the top rung
         else:

@@ -43,7 +43,7 @@ NO_OVERLAP = "These ranges do not overlap"
 CERTIFICATE_STEPS = ("Deep Learning Specialization", "MLOps Specialization", "AWS Certified")
 
 # Work answers by rung, for people whose answers sit mostly on one rung.
-JUNIOR = {
+JUNIOR: dict[str, object] = {
     "initiative": "wait",
     "ownership": "my-part",
     "unclear-work": "clear-tasks",
@@ -55,7 +55,7 @@ JUNIOR = {
     "direction": "assigned",
     "depth": "watch-and-learn",
 }
-MID = {
+MID: dict[str, object] = {
     "initiative": "spot-own-area",
     "ownership": "end-to-end",
     "unclear-work": "plan-with-help",
@@ -67,7 +67,7 @@ MID = {
     "direction": "plan-my-problem",
     "depth": "bounded-piece",
 }
-SENIOR = {
+SENIOR: dict[str, object] = {
     "initiative": "spot-risks",
     "ownership": "end-to-end-risky",
     "unclear-work": "no-clean-answer",
@@ -79,7 +79,7 @@ SENIOR = {
     "direction": "direct-projects",
     "depth": "key-calls",
 }
-LEAD = {
+LEAD: dict[str, object] = {
     "initiative": "shape-team",
     "ownership": "through-others",
     "unclear-work": "frame-for-others",
@@ -91,9 +91,16 @@ LEAD = {
     "direction": "direct-teams",
     "depth": "go-to-expert",
 }
-MANAGES = {
+MANAGES: dict[str, object] = {
     key: "i-manage"
-    for key in ("unclear-work", "risky-work", "ai-review", "track-record", "catch-mistakes", "depth")
+    for key in (
+        "unclear-work",
+        "risky-work",
+        "ai-review",
+        "track-record",
+        "catch-mistakes",
+        "depth",
+    )
 }
 
 
@@ -145,7 +152,7 @@ PEOPLE = [
     ),
     Person(
         name="services-engineer-titled-junior-owning-problems",
-        story="Three years at a services firm, still titled junior, owns client problems end to end.",
+        story="Three years at a services firm, still titled junior, owns client problems.",
         answers=MID
         | {"title": "junior", "company": "services", "years": "2-to-4", "certificates": "one"},
         rung="mid",

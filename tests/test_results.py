@@ -67,7 +67,8 @@ def test_result_page_leads_with_the_rung_why_and_title_gap(placed):
     assert "Services caveat." in body
     # Every evidence answer at Mid, and no single answer would change the rung.
     assert presentation.MSG_CONFIDENCE_HIGH.format(at=3, total=3) in body
-    headline = body[body.index('class="result-head"') : body.index("</header>")]
+    start = body.index('class="result-head"')
+    headline = body[start : body.index("</header>", start)]
     assert "High confidence" in headline  # the confidence line sits in the headline card
 
 
@@ -79,11 +80,14 @@ def test_the_top_three_moves_fit_the_weakest_answers_and_the_rest_fold_below(lad
 
     _, body = _page(attempt)
 
+    # q2 (a Junior answer) first, as the headline card's one next move; the next two follow.
+    first = body[body.index('class="first-move"') : body.index("</p>", body.index("first-move"))]
+    assert "Advice for q2." in first
     moves = body[body.index('class="move-list"') : body.index("</ol>", body.index("move-list"))]
     titles = re.findall(r"<strong>(.*?)</strong>", moves)
-    # q2 (a Junior answer) first: one rung up it reads "Mid answer", not two rungs up.
-    assert titles == ["Mid answer", "Senior answer", "Senior answer"]
-    assert moves.index("Advice for q2.") < moves.index("Advice for q1.")
+    # One rung up, q1 and q3 (Mid answers) read "Senior answer", not two rungs up.
+    assert titles == ["Senior answer", "Senior answer"]
+    assert moves.index("Advice for q1.") < moves.index("Advice for q3.")
     folded = body[body.index("<details") :]
     assert "Your 5 answers below Senior, each with its step up" in folded
     for number in range(1, 6):
