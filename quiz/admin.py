@@ -424,7 +424,8 @@ class QuestionAdmin(SizedInputsMixin, GuardedHistoryAdmin[Question]):
         ("key", "position"),
         "text",
         "help",
-        ("role", "weight", "required"),
+        ("role", "weight", "required", "shuffle"),
+        "dimension",
         "advice",
     )
     readonly_fields = ("quiz_page",)

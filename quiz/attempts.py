@@ -307,6 +307,10 @@ def build_result(
             "down": [_mover(m) for m in placement.boundary.down],
         },
         "track": facts.track,
+        "profile": [
+            {"dimension": row.dimension, "rung": _rung_ref(row.rung), "answers": row.answers}
+            for row in guidance.profile(spec, placement)
+        ],
         "shown_by": [_evidence(e) for e in placement.shown_by],
         "not_counted": _not_counted(spec, placement),
         # At the top nothing is held back below a next rung; these are listed all the same.

@@ -199,3 +199,31 @@ def context_notes(placement: Placement, facts: Facts | None = None) -> Mapping[s
     """Question key -> the note its context answer shows for this placement (non-empty only)."""
     chosen = {key: note_for(option, placement, facts) for key, option in placement.context.items()}
     return {key: text for key, text in chosen.items() if text}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DimensionRung:
+    """Where the answers of one dimension sit, by the placement rule applied to them alone."""
+
+    dimension: str
+    rung: RungSpec
+    answers: int
+
+
+def profile(spec: QuizSpec, placement: Placement) -> list[DimensionRung]:
+    """Per dimension (in the order its first question comes), the highest rung R whose share
+    of that dimension's answer weight at R or above reaches the quiz's threshold."""
+    by_dimension: dict[str, list[EvidenceAnswer]] = {}
+    for answer in placement.evidence:
+        if answer.question.dimension:
+            by_dimension.setdefault(answer.question.dimension, []).append(answer)
+    rows = []
+    for dimension, answers in by_dimension.items():
+        total = sum(a.question.weight for a in answers)
+        reached = spec.rungs[0]
+        for rung in spec.rungs[1:]:
+            share = sum(a.question.weight for a in answers if a.rung.order >= rung.order) / total
+            if share + EPSILON >= spec.threshold:
+                reached = rung
+        rows.append(DimensionRung(dimension=dimension, rung=reached, answers=len(answers)))
+    return rows

@@ -102,6 +102,22 @@ class Question(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.EVIDENCE)
     weight = models.FloatField(default=1, validators=[MinValueValidator(0.01)])
     required = models.BooleanField(default=True)
+    dimension = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Evidence questions: the part of the ladder this question reads, e.g. “owning a "
+            "problem”. A result shows, per dimension, the rung its answers reach by the same rule."
+        ),
+    )
+    shuffle = models.BooleanField(
+        default=True,
+        help_text=(
+            "Evidence questions: show the answers in an order of each visitor's own (the same "
+            "for the whole attempt), so their order never tells which answer is the top one. "
+            "Untick to always show them in the order below."
+        ),
+    )
     advice = models.TextField(
         blank=True, help_text="Shown when this answer holds the visitor below the next rung."
     )

@@ -97,6 +97,8 @@ class QuestionSpec:
     required: bool = True
     advice: str = ""
     help: str = ""
+    shuffle: bool = True  # evidence questions: answers in each visitor's own order (quiz.flow)
+    dimension: str = ""  # evidence questions: the part of the ladder it reads (a profile)
 
     @property
     def kind(self) -> str:

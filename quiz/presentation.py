@@ -82,10 +82,10 @@ MSG_BOUNDARY_DOWN = (
     "{rung}."
 )
 MSG_TITLE_AHEAD = (
-    "You said your title is “{title}”, a {claimed} title; your answers show {placed} ownership."
+    "You said your title is “{title}”, {a} {claimed} title; your answers show {placed} ownership."
 )
 MSG_TITLE_BEHIND = (
-    "You said your title is “{title}”, a {claimed} title, but your answers show {placed} "
+    "You said your title is “{title}”, {a} {claimed} title, but your answers show {placed} "
     "ownership: your title is behind your work."
 )
 MSG_YEARS = {
@@ -120,7 +120,16 @@ def title_gap_text(gap: Mapping[str, Any] | None) -> str:
             "your title is behind your work."
         )
     template = MSG_TITLE_AHEAD if gap["steps"] > 0 else MSG_TITLE_BEHIND
-    return template.format(title=own, claimed=claimed, placed=placed)
+    return template.format(title=own, a=article(claimed), claimed=claimed, placed=placed)
+
+
+def article(phrase: str) -> str:
+    """ "a" or "an" as the phrase is said: "an ML Engineer", "a Senior ML Engineer"."""
+    first = phrase.split()[0] if phrase.split() else ""
+    # An initialism is read letter by letter: M is "em".
+    spelled = len(first) > 1 and first[:2].isupper()
+    vowel_sound = first[:1] in "AEFHILMNORSX" if spelled else first[:1].lower() in "aeiou"
+    return "an" if vowel_sound else "a"
 
 
 def why_text(result: Mapping[str, Any]) -> str:
@@ -225,6 +234,28 @@ def confidence_text(result: Mapping[str, Any]) -> str:
         at = sum(1 for a in result.get("shown_by", []) if a["rung"] == rung)
         return MSG_CONFIDENCE_HIGH.format(at=at, total=numbers["answers"])
     return CONFIDENCE_WORDS.get(label, "")
+
+
+MSG_PROFILE_LIMIT = "What moves you up is {dimension}: your answers there sit at {rung}."
+
+
+def profile_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per dimension, the rung its answers reach; the lowest (first of them) is what moves
+    the visitor up, when it is below the next rung."""
+    rows = [dict(row) for row in result.get("profile", [])]
+    upcoming = result.get("next_rung")
+    if rows and upcoming:
+        lowest = min(rows, key=lambda row: row["rung"]["order"])
+        if lowest["rung"]["order"] < upcoming["order"]:
+            lowest["limiting"] = True
+    return rows
+
+
+def profile_limit_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    for row in rows:
+        if row.get("limiting"):
+            return MSG_PROFILE_LIMIT.format(dimension=row["dimension"], rung=row["rung"]["title"])
+    return ""
 
 
 def boundary_text(result: Mapping[str, Any]) -> dict[str, str]:
@@ -364,6 +395,8 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "confidence_text": confidence_text(result),
         "not_counted": result.get("not_counted", []),
         "boundary": boundary_text(result),
+        "profile": profile_rows(result),
+        "profile_limit": profile_limit_text(profile_rows(result)),
         "ladder_notes": result.get("ladder_notes", []),
         "moves": all_moves[:MOVES_SHOWN],
         "more_moves": all_moves[MOVES_SHOWN:],

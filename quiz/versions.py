@@ -135,6 +135,8 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
                 "role": q.role,
                 "weight": q.weight,
                 "required": q.required,
+                "shuffle": q.shuffle,
+                "dimension": q.dimension,
                 "advice": q.advice,
                 "options": [
                     {
@@ -255,6 +257,8 @@ def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:
                 role=q["role"],
                 weight=float(q["weight"]),
                 required=q["required"],
+                shuffle=q.get("shuffle", True),
+                dimension=q.get("dimension", ""),
                 advice=q.get("advice", ""),
                 options=tuple(
                     OptionSpec(

@@ -292,7 +292,12 @@ PEOPLE = [
             "years": "5-to-7",
         },
         rung="senior",
-        never=(YOU_NOW,),
+        shows=(
+            "What moves you up is making other people better",
+            "Senior ML Engineer on the ambiguous and the risky",
+            "an ML Engineer (mid-level) title",
+        ),
+        never=(YOU_NOW, "a ML Engineer"),
     ),
     Person(
         name="one-answer-short-of-senior",

@@ -372,3 +372,36 @@ def test_finishing_a_preview_after_the_ladder_changed_says_what_blocks_the_draft
 
 def _text(response) -> str:
     return unescape(response.content.decode())
+
+
+# Keys a result gained with issue 18; a result stored before then has none of them.
+ADDED_FOR_FITTED_RESULTS = ("boundary", "track", "not_counted", "below_top", "ladder_notes")
+WHY_ADDED = ("answers", "answers_here", "answers_above", "counted_more", "threshold")
+
+
+@pytest.mark.django_db
+def test_a_result_stored_before_fitted_results_still_renders_in_its_old_words(placed):
+    old = dict(placed.result)
+    for key in ADDED_FOR_FITTED_RESULTS:
+        del old[key]
+    old["why"] = {k: v for k, v in old["why"].items() if k not in WHY_ADDED}
+    Attempt.objects.filter(pk=placed.pk).update(result=old)
+
+    response, body = _page(placed)
+
+    assert response.status_code == 200
+    assert "3 of your 3 work answers are at Mid or above." in _words(body)
+    assert presentation.CONFIDENCE_WORDS["high"] in body
+    assert "One answer short" not in body
+    embed_partner = placed.partner
+    assert embed_partner is None  # a web result: the API reads it too
+    api = Client().get(f"/api/v1/placements/{placed.result_id}/")
+    assert api.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("ML Engineer (mid-level)", "an"), ("Senior ML Engineer", "a"), ("Intern", "an")],
+)
+def test_the_title_gap_reads_an_ml_engineer_not_a_ml_engineer(title, expected):
+    assert presentation.article(title) == expected

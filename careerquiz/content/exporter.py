@@ -54,12 +54,16 @@ def _in_table_order(table: dict[str, schema.Field], values: dict[str, Any]) -> d
     return {name: values[name] for name in table if name in values}
 
 
+LEFT_OUT_AT_DEFAULT: dict[str, Any] = {"when": {}, "shuffle": True, "dimension": ""}
+
+
 def _columns(obj: object, table: dict[str, schema.Field]) -> dict[str, Any]:
-    # An empty condition (everyone) is left out, so files from before conditions re-export
-    # as they were.
+    # Fields added after files were written are left out at their default, so files from
+    # before them re-export as they were.
     values = {name: getattr(obj, name) for name in table}
-    if values.get("when") == {}:
-        del values["when"]
+    for name, default in LEFT_OUT_AT_DEFAULT.items():
+        if name in values and values[name] == default:
+            del values[name]
     return values
 
 

@@ -55,7 +55,7 @@ RUNG_COLUMNS = (
     "keeps_you_stuck",
     "sources",
 )
-QUESTION_COLUMNS = ("text", "help", "role", "required", "advice")
+QUESTION_COLUMNS = ("text", "help", "role", "required", "shuffle", "dimension", "advice")
 OPTION_COLUMNS = ("text", "skill", "note", "notes", "advice", "track")
 
 

@@ -314,6 +314,8 @@ QUESTION = {
     "role": optional(choice(Question.Role), Question.Role.EVIDENCE.value),
     "weight": optional(positive, 1),
     "required": optional(boolean, True),
+    "shuffle": optional(boolean, True),
+    "dimension": optional(text(Question, "dimension"), ""),
     "advice": optional(text(Question, "advice"), ""),
     "options": required(a_list),
 }
