@@ -280,7 +280,7 @@ def build_result(
     upcoming = rungs[placement.next_rung.slug] if placement.next_rung else None
     gap = placement.title_gap
     facts = guidance.facts_for(spec, placement, region=region)
-    advice = guidance.advice_for(spec, placement)
+    advice = guidance.advice_for(spec, placement, facts)
     notes = guidance.context_notes(placement, facts)
     return {
         "id": result_id,

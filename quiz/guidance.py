@@ -42,12 +42,18 @@ class Advice:
     text: str  # how to get there
 
 
-def advice_for(spec: QuizSpec, placement: Placement) -> list[Advice]:
-    """Advice for each answer below the next rung, weakest first (as placement orders them)."""
-    return [_advice(spec, placement, answer) for answer in placement.held_back]
+def advice_for(spec: QuizSpec, placement: Placement, facts: Facts | None = None) -> list[Advice]:
+    """Advice for each answer below the next rung, weakest first (as placement orders them).
+
+    An evidence answer's `notes` are variants of its advice for some visitors (e.g.
+    `{"when": {"track": ["staff"]}}`): the first whose condition holds replaces it.
+    """
+    return [_advice(spec, placement, answer, facts) for answer in placement.held_back]
 
 
-def _advice(spec: QuizSpec, placement: Placement, answer: EvidenceAnswer) -> Advice:
+def _advice(
+    spec: QuizSpec, placement: Placement, answer: EvidenceAnswer, facts: Facts | None = None
+) -> Advice:
     ceiling = placement.next_rung.order if placement.next_rung else placement.rung.order
     above = [
         (option, spec.rung(option.rung))
@@ -60,11 +66,19 @@ def _advice(spec: QuizSpec, placement: Placement, answer: EvidenceAnswer) -> Adv
         target, rung = min(above, key=lambda pair: pair[1].order)
     # An option's own advice is written for the step from it; older content only has the
     # question's, which is shown as it was.
+    fitted = next(
+        (
+            note.text
+            for note in answer.option.notes
+            if facts is not None and note.when and applies(note.when, facts)
+        ),
+        "",
+    )
     return Advice(
         answer=answer,
         target=target,
         target_rung=rung,
-        text=answer.option.advice or answer.question.advice,
+        text=fitted or answer.option.advice or answer.question.advice,
     )
 
 

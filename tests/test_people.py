@@ -216,7 +216,13 @@ PEOPLE = [
         },
         rung="senior",
         track=STAFF,
-        shows=("The parallel staff track", "On the staff track"),
+        shows=("The parallel staff track", "Take the riskiest technical calls across teams"),
+        # Staff-track next moves, not "delegate more".
+        never=(
+            "Instead of closing each gap yourself",
+            "Bring a less experienced engineer into the next risky piece",
+            "Help others work through the next unclear problem instead of solving it yourself",
+        ),
     ),
     Person(
         name="engineering-manager-of-six",
