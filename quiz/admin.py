@@ -401,7 +401,7 @@ class OptionInline(
 ):
     model = Option
     formset = OptionInlineFormSet
-    fields = ("position", "key", "text", "rung", "track", "skill", "advice", "note", "notes")
+    fields = ("position", "key", "text", "rung", "track", "skill", "advice", "note")
     input_sizes = {"key": 12, "text": 40, "skill": 18, "track": 12}
     ordering = ("position", "id")
     formfield_overrides = COMPACT_TEXT
@@ -477,7 +477,16 @@ class OptionAdmin(RungDropdownMixin, GuardedHistoryAdmin[Option]):
     search_fields = ("key", "text", "skill", "question__key")
     list_select_related = ("question", "rung")
     ordering = ("question__quiz__title", "question__position", "position")
-    fields = ("question", ("key", "position"), "text", "rung", "skill", "note")
+    fields = (
+        "question",
+        ("key", "position"),
+        "text",
+        ("rung", "track"),
+        "skill",
+        "advice",
+        "note",
+        "notes",
+    )
     formfield_overrides = COMPACT_TEXT
     form = positioned_form("question")
 
