@@ -254,7 +254,7 @@ class SourceInline(
 
 class LadderNoteInline(SortableMixin, admin.StackedInline[LadderNote, Ladder]):
     model = LadderNote
-    fields = (("kind", "key", "position"), "title", "body", "source")
+    fields = (("kind", "key", "position"), "title", "body", "source", "when")
     formfield_overrides = COMPACT_TEXT
     classes = ("collapse",)
     extra = 0
@@ -296,7 +296,7 @@ class LadderNoteAdmin(GuardedHistoryAdmin[LadderNote]):
     list_select_related = ("ladder",)
     ordering = ("ladder__title", "kind", "position")
     form = positioned_form("ladder")
-    fields = ("ladder", ("kind", "key", "position"), "title", "body", "source")
+    fields = ("ladder", ("kind", "key", "position"), "title", "body", "source", "when")
 
 
 # --- Rung --------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ class SalaryBandInline(RungPartInline):
 
 class NextStepInline(SortableMixin, admin.StackedInline[NextStep, Rung]):
     model = NextStep
-    fields = (("kind", "position"), "title", "detail", ("url", "source"))
+    fields = (("kind", "position"), "title", "detail", ("url", "source"), "when")
     formfield_overrides = COMPACT_TEXT
     ordering = ("position", "id")
     extra = 0
@@ -459,6 +459,8 @@ class SalaryBandAdmin(RungItemAdmin):
         ("min", "max", "reads_as"),
         "note",
         ("source", "position"),
+        "context",
+        "when",
     )
     readonly_fields = ("reads_as",)
 
@@ -472,4 +474,4 @@ class NextStepAdmin(RungItemAdmin):
     list_display = ("title", "kind", "rung", "source", "position")
     list_filter = (*RungItemAdmin.list_filter, "kind")
     search_fields = ("title", "detail")
-    fields = ("rung", ("kind", "position"), "title", "detail", ("url", "source"))
+    fields = ("rung", ("kind", "position"), "title", "detail", ("url", "source"), "when")

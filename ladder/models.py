@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ladder.conditions import validate_when
 from ladder.money import (
     MSG_REGION,
     REGION_CODE,
@@ -29,6 +30,11 @@ CURRENCY_VALIDATOR = RegexValidator(
 
 MSG_MIN_GT_MAX = "must be >= min"
 MSG_YEARS = "must be >= years_min"
+WHEN_HELP = (
+    'Who this is for, e.g. {"region": ["IN"]}, {"answers": {"company": ["services"]}}, '
+    '{"placed": ["junior"]}, {"not_answers": {"certificates": ["none"]}}, {"track": '
+    '["staff"]}; empty: everyone. Keys are listed in the README ("Fitting result text").'
+)
 MSG_CURRENCY_REGION = "{currency} is not a currency salaries in {region} are quoted in"
 
 
@@ -113,6 +119,12 @@ class LadderNote(models.Model):
     body = models.TextField()
     source = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
+    when = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_when],
+        help_text=WHEN_HELP,
+    )
 
     history = HistoricalRecords()
 
@@ -300,6 +312,12 @@ class SalaryBand(RungItem):
     note = models.CharField(
         max_length=300, blank=True, help_text="Who this band describes, e.g. product companies."
     )
+    when = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_when],
+        help_text=WHEN_HELP,
+    )
 
     history = HistoricalRecords()
 
@@ -342,6 +360,12 @@ class NextStep(RungItem):
     title = models.CharField(max_length=300)
     detail = models.TextField(blank=True)
     url = models.URLField(blank=True)
+    when = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_when],
+        help_text=WHEN_HELP,
+    )
 
     history = HistoricalRecords()
 

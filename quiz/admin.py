@@ -418,8 +418,8 @@ class OptionInline(
 ):
     model = Option
     formset = OptionInlineFormSet
-    fields = ("position", "key", "text", "rung", "skill", "advice", "note")
-    input_sizes = {"key": 12, "text": 40, "skill": 18}
+    fields = ("position", "key", "text", "rung", "track", "skill", "advice", "note")
+    input_sizes = {"key": 12, "text": 40, "skill": 18, "track": 12}
     ordering = ("position", "id")
     formfield_overrides = COMPACT_TEXT
     extra = 1
@@ -446,7 +446,8 @@ class QuestionAdmin(SizedInputsMixin, GuardedHistoryAdmin[Question]):
         ("key", "position"),
         "text",
         "help",
-        ("role", "weight", "required"),
+        ("role", "weight", "required", "shuffle"),
+        "dimension",
         "advice",
     )
     readonly_fields = ("quiz_page",)
@@ -498,7 +499,16 @@ class OptionAdmin(RungDropdownMixin, GuardedHistoryAdmin[Option]):
     search_fields = ("key", "text", "skill", "question__key")
     list_select_related = ("question", "rung")
     ordering = ("question__quiz__title", "question__position", "position")
-    fields = ("question", ("key", "position"), "text", "rung", "skill", "note")
+    fields = (
+        "question",
+        ("key", "position"),
+        "text",
+        ("rung", "track"),
+        "skill",
+        "advice",
+        "note",
+        "notes",
+    )
     formfield_overrides = COMPACT_TEXT
     form = positioned_form("question")
 

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ladder.conditions import Facts, applies
 from quiz import guidance
 from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import (
@@ -24,6 +25,7 @@ from quiz.placement import (
     EVIDENCE,
     SKILLS,
     EvidenceAnswer,
+    Mover,
     Placement,
     QuizSpec,
     RungSpec,
@@ -290,8 +292,9 @@ def build_result(
     placed = rungs[placement.rung.slug]
     upcoming = rungs[placement.next_rung.slug] if placement.next_rung else None
     gap = placement.title_gap
-    advice = guidance.advice_for(spec, placement)
-    notes = guidance.context_notes(placement)
+    facts = guidance.facts_for(spec, placement, region=region)
+    advice = guidance.advice_for(spec, placement, facts)
+    notes = guidance.context_notes(placement, facts)
     return {
         "id": result_id,
         "quiz": {"slug": spec.slug, "title": frozen["title"], "version": version.number},
@@ -311,18 +314,39 @@ def build_result(
         "confidence": placement.confidence,
         "confidence_label": placement.confidence_label,
         "support": dict(placement.support),
-        "why": asdict(guidance.why_in_numbers(spec, placement)),
+        "why": _why(spec, placement),
+        "boundary": {
+            "up": [_mover(m) for m in placement.boundary.up],
+            "down": [_mover(m) for m in placement.boundary.down],
+        },
+        "track": facts.track,
+        "profile": [
+            {"dimension": row.dimension, "rung": _rung_ref(row.rung), "answers": row.answers}
+            for row in guidance.profile(spec, placement)
+        ],
         "shown_by": [_evidence(e) for e in placement.shown_by],
+        "not_counted": _not_counted(spec, placement),
+        # At the top nothing is held back below a next rung; these are listed all the same.
+        "below_top": []
+        if placement.next_rung
+        else [_evidence(e) for e in placement.evidence if e.rung.order < placement.rung.order],
         "held_back": [_evidence(a.answer) | _advice(a) for a in advice],
         "notes": [
             {"question": key, "option": placement.context[key].key, "text": text}
             for key, text in notes.items()
         ],
+        "ladder_notes": [
+            {"key": n["key"], "title": n["title"], "body": n["body"], "source": n["source"]}
+            for n in frozen.get("notes", ())
+            if n["kind"] == "caveat" and n.get("when") and applies(n["when"], facts)
+        ],
         "years": _years(placement, placed),
-        "next_steps": _next_steps(frozen, placement, placed, upcoming, advice, notes),
+        "next_steps": _next_steps(frozen, placement, placed, upcoming, advice, notes, facts),
         "skills_to_build": _skills_to_build(spec, placement, upcoming, offered=True),
         "next_rung_skills": _skills_to_build(spec, placement, upcoming, offered=False),
-        "salary": _salary(region, [r for r in (placed, upcoming) if r is not None], placement),
+        "salary": _salary(
+            region, [r for r in (placed, upcoming) if r is not None], placement, facts
+        ),
         "region": region,
         "rung_summary": placed["summary"],
         "keeps_you_stuck": placed["keeps_you_stuck"],
@@ -336,6 +360,42 @@ def _evidence(e: EvidenceAnswer) -> dict[str, Any]:
         "option": e.option.key,
         "option_text": e.option.text,
         "rung": e.rung.slug,
+    }
+
+
+def _why(spec: QuizSpec, placement: Placement) -> dict[str, Any]:
+    why = asdict(guidance.why_in_numbers(spec, placement))
+    # As stored JSON reads back: lists, not tuples.
+    why["counted_more"] = [list(item) for item in why["counted_more"]]
+    return why
+
+
+def _not_counted(spec: QuizSpec, placement: Placement) -> list[dict[str, Any]]:
+    """Work answers that name no rung (an answer for a track): listed, never counted."""
+    answers = []
+    for question in spec.questions:
+        if question.role != EVIDENCE:
+            continue
+        for key in sorted(placement.answered.get(question.key, ())):
+            option = question.option(key)
+            if option is not None and not option.rung:
+                answers.append(
+                    {
+                        "question": question.key,
+                        "question_text": question.text,
+                        "option": option.key,
+                        "option_text": option.text,
+                        "track": option.track,
+                    }
+                )
+    return answers
+
+
+def _mover(mover: Mover) -> dict[str, Any]:
+    return _evidence(mover.answer) | {
+        "to_option": mover.to.key,
+        "to_option_text": mover.to.text,
+        "to_rung": _rung_ref(mover.rung),
     }
 
 
@@ -373,7 +433,9 @@ def _next_steps(
     upcoming: Mapping[str, Any] | None,
     advice: list[guidance.Advice],
     notes: Mapping[str, str],
+    facts: Facts,
 ) -> list[dict[str, str]]:
+    """What the visitor could do next, each step fitted to their answers (its `when`)."""
     source = placed["sources"][0] if placed["sources"] else ""
     steps: list[dict[str, str]] = []
     if upcoming is not None and placed["moves_you_up"]:
@@ -382,13 +444,14 @@ def _next_steps(
             _step("moves_you_up", f"What moves you to {upcoming['title']}", placed["moves_you_up"])
             | {"source": source}
         )
-    if upcoming is None:
-        # The top of the ladder: the way on is the parallel track, not another rung.
-        steps += [
-            _step("track", note["title"], note["body"]) | {"source": note["source"]}
-            for note in frozen.get("notes", ())
-            if note["kind"] == "track"
-        ]
+    # A track note with a condition is for whoever it fits, at any rung; one without is
+    # the way on from the top of the ladder, which is the parallel track, not another rung.
+    steps += [
+        _step("track", note["title"], note["body"]) | {"source": note["source"]}
+        for note in frozen.get("notes", ())
+        if note["kind"] == "track"
+        and (applies(note["when"], facts) if note.get("when") else upcoming is None)
+    ]
     seen: set[str] = set()
     for item in advice:
         if item.text and item.answer.question.key not in seen:
@@ -396,7 +459,11 @@ def _next_steps(
             steps.append(_step("advice", item.answer.question.text, item.text))
     for key, text in notes.items():
         steps.append(_step("caveat", placement.context[key].text, text))
-    steps += [dict(step) for step in placed["next_steps"]]
+    steps += [
+        {key: value for key, value in step.items() if key != "when"}
+        for step in placed["next_steps"]
+        if applies(step.get("when"), facts)
+    ]
     return steps
 
 
@@ -420,17 +487,18 @@ def _skills_to_build(
 
 
 def _salary(
-    region: str, rungs: list[Mapping[str, Any]], placement: Placement
+    region: str, rungs: list[Mapping[str, Any]], placement: Placement, facts: Facts
 ) -> list[dict[str, Any]]:
-    """The bands of these rungs in `region`; those describing the visitor's context first."""
+    """The bands of these rungs in `region` that fit the visitor (a band's `when`); those
+    describing the visitor's context first."""
     if not region:
         return []
     answered = {option.key for option in placement.context.values()}
     bands = [
-        dict(band) | {"rung": rung["slug"]}
+        {key: value for key, value in band.items() if key != "when"} | {"rung": rung["slug"]}
         for rung in rungs
         for band in rung["salary_bands"]
-        if band["region"] == region
+        if band["region"] == region and applies(band.get("when"), facts)
     ]
     # A stable sort: within each group the rungs' own order is kept.
     return sorted(bands, key=lambda band: band["context"] not in answered)

@@ -13,6 +13,7 @@ one of the constants below. What the result page shows is quiz.presentation's.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,15 @@ from ladder.money import region_name
 from quiz import attribution
 from quiz.attempts import build_result, complete_attempt
 from quiz.models import Attempt, Quiz, QuizVersion
-from quiz.placement import MULTIPLE, InvalidAnswers, QuestionSpec, QuizSpec, place
+from quiz.placement import (
+    EVIDENCE,
+    MULTIPLE,
+    InvalidAnswers,
+    OptionSpec,
+    QuestionSpec,
+    QuizSpec,
+    place,
+)
 from quiz.progress import total_steps as total_steps
 from quiz.versions import (
     publish_problems,
@@ -387,10 +396,21 @@ def step_view(run: Run, state: State, *, error: str = "") -> StepView:
         help=question.help or ("Tick all that apply." if question.kind == MULTIPLE else ""),
         multiple=question.kind == MULTIPLE,
         choices=[
-            Choice(value=o.key, label=o.text, checked=o.key in chosen) for o in question.options
+            Choice(value=o.key, label=o.text, checked=o.key in chosen)
+            for o in options_in_visitor_order(question, state.attempt)
         ],
         error=error,
     )
+
+
+def options_in_visitor_order(question: QuestionSpec, attempt: str | None) -> list[OptionSpec]:
+    """An evidence question's answers in this attempt's own order, so their order never
+    tells which is the top one. Seeded by the attempt, so Back, a reload and a form posted
+    with JavaScript off show the same order; a preview (no attempt) keeps the editor's."""
+    options = list(question.options)
+    if attempt and question.role == EVIDENCE and question.shuffle:
+        random.Random(f"{attempt}:{question.key}").shuffle(options)
+    return options
 
 
 def finish(state: State, region: str) -> Attempt:

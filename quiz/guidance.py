@@ -4,8 +4,9 @@
   question's answer looks like one rung up and how to get there. Advice belongs
   to the chosen option (its `advice`), so it never repeats what the visitor
   already does, and it never aims beyond the next rung;
-- notes: a context answer's note chosen for this placement and title, so no
-  note contradicts the rung shown;
+- notes: a context answer's note chosen for this placement, title and the
+  visitor's other answers (`when`, ladder.conditions), so no note contradicts them;
+- facts and track: what a condition on result text is checked against;
 - years: the years of experience given, beside the rung's typical years;
 - the rule in plain words: how many answers reach this rung and the next.
 
@@ -18,6 +19,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ladder.conditions import Facts, applies
 from quiz.placement import (
     EPSILON,
     EVIDENCE,
@@ -40,12 +42,18 @@ class Advice:
     text: str  # how to get there
 
 
-def advice_for(spec: QuizSpec, placement: Placement) -> list[Advice]:
-    """Advice for each answer below the next rung, weakest first (as placement orders them)."""
-    return [_advice(spec, placement, answer) for answer in placement.held_back]
+def advice_for(spec: QuizSpec, placement: Placement, facts: Facts | None = None) -> list[Advice]:
+    """Advice for each answer below the next rung, weakest first (as placement orders them).
+
+    An evidence answer's `notes` are variants of its advice for some visitors (e.g.
+    `{"when": {"track": ["staff"]}}`): the first whose condition holds replaces it.
+    """
+    return [_advice(spec, placement, answer, facts) for answer in placement.held_back]
 
 
-def _advice(spec: QuizSpec, placement: Placement, answer: EvidenceAnswer) -> Advice:
+def _advice(
+    spec: QuizSpec, placement: Placement, answer: EvidenceAnswer, facts: Facts | None = None
+) -> Advice:
     ceiling = placement.next_rung.order if placement.next_rung else placement.rung.order
     above = [
         (option, spec.rung(option.rung))
@@ -58,11 +66,19 @@ def _advice(spec: QuizSpec, placement: Placement, answer: EvidenceAnswer) -> Adv
         target, rung = min(above, key=lambda pair: pair[1].order)
     # An option's own advice is written for the step from it; older content only has the
     # question's, which is shown as it was.
+    fitted = next(
+        (
+            note.text
+            for note in answer.option.notes
+            if facts is not None and note.when and applies(note.when, facts)
+        ),
+        "",
+    )
     return Advice(
         answer=answer,
         target=target,
         target_rung=rung,
-        text=answer.option.advice or answer.question.advice,
+        text=fitted or answer.option.advice or answer.question.advice,
     )
 
 
@@ -77,13 +93,48 @@ def title_relation(placement: Placement) -> str | None:
     return TITLE_LEVEL
 
 
-def note_for(option: OptionSpec, placement: Placement) -> str:
-    """The option's first conditional note that fits this placement and title, else its note."""
+# A visitor is on a track when at least this many work answers name it.
+TRACK_MIN_ANSWERS = 2
+NO_TRACK = "none"  # an honest answer that counts for no rung and no track
+
+
+def track_of(spec: QuizSpec, placement: Placement) -> str:
+    """The track most of the visitor's work answers name (at least TRACK_MIN_ANSWERS of
+    them; a tie goes to the track named first in the quiz), or "" for none."""
+    counts: dict[str, int] = {}
+    for question in spec.questions:
+        if question.role != EVIDENCE:
+            continue
+        for key in sorted(placement.answered.get(question.key, ())):
+            option = question.option(key)
+            if option is not None and option.track and option.track != NO_TRACK:
+                counts[option.track] = counts.get(option.track, 0) + 1
+    best = max(counts.items(), key=lambda item: item[1], default=("", 0))
+    return best[0] if best[1] >= TRACK_MIN_ANSWERS else ""
+
+
+def facts_for(spec: QuizSpec, placement: Placement, *, region: str) -> Facts:
+    """What conditions on result text (ladder.conditions) are checked against."""
+    return Facts(
+        placed=placement.rung.slug,
+        title=title_relation(placement),
+        region=region,
+        answers=placement.answered,
+        skills=placement.skills_ticked,
+        track=track_of(spec, placement),
+    )
+
+
+def note_for(option: OptionSpec, placement: Placement, facts: Facts | None = None) -> str:
+    """The option's first conditional note that fits this placement, title and (given
+    `facts`) the visitor's other answers; else its note."""
     relation = title_relation(placement)
     for note in option.notes:
         if note.placed and placement.rung.slug not in note.placed:
             continue
         if note.title is not None and note.title != relation:
+            continue
+        if note.when and (facts is None or not applies(note.when, facts)):
             continue
         return note.text
     return option.note
@@ -118,22 +169,38 @@ class WhyInNumbers:
     above: float  # at the next rung or above
     needed: float  # what the next rung needs
     weighted: bool  # some questions count more than once
+    # The same, counting each answer once: what a reader counts in the lists on the page.
+    answers: int = 0
+    answers_here: int = 0
+    answers_above: int = 0
+    # The answered questions that count more than once, as (question text, weight).
+    counted_more: tuple[tuple[str, float], ...] = ()
+    threshold: float = 0.0
 
 
 def why_in_numbers(spec: QuizSpec, placement: Placement) -> WhyInNumbers:
-    answers = [*placement.shown_by, *below_placement(placement)]
+    # Every answer that counts; at the top of the ladder none is "held back", but those
+    # below the top still count.
+    answers = list(placement.evidence) or [*placement.shown_by, *below_placement(placement)]
     total = sum(a.question.weight for a in answers)
-    here = sum(a.question.weight for a in answers if a.rung.order >= placement.rung.order)
-    above = 0.0
+    here = [a for a in answers if a.rung.order >= placement.rung.order]
+    above: list[EvidenceAnswer] = []
     if placement.next_rung is not None:
-        above = sum(a.question.weight for a in answers if a.rung.order >= placement.next_rung.order)
+        above = [a for a in answers if a.rung.order >= placement.next_rung.order]
     weights = {q.weight for q in spec.questions if q.role == EVIDENCE}
     return WhyInNumbers(
         total=total,
-        here=here,
-        above=above,
+        here=sum(a.question.weight for a in here),
+        above=sum(a.question.weight for a in above),
         needed=math.ceil(spec.threshold * total - EPSILON),
         weighted=len(weights) > 1 or weights - {1.0} != set(),
+        answers=len(answers),
+        answers_here=len(here),
+        answers_above=len(above),
+        counted_more=tuple(
+            (a.question.text, a.question.weight) for a in answers if a.question.weight != 1
+        ),
+        threshold=spec.threshold,
     )
 
 
@@ -142,7 +209,35 @@ def below_placement(placement: Placement) -> list[EvidenceAnswer]:
     return [a for a in placement.held_back if a.rung.order < placement.rung.order]
 
 
-def context_notes(placement: Placement) -> Mapping[str, str]:
+def context_notes(placement: Placement, facts: Facts | None = None) -> Mapping[str, str]:
     """Question key -> the note its context answer shows for this placement (non-empty only)."""
-    chosen = {key: note_for(option, placement) for key, option in placement.context.items()}
+    chosen = {key: note_for(option, placement, facts) for key, option in placement.context.items()}
     return {key: text for key, text in chosen.items() if text}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DimensionRung:
+    """Where the answers of one dimension sit, by the placement rule applied to them alone."""
+
+    dimension: str
+    rung: RungSpec
+    answers: int
+
+
+def profile(spec: QuizSpec, placement: Placement) -> list[DimensionRung]:
+    """Per dimension (in the order its first question comes), the highest rung R whose share
+    of that dimension's answer weight at R or above reaches the quiz's threshold."""
+    by_dimension: dict[str, list[EvidenceAnswer]] = {}
+    for answer in placement.evidence:
+        if answer.question.dimension:
+            by_dimension.setdefault(answer.question.dimension, []).append(answer)
+    rows = []
+    for dimension, answers in by_dimension.items():
+        total = sum(a.question.weight for a in answers)
+        reached = spec.rungs[0]
+        for rung in spec.rungs[1:]:
+            share = sum(a.question.weight for a in answers if a.rung.order >= rung.order) / total
+            if share + EPSILON >= spec.threshold:
+                reached = rung
+        rows.append(DimensionRung(dimension=dimension, rung=reached, answers=len(answers)))
+    return rows

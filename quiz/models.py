@@ -102,6 +102,22 @@ class Question(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.EVIDENCE)
     weight = models.FloatField(default=1, validators=[MinValueValidator(0.01)])
     required = models.BooleanField(default=True)
+    dimension = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Evidence questions: the part of the ladder this question reads, e.g. “owning a "
+            "problem”. A result shows, per dimension, the rung its answers reach by the same rule."
+        ),
+    )
+    shuffle = models.BooleanField(
+        default=True,
+        help_text=(
+            "Evidence questions: show the answers in an order of each visitor's own (the same "
+            "for the whole attempt), so their order never tells which answer is the top one. "
+            "Untick to always show them in the order below."
+        ),
+    )
     advice = models.TextField(
         blank=True, help_text="Shown when this answer holds the visitor below the next rung."
     )
@@ -163,6 +179,15 @@ class Option(models.Model):
             "note above."
         ),
     )
+    track = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text=(
+            "Evidence questions: the track this answer describes (e.g. people-leadership for "
+            '"I manage the people who do this", staff for deep individual work), or "none" for '
+            "an honest answer that is evidence of nothing. Without a rung it counts for no rung."
+        ),
+    )
     years_min = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Context questions about experience: years from."
     )
@@ -218,6 +243,7 @@ class Option(models.Model):
             ladder_skills=ladder_skills,
             note_rungs=note_rungs,
             ladder_rungs=[r.slug for r in ladder.rungs.all()] if note_rungs else None,
+            track=self.track,
         )
 
 

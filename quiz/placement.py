@@ -19,7 +19,9 @@ Confidence (0..1) is defined here, for editors and partners alike, as
 - coverage: answered evidence weight / weight of all evidence questions, so
   skipping optional questions lowers confidence rather than the placement.
 
-`confidence_label` turns it into words: high (>= 0.75), medium (>= 0.5), low.
+`confidence_label` turns it into words: high (>= 0.75), medium (>= 0.5), low;
+never "high" at a boundary, that is when changing a single work answer to another
+of its question's answers would change the rung (`boundary`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class NoteSpec:
     text: str
     placed: frozenset[str] = frozenset()  # rung slugs
     title: str | None = None  # "ahead", "level" or "behind": the title against the placement
+    when: Mapping[str, object] = field(default_factory=dict, hash=False)  # ladder.conditions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +82,9 @@ class OptionSpec:
     notes: tuple[NoteSpec, ...] = ()
     advice: str = ""  # how this answer gets to the one a rung up
     years: tuple[int, int | None] | None = None
+    # Evidence answers of a track (e.g. "I manage the people who do this"): counted for the
+    # track they describe (quiz.guidance.track_of); with no rung, never evidence of a rung.
+    track: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +97,8 @@ class QuestionSpec:
     required: bool = True
     advice: str = ""
     help: str = ""
+    shuffle: bool = True  # evidence questions: answers in each visitor's own order (quiz.flow)
+    dimension: str = ""  # evidence questions: the part of the ladder it reads (a profile)
 
     @property
     def kind(self) -> str:
@@ -170,6 +178,27 @@ class TitleGap:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Mover:
+    """A single answer whose change to `to` would move the placement to `rung`."""
+
+    answer: EvidenceAnswer
+    to: OptionSpec
+    rung: RungSpec
+
+
+@dataclass(frozen=True, kw_only=True)
+class Boundary:
+    """How close the placement is to a line: the single answers that would cross it."""
+
+    up: tuple[Mover, ...] = ()  # each alone would place the visitor on the next rung
+    down: tuple[Mover, ...] = ()  # each alone would place them on a lower rung
+
+    @property
+    def at_boundary(self) -> bool:
+        return bool(self.up or self.down)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Placement:
     rung: RungSpec
     next_rung: RungSpec | None
@@ -182,10 +211,14 @@ class Placement:
     claimed_title: str = ""  # the title answer's own words
     context: Mapping[str, OptionSpec] = field(default_factory=dict)
     skills_ticked: frozenset[str] = frozenset()
+    # Question key -> the option keys chosen (one, or several for skills): every answer.
+    answered: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    boundary: Boundary = Boundary()
+    evidence: tuple[EvidenceAnswer, ...] = ()  # every answer that counts, in quiz order
 
     @property
     def confidence_label(self) -> str:
-        if self.confidence >= 0.75:
+        if self.confidence >= 0.75 and not self.boundary.at_boundary:
             return "high"
         if self.confidence >= 0.5:
             return "medium"
@@ -298,10 +331,7 @@ def place(quiz: QuizSpec, answers: Answers) -> Placement:
             context[question.key] = option
 
     support = support_by_rung(quiz, evidence)
-    placed = quiz.rungs[0]
-    for rung in quiz.rungs[1:]:
-        if support[rung.slug] + EPSILON >= quiz.threshold:
-            placed = rung
+    placed = _placed_by(quiz, support)
     next_rung = quiz.rung_above(placed)
 
     shown_by = tuple(e for e in evidence if e.rung.order >= placed.order)
@@ -330,7 +360,43 @@ def place(quiz: QuizSpec, answers: Answers) -> Placement:
         confidence=_confidence(quiz, evidence, placed),
         context=context,
         skills_ticked=frozenset(skills),
+        answered={
+            key: frozenset(value) if isinstance(value, list) else frozenset([value])
+            for key, value in cleaned.items()
+        },
+        boundary=_boundary(quiz, evidence, placed),
+        evidence=tuple(evidence),
     )
+
+
+def _placed_by(quiz: QuizSpec, support: Mapping[str, float]) -> RungSpec:
+    placed = quiz.rungs[0]
+    for rung in quiz.rungs[1:]:
+        if support[rung.slug] + EPSILON >= quiz.threshold:
+            placed = rung
+    return placed
+
+
+def _boundary(quiz: QuizSpec, evidence: Sequence[EvidenceAnswer], placed: RungSpec) -> Boundary:
+    """Every single-answer change (to another answer of the same question that names a
+    rung) that would change the placement, by the same rule."""
+    up: list[Mover] = []
+    down: list[Mover] = []
+    for index, answer in enumerate(evidence):
+        options = [o for o in answer.question.options if o.rung and o.rung != answer.option.rung]
+        for option in sorted(options, key=lambda o: quiz.rung(str(o.rung)).order):
+            changed = EvidenceAnswer(
+                question=answer.question, option=option, rung=quiz.rung(str(option.rung))
+            )
+            trial = [*evidence[:index], changed, *evidence[index + 1 :]]
+            moved = _placed_by(quiz, support_by_rung(quiz, trial))
+            # Options in rung order: the smallest step up that crosses the line, once per
+            # answer (and one step down that does).
+            if moved.order > placed.order and not any(m.answer is answer for m in up):
+                up.append(Mover(answer=answer, to=option, rung=moved))
+            elif moved.order < placed.order and not any(m.answer is answer for m in down):
+                down.append(Mover(answer=answer, to=option, rung=moved))
+    return Boundary(up=tuple(up), down=tuple(down))
 
 
 def _confidence(quiz: QuizSpec, evidence: Sequence[EvidenceAnswer], placed: RungSpec) -> float:

@@ -23,6 +23,16 @@ CONFIDENCE_WORDS = {
     "starting point, not a verdict.",
 }
 
+MSG_CONFIDENCE_HIGH = (
+    "High confidence: {at} of your {total} work answers are at this rung, and no single "
+    "answer would change it."
+)
+MSG_CONFIDENCE_BOUNDARY = "{label} confidence: a single answer would change your rung."
+MSG_CONFIDENCE_NOT_COUNTED = (
+    "{label} confidence: {counted} of your {answered} work answers are evidence on this "
+    "ladder; the other {uncounted} count for no rung, so this placement rests on fewer answers."
+)
+
 NEXT_STEP_GROUPS = (
     ("project", "Projects to take on"),
     ("learning_path", "Learning path"),
@@ -51,12 +61,31 @@ MSG_WHY_BOTTOM = (
 MSG_WHY_TOP = (
     "{here} of your {total} work answers are at {rung}, the top of this ladder; it needs {needed}."
 )
-MSG_WEIGHTED = " (Some answers count double.)"
+MSG_COUNTS_NEXT = (
+    "{here} of your {total} work answers are at {rung} or above; {above} at {next} or above."
+)
+MSG_COUNTS_BOTTOM = "{above} of your {total} work answers are at {next} or above."
+MSG_COUNTS_TOP = "{here} of your {total} work answers are at {rung}, the top of this ladder."
+MSG_WEIGHTED = " (Some answers count double.)"  # results stored before answers were counted
+MSG_WEIGHTED_NEXT = (
+    " {questions} {counts}: by weight, {above_w} of {total_w} are at {next}, which needs "
+    "{needed_w}."
+)
+MSG_WEIGHTED_HERE = (
+    " {questions} {counts}: by weight, {here_w} of {total_w} are at {rung}; the rule asks for "
+    "{share}%."
+)
+MSG_BOUNDARY_UP = "One answer short of {next}: {answers}."
+MSG_BOUNDARY_UP_ANSWER = "“{option}” on “{question}”"
+MSG_BOUNDARY_DOWN = (
+    "Your placement rests on a single answer: a lower answer on “{question}” would place you at "
+    "{rung}."
+)
 MSG_TITLE_AHEAD = (
-    "You said your title is “{title}”, a {claimed} title; your answers show {placed} ownership."
+    "You said your title is “{title}”, {a} {claimed} title; your answers show {placed} ownership."
 )
 MSG_TITLE_BEHIND = (
-    "You said your title is “{title}”, a {claimed} title, but your answers show {placed} "
+    "You said your title is “{title}”, {a} {claimed} title, but your answers show {placed} "
     "ownership: your title is behind your work."
 )
 MSG_YEARS = {
@@ -71,9 +100,10 @@ MSG_YEARS = {
 }
 MSG_YEARS_BESIDE = "Years are shown beside your placement; they never decide it."
 MSG_BANDS_DISAGREE = (
-    "These ranges do not overlap because they come from different sources describing "
-    "different employers and markets: read each with the note beside it, not as one range."
+    "Some of these ranges do not overlap: they come from different sources describing "
+    "different employers and markets, so read each with the note beside it, not as one range."
 )
+MSG_BAND_LABEL = "market range for {rung}{where}"
 
 
 def title_gap_text(gap: Mapping[str, Any] | None) -> str:
@@ -90,14 +120,86 @@ def title_gap_text(gap: Mapping[str, Any] | None) -> str:
             "your title is behind your work."
         )
     template = MSG_TITLE_AHEAD if gap["steps"] > 0 else MSG_TITLE_BEHIND
-    return template.format(title=own, claimed=claimed, placed=placed)
+    return template.format(title=own, a=article(claimed), claimed=claimed, placed=placed)
+
+
+def article(phrase: str) -> str:
+    """ "a" or "an" as the phrase is said: "an ML Engineer", "a Senior ML Engineer"."""
+    first = phrase.split()[0] if phrase.split() else ""
+    # An initialism is read letter by letter: M is "em".
+    spelled = len(first) > 1 and first[:2].isupper()
+    vowel_sound = first[:1] in "AEFHILMNORSX" if spelled else first[:1].lower() in "aeiou"
+    return "an" if vowel_sound else "a"
 
 
 def why_text(result: Mapping[str, Any]) -> str:
-    """The placement rule for this visitor in counts they can check against their answers."""
+    """The placement rule for this visitor in counts they can check against their answers.
+
+    Counts are of answers, each once, as the lists on the page show them; where some
+    answers count more, a second sentence gives the same by weight, which the rule uses.
+    """
     numbers = result.get("why")
     if not numbers:
         return ""
+    if "answers" not in numbers:
+        return _why_by_weight(result, numbers)  # stored before answers were counted
+    rung, upcoming = result["rung"], result.get("next_rung")
+    counted_more = [tuple(item) for item in numbers.get("counted_more", ())]
+    words = {
+        "here": numbers["answers_here"],
+        "above": numbers["answers_above"],
+        "total": numbers["answers"],
+        "needed": _count(numbers["needed"]),
+        "rung": rung["title"],
+        "next": upcoming["title"] if upcoming else "",
+    }
+    if counted_more:
+        return _why_sentence(rung, upcoming, numbers, words) + _weighted_how(
+            numbers, counted_more, words
+        )
+    return _why_sentence(rung, upcoming, numbers, words)
+
+
+def _why_sentence(
+    rung: Mapping[str, Any],
+    upcoming: Mapping[str, Any] | None,
+    numbers: Mapping[str, Any],
+    words: Mapping[str, Any],
+) -> str:
+    # With weights, what a rung "needs" is a weight: the next sentence says it.
+    weighted = bool(numbers.get("counted_more"))
+    bottom = words["here"] >= words["total"] and rung["order"] == 1
+    if upcoming is None:
+        template = MSG_COUNTS_TOP if weighted else MSG_WHY_TOP
+    elif bottom:
+        template = MSG_COUNTS_BOTTOM if weighted else MSG_WHY_BOTTOM
+    else:
+        template = MSG_COUNTS_NEXT if weighted else MSG_WHY_NEXT
+    return template.format(**words)
+
+
+def _weighted_how(
+    numbers: Mapping[str, Any], counted_more: list[tuple[Any, ...]], words: Mapping[str, Any]
+) -> str:
+    questions = " and ".join(f"“{text}”" for text, _ in counted_more)
+    weights = {float(weight) for _, weight in counted_more}
+    times = {2.0: "twice", 3.0: "three times"}
+    verb = "count" if len(counted_more) > 1 else "counts"
+    often = times.get(next(iter(weights)), "more than once") if len(weights) == 1 else ""
+    values = {
+        "questions": questions,
+        "counts": f"{verb} {often or 'more than once'}",
+        "here_w": _count(numbers["here"]),
+        "above_w": _count(numbers["above"]),
+        "total_w": _count(numbers["total"]),
+        "needed_w": _count(numbers["needed"]),
+        "share": _count(round(float(numbers.get("threshold") or 0) * 100)),
+    }
+    template = MSG_WEIGHTED_NEXT if words["next"] else MSG_WEIGHTED_HERE
+    return template.format(**values, **words)
+
+
+def _why_by_weight(result: Mapping[str, Any], numbers: Mapping[str, Any]) -> str:
     rung, upcoming = result["rung"], result.get("next_rung")
     words = {key: _count(numbers[key]) for key in ("here", "above", "total", "needed")} | {
         "rung": rung["title"],
@@ -110,6 +212,70 @@ def why_text(result: Mapping[str, Any]) -> str:
     else:
         text = MSG_WHY_NEXT.format(**words)
     return text + (MSG_WEIGHTED if numbers.get("weighted") else "")
+
+
+def confidence_text(result: Mapping[str, Any]) -> str:
+    """The confidence label in words that are true of this result."""
+    label = result.get("confidence_label", "")
+    numbers = result.get("why") or {}
+    not_counted = result.get("not_counted", [])
+    boundary = result.get("boundary") or {}
+    if label in ("medium", "low") and (boundary.get("up") or boundary.get("down")):
+        return MSG_CONFIDENCE_BOUNDARY.format(label=label.capitalize())
+    if not_counted and label in ("medium", "low") and "answers" in numbers:
+        return MSG_CONFIDENCE_NOT_COUNTED.format(
+            label=label.capitalize(),
+            counted=numbers["answers"],
+            answered=numbers["answers"] + len(not_counted),
+            uncounted=len(not_counted),
+        )
+    if label == "high" and "boundary" in result and "answers" in numbers:
+        rung = result["rung"]["slug"]
+        at = sum(1 for a in result.get("shown_by", []) if a["rung"] == rung)
+        return MSG_CONFIDENCE_HIGH.format(at=at, total=numbers["answers"])
+    return CONFIDENCE_WORDS.get(label, "")
+
+
+MSG_PROFILE_LIMIT = "What moves you up is {dimension}: your answers there sit at {rung}."
+
+
+def profile_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per dimension, the rung its answers reach; the lowest (first of them) is what moves
+    the visitor up, when it is below the next rung."""
+    rows = [dict(row) for row in result.get("profile", [])]
+    upcoming = result.get("next_rung")
+    if rows and upcoming:
+        lowest = min(rows, key=lambda row: row["rung"]["order"])
+        if lowest["rung"]["order"] < upcoming["order"]:
+            lowest["limiting"] = True
+    return rows
+
+
+def profile_limit_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    for row in rows:
+        if row.get("limiting"):
+            return MSG_PROFILE_LIMIT.format(dimension=row["dimension"], rung=row["rung"]["title"])
+    return ""
+
+
+def boundary_text(result: Mapping[str, Any]) -> dict[str, str]:
+    """At a boundary, which single answers would move the placement (the headline card)."""
+    boundary = result.get("boundary") or {}
+    up, down = boundary.get("up", ()), boundary.get("down", ())
+    words = {"up": "", "down": ""}
+    upcoming = result.get("next_rung")
+    if up and upcoming:
+        answers = "; or ".join(
+            MSG_BOUNDARY_UP_ANSWER.format(option=m["to_option_text"], question=m["question_text"])
+            for m in up
+        )
+        words["up"] = MSG_BOUNDARY_UP.format(next=upcoming["title"], answers=answers)
+    if down:
+        first = down[0]
+        words["down"] = MSG_BOUNDARY_DOWN.format(
+            question=first["question_text"], rung=first["to_rung"]["title"]
+        )
+    return words
 
 
 def _count(value: float) -> str:
@@ -131,9 +297,16 @@ def years_text(years: Mapping[str, Any] | None, rung: Mapping[str, Any]) -> str:
 def moves(
     result: Mapping[str, Any], held_back: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The moves that fit these answers best: the weakest answers' step up first, then the
-    rung's own next steps (at the top of the ladder, the parallel track first)."""
+    """The moves that fit these answers best: a track the visitor's answers put them on (or,
+    at the top of the ladder, the parallel track) first, then the weakest answers' step up,
+    then the rung's own next steps."""
+    steps = result.get("next_steps", [])
     chosen = [
+        _move(s["title"], s["detail"], source=s.get("source", ""))
+        for s in steps
+        if s["kind"] == "track"
+    ]
+    chosen += [
         _move(
             (answer.get("target") or {}).get("option_text") or answer["question_text"],
             answer["advice"],
@@ -142,13 +315,11 @@ def moves(
         for answer in held_back
         if answer.get("advice")
     ]
-    steps = result.get("next_steps", [])
-    for kinds in (("track",), tuple(dict(NEXT_STEP_GROUPS))):
-        chosen += [
-            _move(s["title"], s["detail"], source=s.get("source", ""))
-            for s in steps
-            if s["kind"] in kinds
-        ]
+    chosen += [
+        _move(s["title"], s["detail"], source=s.get("source", ""))
+        for s in steps
+        if s["kind"] in dict(NEXT_STEP_GROUPS)
+    ]
     return chosen
 
 
@@ -194,6 +365,10 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         return [dict(a, rung_title=titles.get(a["rung"], "")) for a in answers]
 
     held_back = labelled(result.get("held_back", []))
+    shown_by = labelled(result.get("shown_by", []))
+    # Every work answer is listed once: below the next rung (with its step up) or at it.
+    held = {a["question"] for a in held_back}
+    reached = [a for a in shown_by if a["question"] not in held]
     all_moves = moves(result, held_back)
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
@@ -217,11 +392,20 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         ),
         "why_text": why_text(result),
         "title_gap_text": title_gap_text(result.get("title_gap")),
-        "confidence_text": CONFIDENCE_WORDS.get(result.get("confidence_label", ""), ""),
+        "confidence_text": confidence_text(result),
+        "not_counted": result.get("not_counted", []),
+        "boundary": boundary_text(result),
+        "profile": profile_rows(result),
+        "profile_limit": profile_limit_text(profile_rows(result)),
+        "ladder_notes": result.get("ladder_notes", []),
         "moves": all_moves[:MOVES_SHOWN],
         "more_moves": all_moves[MOVES_SHOWN:],
-        "shown_by": labelled(result.get("shown_by", [])),
+        "shown_by": shown_by,
+        "reached": reached,
+        "below_top": labelled(result.get("below_top", [])),
         "held_back": held_back,
+        # What keeps people on a rung is no advice at the top, where nobody is kept.
+        "keeps_you_stuck": result.get("keeps_you_stuck", "") if next_rung else "",
         "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
         "step_groups": groups,
         "skills_unticked": result.get("skills_to_build", []),
@@ -232,9 +416,8 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "region_name": region_name(region) if region else "",
         "salary_here": here,
         "salary_next": upcoming,
-        "bands_note": MSG_BANDS_DISAGREE
-        if bands_disagree(here) or bands_disagree(upcoming)
-        else "",
+        "bands_note_here": MSG_BANDS_DISAGREE if bands_disagree(here) else "",
+        "bands_note_next": MSG_BANDS_DISAGREE if bands_disagree(upcoming) else "",
         "matching_contexts": answered,
         "footnotes": Footnotes(version.get("sources", ())),
     }

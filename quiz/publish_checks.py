@@ -102,8 +102,9 @@ def _advice_warnings(snapshot: Mapping[str, Any]) -> list[str]:
     for question in snapshot["questions"]:
         if question["role"] != EVIDENCE or question.get("advice"):
             continue
-        # An answer at the top rung never holds anyone below it: it needs no advice.
-        below_top = [o for o in question["options"] if o.get("rung") != top]
+        # An answer at the top rung never holds anyone below it, nor does one that names no
+        # rung (an answer for a track): neither needs advice.
+        below_top = [o for o in question["options"] if o.get("rung") not in (top, None)]
         silent = [o for o in below_top if not o.get("advice")]
         if below_top and len(silent) == len(below_top):
             warnings.append(MSG_QUESTION_NO_ADVICE.format(key=question["key"]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
+from ladder.conditions import when_problem
 from quiz.placement import EVIDENCE, SKILLS, TITLE
 
 # Roles whose options name the rung their answer shows.
@@ -28,7 +29,7 @@ MSG_NO_EVIDENCE = "a quiz needs at least one evidence question to place anyone"
 MSG_NO_RUNGS = "ladder {ladder!r} has no rungs to place anyone on"
 MSG_NOTES_SHAPE = (
     'must be a list of {{"text": ..., "placed": [rung slugs], "title": "ahead", "level" '
-    'or "behind"}}, placed and title optional'
+    'or "behind", "when": {{...}}}}, placed, title and when optional'
 )
 MSG_NOTE_UNKNOWN_RUNG = "a note is for rung {rung!r}, which ladder {ladder!r} does not have"
 MSG_ANSWER_YEARS = "years must be [min, max] or [min, null], whole numbers with min <= max"
@@ -36,7 +37,7 @@ MSG_ANSWER_YEARS = "years must be [min, max] or [min, null], whole numbers with 
 # When a conditional note applies, by how the visitor's title compares with the placement.
 TITLE_AHEAD, TITLE_LEVEL, TITLE_BEHIND = "ahead", "level", "behind"
 TITLE_GAPS = (TITLE_AHEAD, TITLE_LEVEL, TITLE_BEHIND)
-NOTE_FIELDS = ("text", "placed", "title")  # in the order a content file writes them
+NOTE_FIELDS = ("text", "placed", "title", "when")  # in the order a content file writes them
 NOTE_KEYS = frozenset(NOTE_FIELDS)
 
 RUNG = "rung"
@@ -62,6 +63,7 @@ def option_target_problems(
     ladder_skills: Container[str] | None,
     note_rungs: Iterable[str] = (),
     ladder_rungs: Container[str] | None = None,
+    track: str = "",
 ) -> list[Problem]:
     """An option names a rung (evidence, title) or a skill (skills) of its quiz's own ladder,
     and its conditional notes are for rungs of that ladder.
@@ -72,7 +74,9 @@ def option_target_problems(
     """
     problems: list[Problem] = []
     if role in RUNG_ROLES:
-        if not rung:
+        if not rung and role == EVIDENCE and track:
+            pass  # an answer for a track ("I manage the people who do this"): no rung
+        elif not rung:
             problems.append(Problem(field=RUNG, message=MSG_NEEDS_RUNG.format(role=role)))
         elif rung_ladder is None:
             problems.append(
@@ -124,6 +128,7 @@ def notes_problem(value: object) -> str | None:
             or not isinstance(note.get("placed", []), list)
             or not all(isinstance(slug, str) and slug for slug in note.get("placed", []))
             or note.get("title", TITLE_LEVEL) not in TITLE_GAPS
+            or when_problem(note.get("when", {})) is not None
         ):
             return MSG_NOTES_SHAPE
     return None

@@ -116,7 +116,14 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
         "ladder_title": ladder.title,
         "sources": [{"key": s.key, "title": s.title, "url": s.url} for s in ladder.sources.all()],
         "notes": [
-            {"kind": n.kind, "key": n.key, "title": n.title, "body": n.body, "source": n.source}
+            {
+                "kind": n.kind,
+                "key": n.key,
+                "title": n.title,
+                "body": n.body,
+                "source": n.source,
+                "when": n.when,
+            }
             for n in ladder.notes.all()
         ],
         "rungs": [_rung(rung) for rung in ladder.rungs.all()],
@@ -128,6 +135,8 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
                 "role": q.role,
                 "weight": q.weight,
                 "required": q.required,
+                "shuffle": q.shuffle,
+                "dimension": q.dimension,
                 "advice": q.advice,
                 "options": [
                     {
@@ -139,6 +148,7 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
                         "notes": o.notes,
                         "advice": o.advice,
                         "years": None if o.years_min is None else [o.years_min, o.years_max],
+                        "track": o.track,
                     }
                     for o in q.options.all()
                 ],
@@ -176,11 +186,19 @@ def _rung(rung: Rung) -> dict[str, Any]:
                 "note": b.note,
                 "source": b.source,
                 "context": b.context,
+                "when": b.when,
             }
             for b in rung.salary_bands.all()
         ],
         "next_steps": [
-            {"kind": n.kind, "title": n.title, "detail": n.detail, "url": n.url, "source": n.source}
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "detail": n.detail,
+                "url": n.url,
+                "source": n.source,
+                "when": n.when,
+            }
             for n in rung.next_steps.all()
         ],
     }
@@ -239,6 +257,8 @@ def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:
                 role=q["role"],
                 weight=float(q["weight"]),
                 required=q["required"],
+                shuffle=q.get("shuffle", True),
+                dimension=q.get("dimension", ""),
                 advice=q.get("advice", ""),
                 options=tuple(
                     OptionSpec(
@@ -252,11 +272,13 @@ def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:
                                 text=n["text"],
                                 placed=frozenset(n.get("placed", ())),
                                 title=n.get("title"),
+                                when=n.get("when", {}),
                             )
                             for n in o.get("notes", ())
                         ),
                         advice=o.get("advice", ""),
                         years=tuple(o["years"]) if o.get("years") else None,
+                        track=o.get("track", ""),
                     )
                     for o in q["options"]
                 ),

@@ -160,7 +160,10 @@ def plausible_answers(rng: random.Random, version: QuizVersion) -> dict[str, obj
     def near(order: int, options: Sequence[dict[str, object]]) -> str:
         """The key of an option whose rung is `order`, or the nearest one."""
         order = min(max(order, lowest), highest)
-        ranked = sorted(options, key=lambda o: (abs(orders[str(o["rung"])] - order), rng.random()))
+        ranked_options = [o for o in options if o.get("rung")]  # not answers for a track
+        ranked = sorted(
+            ranked_options, key=lambda o: (abs(orders[str(o["rung"])] - order), rng.random())
+        )
         return str(ranked[0]["key"])
 
     answers: dict[str, object] = {}

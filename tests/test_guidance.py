@@ -258,3 +258,66 @@ def test_the_services_caveat_speaks_to_the_senior_title_doing_junior_work(shippe
     note = guidance.context_notes(place(shipped, answers))["company"]
     assert "titled senior while doing junior work" in note
     assert "Your answers fit that pattern" in note
+
+
+# --- A profile per dimension, tracks, fitted notes (issue 18) -----------------------------
+
+
+def _dimension_spec() -> QuizSpec:
+    def question(key: str, dimension: str) -> QuestionSpec:
+        options = tuple(OptionSpec(key=r.slug, text=r.title, rung=r.slug) for r in RUNGS)
+        return QuestionSpec(
+            key=key, text=key, role="evidence", options=options, dimension=dimension
+        )
+
+    return QuizSpec(
+        slug="dims",
+        threshold=0.6,
+        rungs=RUNGS,
+        questions=(
+            question("a", "owning a problem"),
+            question("b", "owning a problem"),
+            question("c", "making others better"),
+            question("d", "making others better"),
+            question("e", ""),  # no dimension: in no row of the profile
+        ),
+    )
+
+
+def test_the_profile_applies_the_placement_rule_to_each_dimension_alone():
+    spec = _dimension_spec()
+    placement = place(spec, {"a": "senior", "b": "senior", "c": "mid", "d": "junior", "e": "lead"})
+    rows = {
+        row.dimension: (row.rung.slug, row.answers) for row in guidance.profile(spec, placement)
+    }
+    assert rows == {"owning a problem": ("senior", 2), "making others better": ("junior", 2)}
+
+
+def test_a_track_needs_two_answers_naming_it_and_none_is_no_track():
+    options = (
+        OptionSpec(key="mid", text="Mid", rung="mid"),
+        OptionSpec(key="manage", text="I manage the people who do this", track="leadership"),
+        OptionSpec(key="none", text="Not at all", track=guidance.NO_TRACK),
+    )
+    questions = tuple(
+        QuestionSpec(key=k, text=k, role="evidence", options=options) for k in ("a", "b", "c")
+    )
+    spec = QuizSpec(slug="t", threshold=0.6, rungs=RUNGS, questions=questions)
+    one = place(spec, {"a": "manage", "b": "mid", "c": "none"})
+    two = place(spec, {"a": "manage", "b": "manage", "c": "mid"})
+    assert guidance.track_of(spec, one) == ""
+    assert guidance.track_of(spec, two) == "leadership"
+    # An answer for a track is evidence of no rung: the one Mid answer places alone.
+    assert two.rung.slug == "mid"
+    assert [e.question.key for e in two.evidence] == ["c"]
+
+
+def test_a_conditional_note_is_shown_only_where_its_when_holds():
+    note = NoteSpec(text="In India especially.", when={"region": ["IN"]})
+    option = OptionSpec(key="other", text="Somewhere else", note="", notes=(note,))
+    spec = _dimension_spec()
+    placement = place(spec, {"a": "mid", "b": "mid", "c": "mid", "d": "mid", "e": "mid"})
+    india = guidance.facts_for(spec, placement, region="IN")
+    us = guidance.facts_for(spec, placement, region="US")
+    assert guidance.note_for(option, placement, india) == "In India especially."
+    assert guidance.note_for(option, placement, us) == ""

@@ -42,6 +42,7 @@ FRESHER = Persona(
         "initiative": "wait",
         "ownership": "my-part",
         "risky-work": "goes-elsewhere",
+        "unclear-work": "clear-tasks",
         "ai-review": "if-it-runs",
         "track-record": "reviewed-closely",
         "raise-others": "learning",
@@ -68,6 +69,7 @@ SERVICES_SENIOR = Persona(
         "initiative": "wait",
         "ownership": "my-part",
         "risky-work": "goes-elsewhere",
+        "unclear-work": "clear-tasks",
         "ai-review": "check-my-own",
         "track-record": "reviewed-closely",
         "raise-others": "answer-questions",
@@ -96,6 +98,7 @@ MID_OWNER = Persona(
         "initiative": "spot-own-area",
         "ownership": "end-to-end",
         "risky-work": "with-review",
+        "unclear-work": "plan-with-help",
         "ai-review": "check-my-own",
         "track-record": "own-problem-trusted",
         "raise-others": "answer-questions",
@@ -132,6 +135,7 @@ SENIOR_MIGRATIONS = Persona(
         "initiative": "spot-risks",
         "ownership": "end-to-end-risky",
         "risky-work": "handed-to-me",
+        "unclear-work": "no-clean-answer",
         "ai-review": "review-others",
         "track-record": "rarely-checked",
         "raise-others": "answer-questions",
@@ -155,6 +159,7 @@ STAFF_RAISING_THE_TEAM = Persona(
         "initiative": "shape-team",
         "ownership": "through-others",
         "risky-work": "handed-to-me",
+        "unclear-work": "no-clean-answer",
         "ai-review": "shape-practice",
         "track-record": "others-bring-theirs",
         "raise-others": "raise-the-level",
@@ -179,6 +184,7 @@ STAFF_IC = Persona(
         "initiative": "shape-team",
         "ownership": "through-others",
         "risky-work": "prepare-others",
+        "unclear-work": "frame-for-others",
         "ai-review": "review-others",
         "track-record": "others-bring-theirs",
         "raise-others": "raise-the-level",
@@ -296,7 +302,10 @@ def test_the_staff_engineer_is_at_the_top_with_nothing_held_back(version):
     assert result["next_rung"] is None
     assert result["held_back"] == []
     assert result["title_gap"] is None
-    # The way on from the top is the parallel staff track (seed 000), not "you are done".
-    assert [s["title"] for s in result["next_steps"] if s["kind"] == "track"] == [
-        "The parallel staff track"
-    ]
+    # The way on from the top is the parallel staff track (seed 000), not "you are done",
+    # said once: the ladder's track note is for people on that track (issue 18).
+    titles = [s["title"] for s in result["next_steps"]]
+    assert "The staff track: deep instead of wide" in titles
+    assert "The parallel staff track" not in titles
+    details = " ".join(s["detail"] for s in result["next_steps"])
+    assert details.count("stays technical") == 1

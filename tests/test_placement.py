@@ -346,9 +346,35 @@ def test_nothing_holds_back_at_the_top_rung():
 
 @pytest.mark.parametrize("rung", RUNGS)
 def test_confidence_is_one_when_every_answer_agrees_and_all_are_answered(rung):
-    placement = place(make_spec((1, 2, 3)), evidence(rung, rung, rung))
+    placement = place(make_spec((1, 1, 1)), evidence(rung, rung, rung))
     assert placement.confidence == 1.0
     assert placement.confidence_label == "high"
+
+
+def test_confidence_is_never_high_when_one_answer_would_change_the_rung():
+    # All three agree, but the answer that counts three times alone holds Mid up.
+    placement = place(make_spec((1, 2, 3)), evidence("mid", "mid", "mid"))
+    assert placement.confidence == 1.0
+    assert placement.confidence_label == "medium"
+    [down] = placement.boundary.down
+    assert down.answer.question.key == "q3"
+    assert down.rung.slug == "junior"
+
+
+def test_the_boundary_names_each_single_answer_that_would_move_the_placement_up():
+    # 3 of 5 at Mid, 2 at Senior: one more at Senior (3 of 5 = 0.6) places Senior.
+    placement = place(make_spec((1,) * 5), evidence("mid", "mid", "mid", "senior", "senior"))
+    assert placement.rung.slug == "mid"
+    assert [m.answer.question.key for m in placement.boundary.up] == ["q1", "q2", "q3"]
+    assert {m.to.key for m in placement.boundary.up} == {"senior"}  # the smallest step up
+    assert {m.rung.slug for m in placement.boundary.up} == {"senior"}
+    assert placement.confidence_label != "high"
+
+
+def test_no_boundary_when_no_single_answer_changes_the_rung():
+    placement = place(make_spec((1,) * 5), evidence("mid", "mid", "mid", "mid", "junior"))
+    assert placement.boundary.up == ()
+    assert placement.boundary.down == ()
 
 
 def test_scattered_answers_lower_confidence():

@@ -454,3 +454,55 @@ def test_queries_per_step_are_bounded_whatever_the_number_of_questions(
 
     assert response.status_code == 303
     assert Attempt.objects.completed().count() == 1
+
+
+# --- Answer order (issue 18): each attempt its own, the same all through it ---------------
+
+VALUE_RE = re.compile(
+    r'<input[^>]*type="radio"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*type="radio"'
+)
+
+
+def _order(response) -> list[str]:
+    return [a or b for a, b in VALUE_RE.findall(response.content.decode())]
+
+
+def _first_step(client: Client, quiz) -> Any:
+    return client.post(reverse("quiz:start", args=[quiz.slug]), {})
+
+
+@pytest.mark.django_db
+def test_each_attempt_shows_the_work_answers_in_its_own_order_kept_on_back(ladder):
+    quiz = make_quiz(ladder, evidence_questions=1)
+    q1 = quiz.questions.get(key="q1")
+    for index in range(6):  # enough answers that two attempts differ almost surely
+        q1.options.create(key=f"extra-{index}", text=f"Extra {index}", rung=ladder.rungs.first())
+    publish(quiz)
+    stored = list(q1.options.order_by("position", "id").values_list("key", flat=True))
+    orders = [_order(_first_step(Client(), quiz)) for _ in range(4)]
+    assert all(sorted(order) == sorted(stored) for order in orders)
+    assert len({tuple(order) for order in orders}) > 1  # visitors see different orders
+    assert any(order != stored for order in orders)  # not the order that tells the top one
+
+    client = Client()
+    first = _first_step(client, quiz)
+    step_url = reverse("quiz:step", args=[quiz.slug])
+    second = client.post(step_url, {"state": _state(first), "action": "next", "q1": stored[0]})
+    back = client.post(step_url, {"state": _state(second), "action": "back"})
+    assert _order(back) == _order(first)  # Back (and JavaScript off) keeps the order
+    assert _order(client.post(step_url, {"state": _state(second), "action": "back"})) == _order(
+        first
+    )
+
+
+@pytest.mark.django_db
+def test_an_editor_can_keep_a_questions_answers_in_their_order(ladder):
+    quiz = make_quiz(ladder, evidence_questions=1)
+    q1 = quiz.questions.get(key="q1")
+    for index in range(6):
+        q1.options.create(key=f"extra-{index}", text=f"Extra {index}", rung=ladder.rungs.first())
+    q1.shuffle = False
+    q1.save()
+    publish(quiz)
+    stored = list(q1.options.order_by("position", "id").values_list("key", flat=True))
+    assert [_order(_first_step(Client(), quiz)) for _ in range(3)] == [stored] * 3

@@ -65,7 +65,11 @@ def test_result_page_leads_with_the_rung_why_and_title_gap(placed):
         body
     )
     assert "Services caveat." in body
-    assert presentation.CONFIDENCE_WORDS["high"] in body  # every evidence answer at Mid
+    # Every evidence answer at Mid, and no single answer would change the rung.
+    assert presentation.MSG_CONFIDENCE_HIGH.format(at=3, total=3) in body
+    start = body.index('class="result-head"')
+    headline = body[start : body.index("</header>", start)]
+    assert "High confidence" in headline  # the confidence line sits in the headline card
 
 
 @pytest.mark.django_db
@@ -76,11 +80,14 @@ def test_the_top_three_moves_fit_the_weakest_answers_and_the_rest_fold_below(lad
 
     _, body = _page(attempt)
 
+    # q2 (a Junior answer) first, as the headline card's one next move; the next two follow.
+    first = body[body.index('class="first-move"') : body.index("</p>", body.index("first-move"))]
+    assert "Advice for q2." in first
     moves = body[body.index('class="move-list"') : body.index("</ol>", body.index("move-list"))]
     titles = re.findall(r"<strong>(.*?)</strong>", moves)
-    # q2 (a Junior answer) first: one rung up it reads "Mid answer", not two rungs up.
-    assert titles == ["Mid answer", "Senior answer", "Senior answer"]
-    assert moves.index("Advice for q2.") < moves.index("Advice for q1.")
+    # One rung up, q1 and q3 (Mid answers) read "Senior answer", not two rungs up.
+    assert titles == ["Senior answer", "Senior answer"]
+    assert moves.index("Advice for q1.") < moves.index("Advice for q3.")
     folded = body[body.index("<details") :]
     assert "Your 5 answers below Senior, each with its step up" in folded
     for number in range(1, 6):
@@ -365,3 +372,36 @@ def test_finishing_a_preview_after_the_ladder_changed_says_what_blocks_the_draft
 
 def _text(response) -> str:
     return unescape(response.content.decode())
+
+
+# Keys a result gained with issue 18; a result stored before then has none of them.
+ADDED_FOR_FITTED_RESULTS = ("boundary", "track", "not_counted", "below_top", "ladder_notes")
+WHY_ADDED = ("answers", "answers_here", "answers_above", "counted_more", "threshold")
+
+
+@pytest.mark.django_db
+def test_a_result_stored_before_fitted_results_still_renders_in_its_old_words(placed):
+    old = dict(placed.result)
+    for key in ADDED_FOR_FITTED_RESULTS:
+        del old[key]
+    old["why"] = {k: v for k, v in old["why"].items() if k not in WHY_ADDED}
+    Attempt.objects.filter(pk=placed.pk).update(result=old)
+
+    response, body = _page(placed)
+
+    assert response.status_code == 200
+    assert "3 of your 3 work answers are at Mid or above." in _words(body)
+    assert presentation.CONFIDENCE_WORDS["high"] in body
+    assert "One answer short" not in body
+    embed_partner = placed.partner
+    assert embed_partner is None  # a web result: the API reads it too
+    api = Client().get(f"/api/v1/placements/{placed.result_id}/")
+    assert api.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("ML Engineer (mid-level)", "an"), ("Senior ML Engineer", "a"), ("Intern", "an")],
+)
+def test_the_title_gap_reads_an_ml_engineer_not_a_ml_engineer(title, expected):
+    assert presentation.article(title) == expected

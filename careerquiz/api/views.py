@@ -320,6 +320,7 @@ class PlacementCreateApi(ApiView):
                     "answers": {
                         "initiative": "spot-own-area",
                         "ownership": "end-to-end",
+                        "unclear-work": "plan-with-help",
                         "risky-work": "with-review",
                         "ai-review": "check-my-own",
                         "track-record": "own-problem-trusted",

@@ -54,8 +54,17 @@ def _in_table_order(table: dict[str, schema.Field], values: dict[str, Any]) -> d
     return {name: values[name] for name in table if name in values}
 
 
+LEFT_OUT_AT_DEFAULT: dict[str, Any] = {"when": {}, "shuffle": True, "dimension": ""}
+
+
 def _columns(obj: object, table: dict[str, schema.Field]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in table}
+    # Fields added after files were written are left out at their default, so files from
+    # before them re-export as they were.
+    values = {name: getattr(obj, name) for name in table}
+    for name, default in LEFT_OUT_AT_DEFAULT.items():
+        if name in values and values[name] == default:
+            del values[name]
+    return values
 
 
 # Ladders
@@ -164,4 +173,6 @@ def _option(role: str, option: Option) -> dict[str, Any]:
         values["advice"] = option.advice
     if option.years_min is not None:
         values["years"] = [option.years_min, option.years_max]
+    if option.track:
+        values["track"] = option.track
     return _in_table_order(schema.OPTION, values)

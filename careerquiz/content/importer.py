@@ -55,8 +55,8 @@ RUNG_COLUMNS = (
     "keeps_you_stuck",
     "sources",
 )
-QUESTION_COLUMNS = ("text", "help", "role", "required", "advice")
-OPTION_COLUMNS = ("text", "skill", "note", "notes", "advice")
+QUESTION_COLUMNS = ("text", "help", "role", "required", "shuffle", "dimension", "advice")
+OPTION_COLUMNS = ("text", "skill", "note", "notes", "advice", "track")
 
 
 @dataclass

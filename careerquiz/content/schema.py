@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
+from ladder.conditions import when_problem
 from ladder.models import (
     JobTitle,
     Ladder,
@@ -236,6 +237,7 @@ NOTE = {
     "title": required(text(LadderNote, "title", blank=False)),
     "body": required(text(LadderNote, "body", blank=False)),
     "source": required(text(LadderNote, "source", blank=False)),
+    "when": optional(when_problem, {}),
 }
 
 RUNG = {
@@ -282,6 +284,7 @@ SALARY_BAND = {
     "note": optional(text(SalaryBand, "note"), ""),
     "source": optional(text(SalaryBand, "source"), ""),
     "context": optional(slug(SalaryBand, "context", blank=True), ""),
+    "when": optional(when_problem, {}),
 }
 
 NEXT_STEP = {
@@ -290,6 +293,7 @@ NEXT_STEP = {
     "detail": optional(text(NextStep, "detail"), ""),
     "url": optional(url, ""),
     "source": optional(text(NextStep, "source"), ""),
+    "when": optional(when_problem, {}),
 }
 
 QUIZ = {
@@ -310,6 +314,8 @@ QUESTION = {
     "role": optional(choice(Question.Role), Question.Role.EVIDENCE.value),
     "weight": optional(positive, 1),
     "required": optional(boolean, True),
+    "shuffle": optional(boolean, True),
+    "dimension": optional(text(Question, "dimension"), ""),
     "advice": optional(text(Question, "advice"), ""),
     "options": required(a_list),
 }
@@ -332,6 +338,7 @@ OPTION = {
     "notes": optional(rules.notes_problem, []),
     "advice": optional(text(Option, "advice"), ""),
     "years": optional(years, None),
+    "track": optional(slug(Option, "track", blank=True), ""),
 }
 
 

@@ -339,6 +339,7 @@ class _Validation:
             ladder_skills=known.skills if known is not None else None,
             note_rungs=rules.placed_rungs(values.get("notes")),
             ladder_rungs=known.rungs if known is not None else None,
+            track=values.get("track", ""),
         ):
             self.error(field_path(path, problem.field), problem.message)
 

@@ -171,3 +171,50 @@ def test_a_tampered_state_over_htmx_shows_the_problem_in_the_panel(new_context, 
     assert page.get_by_role("link", name="Start again").is_visible()
     page.get_by_role("link", name="Start again").click()
     page.wait_for_selector("text=Start the quiz")
+
+
+SHUFFLED_OPTIONS = 8  # answers on the first work question: two attempts differ almost surely
+
+
+@pytest.fixture
+def shuffled_quiz_url(transactional_db, live_server) -> str:
+    from quiz.versions import publish
+
+    ladder = make_ladder()
+    quiz = make_quiz(ladder, evidence_questions=2)
+    q1 = quiz.questions.get(key="q1")
+    for index in range(SHUFFLED_OPTIONS - q1.options.count()):
+        q1.options.create(key=f"more-{index}", text=f"More {index}", rung=ladder.rungs.first())
+    publish(quiz)
+    return f"{live_server.url}/quiz/{quiz.slug}/"
+
+
+def _first_question_order(page) -> list[str]:
+    return page.locator("#quiz-panel .choice input").evaluate_all("els => els.map(e => e.value)")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_answer_order_differs_between_attempts_and_stays_on_back(
+    new_context, shuffled_quiz_url, javascript
+):
+    orders = []
+    for _ in range(3):
+        page = new_context(java_script_enabled=javascript).new_page()
+        page.goto(shuffled_quiz_url)
+        page.get_by_role("button", name="Start the quiz").click()
+        page.wait_for_selector(".progress-label")
+        orders.append(_first_question_order(page))
+    assert len({tuple(order) for order in orders}) > 1, orders
+
+    first = orders[-1]
+    page.locator("#quiz-panel .choice input").first.check()
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_function(
+        "() => document.querySelector('.progress-label').textContent.startsWith('Question 2 ')"
+    )
+    page.get_by_role("button", name="Back").click()
+    page.wait_for_function(
+        "() => document.querySelector('.progress-label').textContent.startsWith('Question 1 ')"
+    )
+    assert _first_question_order(page) == first
+    assert page.locator("#quiz-panel .choice input").first.is_checked()

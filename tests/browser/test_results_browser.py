@@ -61,13 +61,13 @@ def test_rung_gap_three_moves_and_pay_are_within_two_phone_screens(
             return {
                 rung: bottom(document.querySelector('#result-heading')),
                 gap: bottom(document.querySelector('.title-gap')),
-                moves: [...document.querySelectorAll('.move-list > li')].map(bottom),
+                moves: [...document.querySelectorAll('.first-move, .move-list > li')].map(bottom),
                 pay: bottom(document.querySelector('.salary .bands li')),
             };
         }"""
     )
     assert bottoms["gap"] is not None, "no title gap shown"
-    assert len(bottoms["moves"]) == 3
+    assert len(bottoms["moves"]) == 3  # the headline card's next move, then two more
     assert bottoms["pay"] is not None, "no pay shown"
     for what, where in [
         ("rung", bottoms["rung"]),
@@ -76,3 +76,78 @@ def test_rung_gap_three_moves_and_pay_are_within_two_phone_screens(
         ("first pay band", bottoms["pay"]),
     ]:
         assert where <= TWO_SCREENS, f"{what} ends at {where}px, below two screens"
+
+
+DESKTOP = {"width": 1280, "height": 800}
+HEADLINE_BOTTOM = """() => {
+    const card = document.querySelector('.result-head');
+    return Math.round(card.getBoundingClientRect().bottom + scrollY);
+}"""
+LABEL_BOXES = """() => [...document.querySelectorAll('.ladder-pic svg text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+})"""
+# Answers that put someone one answer short of Senior, with a title ahead of them: the
+# longest headline card the shipped quiz makes (rule, weights, boundary, gap, confidence).
+ONE_SHORT = {
+    "initiative": "spot-risks",
+    "ownership": "end-to-end",
+    "unclear-work": "no-clean-answer",
+    "risky-work": "handed-to-me",
+    "ai-review": "review-others",
+    "track-record": "own-problem-trusted",
+    "raise-others": "answer-questions",
+    "catch-mistakes": "own-project",
+    "direction": "plan-my-problem",
+    "depth": "key-calls",
+    "title": "lead",
+    "company": "product",
+}
+
+
+def _overlapping(boxes: list[dict[str, object]]) -> list[tuple[object, object]]:
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["right"] <= b["left"]  # type: ignore[operator]
+                or b["right"] <= a["left"]  # type: ignore[operator]
+                or a["bottom"] <= b["top"]  # type: ignore[operator]
+                or b["bottom"] <= a["top"]  # type: ignore[operator]
+            )
+            if not apart:
+                pairs.append((a["text"], b["text"]))
+    return pairs
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390px"])
+@pytest.mark.parametrize("channel", ["web", "embed"])
+def test_the_headline_card_is_on_the_first_screen_and_the_ladder_labels_do_not_overlap(
+    new_context, live_server, shipped, screenshots, viewport, channel
+):
+    from careerquiz.partners.models import Partner
+
+    assert shipped.live_version is not None
+    partner = Partner.objects.create(name="Acme", allowed_origins=live_server.url)
+    attempt = place_and_record(
+        shipped.live_version,
+        ONE_SHORT,
+        region="IN",
+        channel=channel,
+        partner_id=partner.pk if channel == "embed" else None,
+    )
+    assert attempt.result["boundary"]["up"], "the person is meant to be one answer short"
+    url = attempt.get_absolute_url()
+    if channel == "embed":
+        url = f"/embed/results/{attempt.result_id}/"
+    page = new_context(viewport=viewport).new_page()
+
+    page.goto(live_server.url + url)
+
+    name = f"result-headline-{channel}-{viewport['width']}.png"
+    page.screenshot(path=screenshots / name, full_page=True)
+    card = page.locator(".result-head")
+    for part in (".boundary-up", ".confidence", ".title-gap", ".first-move", ".why-text"):
+        assert card.locator(part).count() == 1, f"{part} is not in the headline card"
+    assert page.evaluate(HEADLINE_BOTTOM) <= viewport["height"]
+    assert _overlapping(page.evaluate(LABEL_BOXES)) == []

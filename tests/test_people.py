@@ -1,0 +1,521 @@
+"""Twenty-odd realistic people through the shipped quiz: placed honestly, never contradicted.
+
+Each person answers the shipped Machine Learning Engineer quiz the way they would
+answer it honestly. Each has the rung (and track) a reader of seed 000 would give
+them, statements their page must show, and statements that would contradict their
+own answers, which must not appear anywhere on their result, on the site or in the
+embed (issue 18).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+
+import pytest
+from django.test import Client
+
+from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
+from careerquiz.partners.models import Partner
+from quiz.attempts import place_and_record
+from quiz.models import Attempt, Quiz, QuizVersion
+
+LEADERSHIP = "people-leadership"
+STAFF = "staff"
+
+# Statements that contradict the people described, by what contradicts them.
+ENTRY_LEVEL_CERTIFICATES = "At entry level what gets you hired"
+INDIA_ONLY = "In India especially"
+SERVICES_TITLE_AHEAD = "titled senior while doing junior work"
+COUPLE_OF_YEARS = "A couple of years at a product company"
+OWNING_PROBLEMS = "Your answers show you owning problems"
+MNC_PAY = "MNCs such as Google"
+FRESHERS = "freshers who move up fastest"
+RUN_AS_OWN_PROBLEM = "Run it as your own problem"
+IGNORING_LATENCY = "Ignoring latency requirements"
+YOU_NOW = "(you now)"
+TOP_KEEPS = "What keeps people at Lead / Staff ML Engineer"
+TRY_AI_TOOL = "Try an AI tool"
+DELEGATE_ONLY = "Frame your next problem so that someone else can own it end to end, and back"
+DATA_SCIENCE_AS_RELATED = "Coming from data science"
+NO_OVERLAP = "These ranges do not overlap"
+CERTIFICATE_STEPS = ("Deep Learning Specialization", "MLOps Specialization", "AWS Certified")
+
+# Work answers by rung, for people whose answers sit mostly on one rung.
+JUNIOR: dict[str, object] = {
+    "initiative": "wait",
+    "ownership": "my-part",
+    "unclear-work": "clear-tasks",
+    "risky-work": "goes-elsewhere",
+    "ai-review": "if-it-runs",
+    "track-record": "reviewed-closely",
+    "raise-others": "learning",
+    "catch-mistakes": "caught-by-others",
+    "direction": "assigned",
+    "depth": "watch-and-learn",
+}
+MID: dict[str, object] = {
+    "initiative": "spot-own-area",
+    "ownership": "end-to-end",
+    "unclear-work": "plan-with-help",
+    "risky-work": "with-review",
+    "ai-review": "check-my-own",
+    "track-record": "own-problem-trusted",
+    "raise-others": "answer-questions",
+    "catch-mistakes": "own-project",
+    "direction": "plan-my-problem",
+    "depth": "bounded-piece",
+}
+SENIOR: dict[str, object] = {
+    "initiative": "spot-risks",
+    "ownership": "end-to-end-risky",
+    "unclear-work": "no-clean-answer",
+    "risky-work": "handed-to-me",
+    "ai-review": "review-others",
+    "track-record": "rarely-checked",
+    "raise-others": "mentor",
+    "catch-mistakes": "systems-i-review",
+    "direction": "direct-projects",
+    "depth": "key-calls",
+}
+LEAD: dict[str, object] = {
+    "initiative": "shape-team",
+    "ownership": "through-others",
+    "unclear-work": "frame-for-others",
+    "risky-work": "prepare-others",
+    "ai-review": "shape-practice",
+    "track-record": "others-bring-theirs",
+    "raise-others": "raise-the-level",
+    "catch-mistakes": "across-team",
+    "direction": "direct-teams",
+    "depth": "go-to-expert",
+}
+MANAGES: dict[str, object] = {
+    key: "i-manage"
+    for key in (
+        "unclear-work",
+        "risky-work",
+        "ai-review",
+        "track-record",
+        "catch-mistakes",
+        "depth",
+    )
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    name: str
+    story: str
+    answers: dict[str, object]
+    region: str = "IN"
+    rung: str
+    track: str = ""
+    shows: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+    high_confidence: bool | None = None  # None: not part of the story
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+PEOPLE = [
+    Person(
+        name="intern-three-months",
+        story="Three months into an internship at a startup: takes the tickets, asks for the next.",
+        answers=JUNIOR
+        | {
+            "title": "fresher",
+            "company": "product",
+            "years": "under-2",
+            "certificates": "none",
+            "skills": ["python"],
+        },
+        rung="junior",
+        never=(YOU_NOW, "Years served do not move you up", OWNING_PROBLEMS),
+        shows=(ENTRY_LEVEL_CERTIFICATES,),
+    ),
+    Person(
+        name="services-titled-senior-doing-junior-work",
+        story="Six years at a large services firm, titled Senior Associate, never owned a problem.",
+        answers=JUNIOR
+        | {
+            "ai-review": "check-my-own",
+            "raise-others": "answer-questions",
+            "title": "senior-associate",
+            "company": "services",
+            "years": "5-to-7",
+            "certificates": "several",
+        },
+        rung="junior",
+        shows=(SERVICES_TITLE_AHEAD, "Your answers fit that pattern"),
+        never=(FRESHERS, *CERTIFICATE_STEPS, COUPLE_OF_YEARS),
+    ),
+    Person(
+        name="services-engineer-titled-junior-owning-problems",
+        story="Three years at a services firm, still titled junior, owns client problems.",
+        answers=MID
+        | {"title": "junior", "company": "services", "years": "2-to-4", "certificates": "one"},
+        rung="mid",
+        never=("Your answers fit that pattern", ENTRY_LEVEL_CERTIFICATES),
+    ),
+    Person(
+        name="small-consultancy-senior",
+        story="Senior engineer at a 20-person consultancy, handed the risky client systems.",
+        answers=SENIOR
+        | {"title": "senior", "company": "consulting", "years": "5-to-7", "certificates": "none"},
+        rung="senior",
+        never=(MNC_PAY, ENTRY_LEVEL_CERTIFICATES, IGNORING_LATENCY, INDIA_ONLY),
+    ),
+    Person(
+        name="product-veteran-twelve-years",
+        story="Twelve years at product companies, a senior who mentors and reviews designs.",
+        answers=SENIOR | {"title": "senior", "company": "product", "years": "8-plus"},
+        rung="senior",
+        shows=(MNC_PAY,),
+        never=(COUPLE_OF_YEARS, FRESHERS),
+    ),
+    Person(
+        name="staff-ic-owning-evaluation-standards",
+        story=(
+            "Staff engineer, manages nobody, owns the organisation's evaluation standards; "
+            "other teams bring their hardest calls and build on what they decide."
+        ),
+        answers={
+            "initiative": "take-on-hardest",
+            "ownership": "own-across-teams",
+            "unclear-work": "no-clean-answer",
+            "risky-work": "riskiest-across-teams",
+            "ai-review": "review-others",
+            "track-record": "others-bring-theirs",
+            "raise-others": "standards-others-use",
+            "catch-mistakes": "across-team",
+            "direction": "direct-teams",
+            "depth": "go-to-expert",
+            "title": "staff",
+            "company": "product",
+            "years": "8-plus",
+        },
+        rung="lead",
+        track=STAFF,
+        shows=("The parallel staff track",),
+        never=(DELEGATE_ONLY, TOP_KEEPS, "The staff track: deep instead of wide"),
+    ),
+    Person(
+        name="staff-track-senior-going-deep",
+        story=(
+            "Senior on the way to staff: owns cross-team problems and is the expert others "
+            "turn to, but does not yet set direction beyond projects or mentor widely."
+        ),
+        answers=SENIOR
+        | {
+            "ownership": "own-across-teams",
+            "depth": "go-to-expert",
+            "title": "senior",
+            "company": "product",
+            "years": "5-to-7",
+        },
+        rung="senior",
+        track=STAFF,
+        shows=("The parallel staff track", "Take the riskiest technical calls across teams"),
+        # Staff-track next moves, not "delegate more".
+        never=(
+            "Instead of closing each gap yourself",
+            "Bring a less experienced engineer into the next risky piece",
+            "Help others work through the next unclear problem instead of solving it yourself",
+        ),
+    ),
+    Person(
+        name="engineering-manager-of-six",
+        story=(
+            "Manages six engineers: sets the direction, grows people, and hands the hard "
+            "technical calls to a senior engineer on the team."
+        ),
+        answers=MANAGES
+        | {
+            "initiative": "shape-team",
+            "ownership": "through-others",
+            "raise-others": "raise-the-level",
+            "direction": "direct-teams",
+            "title": "manager",
+            "company": "product",
+            "years": "8-plus",
+        },
+        rung="lead",
+        track=LEADERSHIP,
+        shows=("What this ladder measures", "The people-leadership track", "count for no rung"),
+        never=(OWNING_PROBLEMS, YOU_NOW, "Management or a principal / specialist track"),
+        high_confidence=False,
+    ),
+    Person(
+        name="associate-director-twelve-years",
+        story="Associate director at a services company: no technical work of their own now.",
+        answers=MANAGES
+        | {
+            "initiative": "shape-team",
+            "ownership": "through-others",
+            "raise-others": "raise-the-level",
+            "direction": "direct-teams",
+            "title": "head",
+            "company": "services",
+            "years": "8-plus",
+            "certificates": "one",
+        },
+        rung="lead",
+        track=LEADERSHIP,
+        shows=("What this ladder measures",),
+        never=(OWNING_PROBLEMS, SERVICES_TITLE_AHEAD, YOU_NOW),
+    ),
+    Person(
+        name="director-at-a-bank",
+        story="Director of ML at a bank in the US: sets strategy and grows managers.",
+        answers=MANAGES
+        | {
+            "initiative": "shape-team",
+            "ownership": "through-others",
+            "raise-others": "raise-the-level",
+            "direction": "direct-teams",
+            "title": "head",
+            "company": "in-house",
+            "years": "8-plus",
+        },
+        region="US",
+        rung="lead",
+        track=LEADERSHIP,
+        never=(OWNING_PROBLEMS, INDIA_ONLY, "₹"),
+    ),
+    Person(
+        name="trusted-with-the-ambiguous-and-risky-not-yet-mentoring",
+        story=(
+            "Handed the unclear and the dangerous, rarely double-checked, but answers "
+            "questions rather than mentoring and sets direction only within their problem."
+        ),
+        answers=SENIOR
+        | {
+            "raise-others": "answer-questions",
+            "direction": "plan-my-problem",
+            "title": "engineer",
+            "company": "product",
+            "years": "5-to-7",
+        },
+        rung="senior",
+        shows=(
+            "What moves you up is making other people better",
+            "Senior ML Engineer on the ambiguous and the risky",
+            "an ML Engineer (mid-level) title",
+        ),
+        never=(YOU_NOW, "a ML Engineer"),
+    ),
+    Person(
+        name="one-answer-short-of-senior",
+        story="Owns problems, handles unclear and risky work, but not yet risky ownership.",
+        answers=MID
+        | {
+            "initiative": "spot-risks",
+            "unclear-work": "no-clean-answer",
+            "risky-work": "handed-to-me",
+            "ai-review": "review-others",
+            "depth": "key-calls",
+            "title": "engineer",
+            "company": "product",
+            "years": "2-to-4",
+        },
+        rung="mid",
+        shows=("One answer short of Senior ML Engineer", "How far does your responsibility"),
+        high_confidence=False,
+    ),
+    Person(
+        name="data-scientist-switching",
+        story="Data scientist at a US retailer moving into ML engineering; owns their models.",
+        answers=MID
+        | {
+            "risky-work": "goes-elsewhere",
+            "title": "scientist",
+            "company": "in-house",
+            "years": "2-to-4",
+            "skills": ["python", "statistics", "evaluation"],
+        },
+        region="US",
+        rung="mid",
+        never=(INDIA_ONLY, DATA_SCIENCE_AS_RELATED),
+    ),
+    Person(
+        name="backend-engineer-career-switcher",
+        story="Six years of backend work, now a year into ML: does the ML tasks they are given.",
+        answers=JUNIOR
+        | {
+            "ai-review": "check-my-own",
+            "title": "developer",
+            "company": "product",
+            "years": "5-to-7",
+            "skills": ["python", "sql", "api", "docker", "backend"],
+        },
+        rung="junior",
+        never=(FRESHERS, "API Development", "Docker and Containerization"),
+    ),
+    Person(
+        name="phd-into-research-engineering",
+        story=(
+            "Fresh from a PhD in a research lab: works out problems without a clean answer "
+            "and makes the key calls on their topic, but nobody hands them risky systems."
+        ),
+        answers=MID
+        | {
+            "unclear-work": "no-clean-answer",
+            "risky-work": "goes-elsewhere",
+            "depth": "key-calls",
+            "title": "scientist",
+            "company": "research",
+            "years": "under-2",
+        },
+        rung="mid",
+        shows=("AI research engineer",),
+    ),
+    Person(
+        name="senior-who-uses-no-ai-tools",
+        story="A senior who does not use AI tools and reviews no AI-assisted work.",
+        answers=SENIOR | {"ai-review": "no-ai", "title": "senior", "company": "product"},
+        rung="senior",
+        never=(TRY_AI_TOOL,),
+    ),
+    Person(
+        name="certificate-collector",
+        story="Two years in, five certificates, still given tasks rather than problems.",
+        answers=JUNIOR
+        | {"title": "engineer", "company": "other", "years": "2-to-4", "certificates": "several"},
+        region="US",
+        rung="junior",
+        never=(*CERTIFICATE_STEPS, INDIA_ONLY),
+        shows=("do not move your rung",),
+    ),
+    Person(
+        name="senior-with-no-certificates",
+        story="Senior with no certificates at all.",
+        answers=SENIOR | {"title": "senior", "company": "product", "certificates": "none"},
+        rung="senior",
+        never=(ENTRY_LEVEL_CERTIFICATES,),
+    ),
+    Person(
+        name="mid-owner-who-measures",
+        story="Plans, ships and measures the problems they own; ticks the skills they use.",
+        answers=MID
+        | {
+            "title": "engineer-2",
+            "company": "product",
+            "years": "2-to-4",
+            "skills": ["feature-engineering", "deployment", "mlops", "monitoring"],
+        },
+        rung="mid",
+        never=(RUN_AS_OWN_PROBLEM, "Model Monitoring", "Feature Engineering,"),
+    ),
+    Person(
+        name="levelled-engineer-three",
+        story="ML Engineer III at a product company, handed the risky systems.",
+        answers=SENIOR | {"title": "engineer-3", "company": "product", "years": "5-to-7"},
+        rung="senior",
+        never=("Your title and your work",),
+    ),
+    Person(
+        name="in-house-us-mid",
+        story="In-house ML team at a US hospital; owns their problems.",
+        answers=MID | {"title": "engineer", "company": "in-house", "years": "2-to-4"},
+        region="US",
+        rung="mid",
+        never=(INDIA_ONLY, "₹"),
+    ),
+    Person(
+        name="in-house-india-mid",
+        story="In-house ML team at an Indian bank; owns their problems.",
+        answers=MID | {"title": "engineer", "company": "in-house", "years": "2-to-4"},
+        rung="mid",
+        shows=(INDIA_ONLY,),
+    ),
+    Person(
+        name="lead-raising-the-team",
+        story="Lead who frames problems for others and whose mentees now own real work.",
+        answers=LEAD | {"title": "lead", "company": "product", "years": "8-plus"},
+        rung="lead",
+        never=(TOP_KEEPS, "The parallel staff track"),
+        shows=("The staff track: deep instead of wide",),
+    ),
+    Person(
+        name="seven-years-eight-months",
+        story="Seven years and eight months in, mid-level work: the 5-up-to-8 band fits them.",
+        answers=MID | {"title": "senior-swe", "company": "services", "years": "5-to-7"},
+        rung="mid",
+        shows=("5 years, up to 8",),
+        never=(SERVICES_TITLE_AHEAD,),
+    ),
+]
+
+
+@pytest.fixture
+def version(db) -> QuizVersion:
+    import_content(load_file(SHIPPED_CONTENT))
+    quiz = Quiz.objects.published().get(slug="ml-engineer")
+    assert quiz.live_version is not None
+    return quiz.live_version
+
+
+def page_text(url: str) -> str:
+    response = Client().get(url)
+    assert response.status_code == 200
+    body = unescape(response.content.decode())
+    article = body[body.index("<article") : body.index("</article>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", article).split())
+
+
+def test_there_are_at_least_twenty_people_of_every_kind():
+    assert len(PEOPLE) >= 20
+    assert {p.track for p in PEOPLE} == {"", STAFF, LEADERSHIP}
+    assert {p.rung for p in PEOPLE} == {"junior", "mid", "senior", "lead"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", PEOPLE, ids=lambda p: p.name)
+def test_each_person_is_placed_honestly_and_never_contradicted(version, person):
+    partner = Partner.objects.create(name="Acme", allowed_origins="https://acme.example")
+    web = place_and_record(version, person.answers, region=person.region, channel="web")
+    embedded = place_and_record(
+        version,
+        person.answers,
+        region=person.region,
+        channel=Attempt.Channel.EMBED,
+        partner_id=partner.pk,
+    )
+    result = web.result
+    assert result["rung"]["slug"] == person.rung, person.story
+    assert result["track"] == person.track, person.story
+    if person.high_confidence is not None:
+        assert (result["confidence_label"] == "high") == person.high_confidence
+    ticked = _ticked_skill_names(version, person.answers)
+    for listed in (*result["skills_to_build"], *result["next_rung_skills"]):
+        assert listed["name"] not in ticked, person.story
+    for url in (web.get_absolute_url(), f"/embed/results/{embedded.result_id}/"):
+        text = page_text(url)
+        for statement in person.shows:
+            assert statement in text, f"{person.name} should read {statement!r} on {url}"
+        for statement in person.never:
+            assert statement not in text, f"{person.name} should not read {statement!r} on {url}"
+        _counts_agree(text)
+
+
+def _ticked_skill_names(version: QuizVersion, answers: dict[str, object]) -> set[str]:
+    [skills] = [q for q in version.snapshot["questions"] if q["key"] == "skills"]
+    ticked = answers.get("skills") or []
+    assert isinstance(ticked, list)
+    return {o["skill"] for o in skills["options"] if o["key"] in ticked}
+
+
+COUNT = re.compile(r"(\d+) of your (\d+) work answers")
+LISTED = re.compile(r"Your (\d+) answers? (?:below|at|that count)")
+
+
+def _counts_agree(text: str) -> None:
+    """The headline's count of answers is the sum of the answers listed below it."""
+    headline = COUNT.search(text)
+    assert headline, text[:300]
+    counted = int(headline.group(2))
+    listed = [int(n) for n in LISTED.findall(text)]
+    uncounted = re.search(r"Your (\d+) answers? that count", text)
+    not_counted = int(uncounted.group(1)) if uncounted else 0
+    assert sum(listed) - not_counted == counted, text
