@@ -37,7 +37,13 @@ class PictureRung:
 
     @property
     def text_y(self) -> int:
-        return self.y + BAR // 2 + 5
+        """The title's baseline: centred, or on the upper line when a label shares the bar
+        (a long title and "YOU · YOUR TITLE" side by side would overlap)."""
+        return self.y + (15 if self.label else BAR // 2 + 5)
+
+    @property
+    def label_y(self) -> int:
+        return self.y + 31
 
 
 @dataclass(frozen=True, kw_only=True)
