@@ -19,7 +19,7 @@ from django.db.models import prefetch_related_objects
 from ladder.freshness import touch
 from ladder.models import Rung
 from quiz import rules
-from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizVersion
+from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizQuerySet, QuizVersion
 from quiz.placement import NoteSpec, OptionSpec, QuestionSpec, QuizSpec, RungSpec
 
 # Where a problem of publish_problems is: the rule's message, prefixed by its place.
@@ -207,6 +207,12 @@ def _rung(rung: Rung) -> dict[str, Any]:
 def has_unpublished_changes(quiz: Quiz) -> bool:
     live = quiz.live_version
     return live is None or live.snapshot != snapshot(quiz)
+
+
+def published_behind_draft(quizzes: QuizQuerySet) -> list[Quiz]:
+    """The published ones of these quizzes whose draft is not what visitors get, in order."""
+    live = quizzes.exclude(live_version=None).with_draft()
+    return [quiz for quiz in live if has_unpublished_changes(quiz)]
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ from careerquiz.content.files import YAML_SUFFIXES
 from careerquiz.content.importer import ImportReport
 from careerquiz.content.preview import ImportChanges, import_changes
 from quiz.models import Quiz
-from quiz.versions import has_unpublished_changes
+from quiz.versions import published_behind_draft
 
 MSG_TOO_BIG = (
     "The file is larger than {limit} KB, the most a confirmation can carry back; "
@@ -166,8 +166,7 @@ def _quizzes(slugs: list[str]) -> list[Quiz]:
 def _not_live(slugs: list[str]) -> list[Quiz]:
     """Of these quizzes, the published ones whose draft is not what visitors get."""
     slugs = [slug for slug in slugs if "\x00" not in slug]  # PostgreSQL cannot compare one
-    quizzes = Quiz.objects.with_draft().filter(slug__in=slugs).exclude(live_version=None)
-    return [quiz for quiz in quizzes.order_by("title") if has_unpublished_changes(quiz)]
+    return published_behind_draft(Quiz.objects.filter(slug__in=slugs).order_by("title"))
 
 
 @require_safe

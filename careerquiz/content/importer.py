@@ -25,7 +25,12 @@ from careerquiz.content.errors import ContentError, ContentInvalid, field_path, 
 from careerquiz.content.validation import validate
 from ladder.models import Ladder, LadderNote, Rung, Source, make_room_for_orders
 from quiz.models import Option, Question, Quiz
-from quiz.versions import NotPublishable, has_unpublished_changes, publish, unpublish
+from quiz.versions import (
+    NotPublishable,
+    publish,
+    published_behind_draft,
+    unpublish,
+)
 
 KINDS = (
     "ladders",
@@ -358,10 +363,5 @@ def _set_publication(
 
 def _differ_from_live(ladders: list[str], quizzes: list[str]) -> list[str]:
     """Published quizzes of these ladders, or with these slugs, whose draft is not live."""
-    touched = (
-        Quiz.objects.filter(Q(slug__in=quizzes) | Q(ladder__slug__in=ladders))
-        .exclude(live_version=None)
-        .with_draft()
-        .order_by("slug")
-    )
-    return [quiz.slug for quiz in touched if has_unpublished_changes(quiz)]
+    touched = Quiz.objects.filter(Q(slug__in=quizzes) | Q(ladder__slug__in=ladders))
+    return [quiz.slug for quiz in published_behind_draft(touched.order_by("slug"))]
