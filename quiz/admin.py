@@ -130,7 +130,7 @@ def review_for_publishing(quiz: Quiz) -> PublishReview:
         quiz=quiz,
         status=quiz_status(quiz),
         checks=checks_for(quiz),
-        changes=version_summary(live.snapshot, snapshot(quiz)) if live else None,
+        changes=version_summary(live.document.to_json(), snapshot(quiz)) if live else None,
     )
 
 

@@ -26,7 +26,8 @@ from django.http import QueryDict
 
 from ladder.money import region_name
 from quiz import attribution
-from quiz.attempts import build_result, complete_attempt
+from quiz.attempts import complete_attempt
+from quiz.documents import Result, Snapshot
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.placement import (
     EVIDENCE,
@@ -38,10 +39,10 @@ from quiz.placement import (
     place,
 )
 from quiz.progress import total_steps as total_steps
+from quiz.results import build_result
 from quiz.versions import (
     publish_problems,
-    regions_with_pay,
-    snapshot,
+    snapshot_document,
     spec_for,
     spec_from_snapshot,
     version_of,
@@ -220,7 +221,7 @@ class Run:
     spec: QuizSpec
     preview: bool = False
     version: QuizVersion | None = None  # None in a preview
-    draft: Mapping[str, Any] = field(default_factory=dict)  # the previewed draft's snapshot
+    draft: Snapshot | None = None  # the previewed draft's snapshot
 
     @cached_property
     def regions(self) -> list[tuple[str, str]]:
@@ -229,17 +230,18 @@ class Run:
         The bands the version froze (or the previewed draft's), not today's ladder:
         a region is offered only where the result will have pay to show.
         """
-        frozen = self.version.snapshot if self.version is not None else self.draft
-        codes = regions_with_pay(frozen)
+        frozen = self.version.document if self.version is not None else self.draft
+        assert frozen is not None  # a run is of a version or of a draft
+        codes = frozen.regions_with_pay
         return sorted(((code, region_name(code)) for code in codes), key=lambda r: r[1])
 
 
 def published_run(version: QuizVersion) -> Run:
     return Run(
-        slug=version.snapshot["slug"],
-        title=version.snapshot["title"],
-        intro=version.snapshot.get("intro", ""),
-        ladder=version.snapshot["ladder"],
+        slug=version.document.slug,
+        title=version.document.title,
+        intro=version.document.intro,
+        ladder=version.document.ladder,
         spec=spec_for(version),
         version=version,
     )
@@ -260,12 +262,12 @@ def draft_run(quiz: Quiz) -> Run:
     problems = publish_problems(quiz)
     if problems:
         raise FlowError(MSG_PREVIEW_IMPOSSIBLE.format(problems="; ".join(problems)))
-    draft = snapshot(quiz)
+    draft = snapshot_document(quiz)
     return Run(
         slug=quiz.slug,
         title=quiz.title,
         intro=quiz.intro,
-        ladder=draft["ladder"],
+        ladder=draft.ladder,
         spec=spec_from_snapshot(draft),
         preview=True,
         draft=draft,
@@ -430,11 +432,19 @@ def finish(state: State, region: str) -> Attempt:
         raise FlowError(MSG_STATE_INVALID) from error
 
 
-def preview_result(run: Run, state: State, region: str) -> dict[str, Any]:
+def preview_result(run: Run, state: State, region: str) -> Result:
     """The result the draft would give these answers, built exactly as a real one; unsaved."""
+    assert run.draft is not None  # a preview's run
     try:
         placement = place(run.spec, state.answers)
     except InvalidAnswers as error:
         raise FlowError(MSG_STATE_INVALID) from error
-    unsaved = QuizVersion(number=0, snapshot=dict(run.draft))
-    return build_result(run.spec, placement, version=unsaved, region=region, result_id="preview")
+    return build_result(
+        run.spec,
+        placement,
+        frozen=run.draft,
+        version_number=0,
+        region=region,
+        result_id="preview",
+        completed_at="",
+    )

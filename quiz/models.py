@@ -11,16 +11,20 @@ import re
 import secrets
 import uuid
 from collections.abc import Container
+from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ladder.models import REGION_VALIDATOR, Ladder, Rung, Skill
 from quiz import placement, rules
+from quiz.documents import RESULT_SCHEMA, Result, Snapshot, load_snapshot
 
 
 def validate_notes(value: object) -> None:
@@ -266,6 +270,11 @@ class QuizVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.quiz.slug} v{self.number}"
 
+    @cached_property
+    def document(self) -> Snapshot:
+        """The snapshot as a typed document (upgraded if it was stored under an older schema)."""
+        return load_snapshot(self.snapshot)
+
 
 REF_MAX_LENGTH = 64
 REF_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
@@ -289,6 +298,37 @@ def new_result_id() -> str:
     while (result_id := secrets.token_urlsafe(16)).startswith("-"):
         pass
     return result_id
+
+
+class _ResultAttribute(DeferredAttribute):
+    """`attempt.result`: the result document's JSON, as stored or else built.
+
+    A completed attempt stores its whole result only if it was completed before
+    lean attempts (or the column was written since); otherwise reading the
+    attribute builds it from the version and answers (quiz.results.result_of).
+    """
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        stored = super().__get__(instance, cls)
+        if stored or instance.completed_at is None:
+            return stored if stored is not None else {}
+        from quiz.results import result_of  # it builds on this module
+
+        return result_of(instance).to_json()
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        # A data descriptor, so reading goes through __get__ even once the column is loaded.
+        instance.__dict__[self.field.attname] = value
+
+
+class ResultField(models.JSONField):
+    descriptor_class = _ResultAttribute
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        # What the column holds, never a document built for reading.
+        return model_instance.__dict__.get(self.attname)
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
@@ -373,8 +413,19 @@ class Attempt(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     rung_slug = models.SlugField(blank=True)
     rung_order = models.PositiveSmallIntegerField(null=True, blank=True)
-    result = models.JSONField(
-        default=dict, blank=True, help_text="The placement as computed on completion."
+    # Only attempts completed before lean attempts store their result document here;
+    # the others' is built from the version and answers when read (quiz.results).
+    result = ResultField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="The result document, for attempts completed before results were built on "
+        "reading; empty for later ones.",
+    )
+    result_schema = models.PositiveSmallIntegerField(
+        default=RESULT_SCHEMA,
+        help_text="The result schema the attempt was completed under: its result is built "
+        "by that schema's builder (quiz.results.BUILDERS).",
     )
     # How far the visitor got: the furthest step shown, 1 being the first question. A
     # step marks the cache, never this row (quiz.progress); `flush_progress` copies the
@@ -407,6 +458,9 @@ class Attempt(models.Model):
 
     objects = AttemptQuerySet.as_manager()
 
+    # The result document once read or built, for this instance (quiz.results.result_of).
+    built_result: Result | None = None
+
     class Meta:
         ordering = ["-started_at"]
         indexes = [
@@ -438,6 +492,13 @@ class Attempt(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quiz:result", args=[self.result_id])
+
+    @property
+    def stored_result(self) -> Any:
+        """The result column as stored: a document (schema 1 or later) or None."""
+        if "result" not in self.__dict__:
+            self.refresh_from_db(fields=["result"])
+        return self.__dict__["result"]
 
 
 class PlacementRequest(models.Model):

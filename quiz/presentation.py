@@ -1,20 +1,22 @@
-"""What a result page shows: a stored result (quiz.attempts.build_result) grouped and worded.
+"""What a result page shows: a result document (quiz.results) grouped and worded.
 
-Plain functions over the stored JSON and the version it was made with, so a
-permalink renders the same words for as long as it exists, and the editor's
-preview renders an unsaved result exactly as a real one. Results stored before
-a field existed still render: every field is read with a default.
+Plain functions over the result and the snapshot of the version it was made
+with, so a permalink renders the same words for as long as it exists, and the
+editor's preview renders an unsaved result exactly as a real one. Results stored
+before a field existed are upgraded when read (quiz.documents.upgrade_result);
+what such a result lacks is None or empty here, and worded as it was then.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ladder.money import region_name
 from ladder.picture import ladder_picture
 from ladder.sources import Footnotes
+from quiz.documents import Band, Evidence, HeldBack, Result, RungRef, Snapshot, TitleGap, Why, Years
 
 CONFIDENCE_WORDS = {
     "high": "High confidence: most of your answers point at this rung.",
@@ -106,20 +108,20 @@ MSG_BANDS_DISAGREE = (
 MSG_BAND_LABEL = "market range for {rung}{where}"
 
 
-def title_gap_text(gap: Mapping[str, Any] | None) -> str:
+def title_gap_text(gap: TitleGap | None) -> str:
     """The title gap in the visitor's own words when the result has them."""
-    if not gap or not gap.get("steps"):
+    if not gap or not gap.steps:
         return ""
-    claimed, placed = gap["claimed"]["title"], gap["placed"]["title"]
-    own = gap.get("claimed_title")
+    claimed, placed = gap.claimed.title, gap.placed.title
+    own = gap.claimed_title
     if not own:  # results stored before the title's own words were kept
-        if gap["steps"] > 0:
+        if gap.steps > 0:
             return f"Your title says {claimed}; your answers show {placed} ownership."
         return (
             f"Your title says {claimed}, but your answers show {placed} ownership: "
             "your title is behind your work."
         )
-    template = MSG_TITLE_AHEAD if gap["steps"] > 0 else MSG_TITLE_BEHIND
+    template = MSG_TITLE_AHEAD if gap.steps > 0 else MSG_TITLE_BEHIND
     return template.format(title=own, a=article(claimed), claimed=claimed, placed=placed)
 
 
@@ -132,43 +134,37 @@ def article(phrase: str) -> str:
     return "an" if vowel_sound else "a"
 
 
-def why_text(result: Mapping[str, Any]) -> str:
+def why_text(result: Result) -> str:
     """The placement rule for this visitor in counts they can check against their answers.
 
     Counts are of answers, each once, as the lists on the page show them; where some
     answers count more, a second sentence gives the same by weight, which the rule uses.
     """
-    numbers = result.get("why")
-    if not numbers:
+    numbers = result.why
+    if numbers is None:
         return ""
-    if "answers" not in numbers:
+    if numbers.answers is None or numbers.answers_here is None or numbers.answers_above is None:
         return _why_by_weight(result, numbers)  # stored before answers were counted
-    rung, upcoming = result["rung"], result.get("next_rung")
-    counted_more = [tuple(item) for item in numbers.get("counted_more", ())]
-    words = {
-        "here": numbers["answers_here"],
-        "above": numbers["answers_above"],
-        "total": numbers["answers"],
-        "needed": _count(numbers["needed"]),
-        "rung": rung["title"],
-        "next": upcoming["title"] if upcoming else "",
+    rung, upcoming = result.rung, result.next_rung
+    words: dict[str, Any] = {
+        "here": numbers.answers_here,
+        "above": numbers.answers_above,
+        "total": numbers.answers,
+        "needed": _count(numbers.needed),
+        "rung": rung.title,
+        "next": upcoming.title if upcoming else "",
     }
-    if counted_more:
-        return _why_sentence(rung, upcoming, numbers, words) + _weighted_how(
-            numbers, counted_more, words
-        )
+    if numbers.counted_more:
+        return _why_sentence(rung, upcoming, numbers, words) + _weighted_how(numbers, words)
     return _why_sentence(rung, upcoming, numbers, words)
 
 
 def _why_sentence(
-    rung: Mapping[str, Any],
-    upcoming: Mapping[str, Any] | None,
-    numbers: Mapping[str, Any],
-    words: Mapping[str, Any],
+    rung: RungRef, upcoming: RungRef | None, numbers: Why, words: dict[str, Any]
 ) -> str:
     # With weights, what a rung "needs" is a weight: the next sentence says it.
-    weighted = bool(numbers.get("counted_more"))
-    bottom = words["here"] >= words["total"] and rung["order"] == 1
+    weighted = bool(numbers.counted_more)
+    bottom = words["here"] >= words["total"] and rung.order == 1
     if upcoming is None:
         template = MSG_COUNTS_TOP if weighted else MSG_WHY_TOP
     elif bottom:
@@ -178,9 +174,8 @@ def _why_sentence(
     return template.format(**words)
 
 
-def _weighted_how(
-    numbers: Mapping[str, Any], counted_more: list[tuple[Any, ...]], words: Mapping[str, Any]
-) -> str:
+def _weighted_how(numbers: Why, words: dict[str, Any]) -> str:
+    counted_more = numbers.counted_more
     questions = " and ".join(f"“{text}”" for text, _ in counted_more)
     weights = {float(weight) for _, weight in counted_more}
     times = {2.0: "twice", 3.0: "three times"}
@@ -189,91 +184,99 @@ def _weighted_how(
     values = {
         "questions": questions,
         "counts": f"{verb} {often or 'more than once'}",
-        "here_w": _count(numbers["here"]),
-        "above_w": _count(numbers["above"]),
-        "total_w": _count(numbers["total"]),
-        "needed_w": _count(numbers["needed"]),
-        "share": _count(round(float(numbers.get("threshold") or 0) * 100)),
+        "here_w": _count(numbers.here),
+        "above_w": _count(numbers.above),
+        "total_w": _count(numbers.total),
+        "needed_w": _count(numbers.needed),
+        "share": _count(round(float(numbers.threshold or 0) * 100)),
     }
     template = MSG_WEIGHTED_NEXT if words["next"] else MSG_WEIGHTED_HERE
     return template.format(**values, **words)
 
 
-def _why_by_weight(result: Mapping[str, Any], numbers: Mapping[str, Any]) -> str:
-    rung, upcoming = result["rung"], result.get("next_rung")
-    words = {key: _count(numbers[key]) for key in ("here", "above", "total", "needed")} | {
-        "rung": rung["title"],
-        "next": upcoming["title"] if upcoming else "",
+def _why_by_weight(result: Result, numbers: Why) -> str:
+    rung, upcoming = result.rung, result.next_rung
+    words = {
+        "here": _count(numbers.here),
+        "above": _count(numbers.above),
+        "total": _count(numbers.total),
+        "needed": _count(numbers.needed),
+        "rung": rung.title,
+        "next": upcoming.title if upcoming else "",
     }
     if upcoming is None:
         text = MSG_WHY_TOP.format(**words)
-    elif numbers["here"] >= numbers["total"] and rung["order"] == 1:
+    elif numbers.here >= numbers.total and rung.order == 1:
         text = MSG_WHY_BOTTOM.format(**words)
     else:
         text = MSG_WHY_NEXT.format(**words)
-    return text + (MSG_WEIGHTED if numbers.get("weighted") else "")
+    return text + (MSG_WEIGHTED if numbers.weighted else "")
 
 
-def confidence_text(result: Mapping[str, Any]) -> str:
+def confidence_text(result: Result) -> str:
     """The confidence label in words that are true of this result."""
-    label = result.get("confidence_label", "")
-    numbers = result.get("why") or {}
-    not_counted = result.get("not_counted", [])
-    boundary = result.get("boundary") or {}
-    if label in ("medium", "low") and (boundary.get("up") or boundary.get("down")):
+    label = result.confidence_label
+    numbers = result.why
+    answers = numbers.answers if numbers is not None else None
+    not_counted = result.not_counted
+    boundary = result.boundary
+    if label in ("medium", "low") and boundary is not None and (boundary.up or boundary.down):
         return MSG_CONFIDENCE_BOUNDARY.format(label=label.capitalize())
-    if not_counted and label in ("medium", "low") and "answers" in numbers:
+    if not_counted and label in ("medium", "low") and answers is not None:
         return MSG_CONFIDENCE_NOT_COUNTED.format(
             label=label.capitalize(),
-            counted=numbers["answers"],
-            answered=numbers["answers"] + len(not_counted),
+            counted=answers,
+            answered=answers + len(not_counted),
             uncounted=len(not_counted),
         )
-    if label == "high" and "boundary" in result and "answers" in numbers:
-        rung = result["rung"]["slug"]
-        at = sum(1 for a in result.get("shown_by", []) if a["rung"] == rung)
-        return MSG_CONFIDENCE_HIGH.format(at=at, total=numbers["answers"])
+    if label == "high" and boundary is not None and answers is not None:
+        at = sum(1 for a in result.shown_by if a.rung == result.rung.slug)
+        return MSG_CONFIDENCE_HIGH.format(at=at, total=answers)
     return CONFIDENCE_WORDS.get(label, "")
 
 
 MSG_PROFILE_LIMIT = "What moves you up is {dimension}: your answers there sit at {rung}."
 
 
-def profile_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+def profile_rows(result: Result) -> list[dict[str, Any]]:
     """Per dimension, the rung its answers reach; the lowest (first of them) is what moves
     the visitor up, when it is below the next rung."""
-    rows = [dict(row) for row in result.get("profile", [])]
-    upcoming = result.get("next_rung")
-    if rows and upcoming:
-        lowest = min(rows, key=lambda row: row["rung"]["order"])
-        if lowest["rung"]["order"] < upcoming["order"]:
-            lowest["limiting"] = True
+    rows = [
+        {"dimension": r.dimension, "rung": r.rung, "answers": r.answers} for r in result.profile
+    ]
+    upcoming = result.next_rung
+    if result.profile and upcoming:
+        orders = [row.rung.order for row in result.profile]
+        lowest = orders.index(min(orders))
+        if orders[lowest] < upcoming.order:
+            rows[lowest]["limiting"] = True
     return rows
 
 
-def profile_limit_text(rows: Sequence[Mapping[str, Any]]) -> str:
+def profile_limit_text(rows: Sequence[dict[str, Any]]) -> str:
     for row in rows:
         if row.get("limiting"):
-            return MSG_PROFILE_LIMIT.format(dimension=row["dimension"], rung=row["rung"]["title"])
+            return MSG_PROFILE_LIMIT.format(dimension=row["dimension"], rung=row["rung"].title)
     return ""
 
 
-def boundary_text(result: Mapping[str, Any]) -> dict[str, str]:
+def boundary_text(result: Result) -> dict[str, str]:
     """At a boundary, which single answers would move the placement (the headline card)."""
-    boundary = result.get("boundary") or {}
-    up, down = boundary.get("up", ()), boundary.get("down", ())
     words = {"up": "", "down": ""}
-    upcoming = result.get("next_rung")
-    if up and upcoming:
+    boundary = result.boundary
+    if boundary is None:
+        return words
+    upcoming = result.next_rung
+    if boundary.up and upcoming:
         answers = "; or ".join(
-            MSG_BOUNDARY_UP_ANSWER.format(option=m["to_option_text"], question=m["question_text"])
-            for m in up
+            MSG_BOUNDARY_UP_ANSWER.format(option=m.to_option_text, question=m.question_text)
+            for m in boundary.up
         )
-        words["up"] = MSG_BOUNDARY_UP.format(next=upcoming["title"], answers=answers)
-    if down:
-        first = down[0]
+        words["up"] = MSG_BOUNDARY_UP.format(next=upcoming.title, answers=answers)
+    if boundary.down:
+        first = boundary.down[0]
         words["down"] = MSG_BOUNDARY_DOWN.format(
-            question=first["question_text"], rung=first["to_rung"]["title"]
+            question=first.question_text, rung=first.to_rung.title if first.to_rung else ""
         )
     return words
 
@@ -282,43 +285,33 @@ def _count(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def years_text(years: Mapping[str, Any] | None, rung: Mapping[str, Any]) -> str:
+def years_text(years: Years | None, rung: RungRef) -> str:
     if not years:
         return ""
-    low, high = years["typical"]
+    low, high = years.typical
     typical = f"{low}+ years" if high is None else f"{low}–{high} years"
-    given = years["option_text"][:1].lower() + years["option_text"][1:]
-    sentence = MSG_YEARS[years["comparison"]].format(
-        given=given, rung=rung["title"], typical=typical
-    )
+    given = years.option_text[:1].lower() + years.option_text[1:]
+    sentence = MSG_YEARS[years.comparison].format(given=given, rung=rung.title, typical=typical)
     return f"{sentence} {MSG_YEARS_BESIDE}"
 
 
-def moves(
-    result: Mapping[str, Any], held_back: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
+def moves(result: Result, held_back: Sequence[HeldBack]) -> list[dict[str, str]]:
     """The moves that fit these answers best: a track the visitor's answers put them on (or,
     at the top of the ladder, the parallel track) first, then the weakest answers' step up,
     then the rung's own next steps."""
-    steps = result.get("next_steps", [])
-    chosen = [
-        _move(s["title"], s["detail"], source=s.get("source", ""))
-        for s in steps
-        if s["kind"] == "track"
-    ]
+    steps = result.next_steps
+    chosen = [_move(s.title, s.detail, source=s.source) for s in steps if s.kind == "track"]
     chosen += [
         _move(
-            (answer.get("target") or {}).get("option_text") or answer["question_text"],
-            answer["advice"],
-            said=answer["option_text"],
+            (answer.target.option_text if answer.target else "") or answer.question_text,
+            answer.advice,
+            said=answer.option_text,
         )
         for answer in held_back
-        if answer.get("advice")
+        if answer.advice
     ]
     chosen += [
-        _move(s["title"], s["detail"], source=s.get("source", ""))
-        for s in steps
-        if s["kind"] in dict(NEXT_STEP_GROUPS)
+        _move(s.title, s.detail, source=s.source) for s in steps if s.kind in dict(NEXT_STEP_GROUPS)
     ]
     return chosen
 
@@ -339,79 +332,81 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text
 
 
-def bands_disagree(bands: Sequence[Mapping[str, Any]]) -> bool:
+def bands_disagree(bands: Sequence[Band]) -> bool:
     """Two ranges of one rung that do not overlap at all."""
     return any(
-        a["max"] < b["min"] or b["max"] < a["min"]
+        a.max < b.min or b.max < a.min
         for i, a in enumerate(bands)
         for b in bands[i + 1 :]
-        if a["currency"] == b["currency"] and a["period"] == b["period"]
+        if a.currency == b.currency and a.period == b.period
     )
 
 
-def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> dict[str, Any]:
-    """Group a stored result into what the result page shows, with the version it came from."""
-    rung = result["rung"]
-    next_rung = result.get("next_rung")
-    steps = result.get("next_steps", [])
-    salary = result.get("salary", [])
-    region = result.get("region", "")
-    gap = result.get("title_gap") or {}
-    rungs = version.get("rungs", ())
-    titles = {r["slug"]: r["title"] for r in rungs}
-    placed = next((r for r in rungs if r["slug"] == rung["slug"]), rung)
+def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
+    """Group a result into what the result page shows, with the snapshot it came from."""
+    rung = result.rung
+    next_rung = result.next_rung
+    steps = result.next_steps
+    salary = result.salary
+    region = result.region
+    gap = result.title_gap
+    rungs = version.rungs
+    titles = {r.slug: r.title for r in rungs}
+    placed = version.rung(rung.slug)
 
-    def labelled(answers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [dict(a, rung_title=titles.get(a["rung"], "")) for a in answers]
+    def labelled(answers: Sequence[Evidence]) -> list[dict[str, Any]]:
+        return [a.to_json() | {"rung_title": titles.get(a.rung, "")} for a in answers]
 
-    held_back = labelled(result.get("held_back", []))
-    shown_by = labelled(result.get("shown_by", []))
+    held_back = labelled(result.held_back)
+    shown_by = labelled(result.shown_by)
     # Every work answer is listed once: below the next rung (with its step up) or at it.
-    held = {a["question"] for a in held_back}
+    held = {a.question for a in result.held_back}
     reached = [a for a in shown_by if a["question"] not in held]
-    all_moves = moves(result, held_back)
+    all_moves = moves(result, result.held_back)
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
-        items = [s for s in steps if s["kind"] == kind]
+        items = [s for s in steps if s.kind == kind]
         if items:
             groups.append({"kind": kind, "label": label, "items": items})
-    here = [b for b in salary if b["rung"] == rung["slug"]]
-    upcoming = [b for b in salary if next_rung and b["rung"] == next_rung["slug"]]
-    answered = set(result.get("context", {}).values())
+    here = [b for b in salary if b.rung == rung.slug]
+    upcoming = [b for b in salary if next_rung and b.rung == next_rung.slug]
+    answered = set(result.context.values())
+    claimed = result.claimed or (gap.claimed if gap else None)
+    profile = profile_rows(result)
     return {
         "result": result,
         "rung": rung,
         # The rung's id outlives a renamed slug; results from before ids were kept use the slug.
-        "anchor": f"r{placed['id']}" if placed.get("id") else f"rung-{rung['slug']}",
+        "anchor": f"r{placed.id}" if placed and placed.id else f"rung-{rung.slug}",
         "next_rung": next_rung,
         "picture": ladder_picture(
             rungs or [rung],
-            placed=rung["slug"],
-            claimed=(result.get("claimed") or gap.get("claimed") or {}).get("slug"),
-            next_rung=next_rung["slug"] if next_rung else None,
+            placed=rung.slug,
+            claimed=claimed.slug if claimed else None,
+            next_rung=next_rung.slug if next_rung else None,
         ),
         "why_text": why_text(result),
-        "title_gap_text": title_gap_text(result.get("title_gap")),
+        "title_gap_text": title_gap_text(result.title_gap),
         "confidence_text": confidence_text(result),
-        "not_counted": result.get("not_counted", []),
+        "not_counted": result.not_counted,
         "boundary": boundary_text(result),
-        "profile": profile_rows(result),
-        "profile_limit": profile_limit_text(profile_rows(result)),
-        "ladder_notes": result.get("ladder_notes", []),
+        "profile": profile,
+        "profile_limit": profile_limit_text(profile),
+        "ladder_notes": result.ladder_notes,
         "moves": all_moves[:MOVES_SHOWN],
         "more_moves": all_moves[MOVES_SHOWN:],
         "shown_by": shown_by,
         "reached": reached,
-        "below_top": labelled(result.get("below_top", [])),
+        "below_top": labelled(result.below_top),
         "held_back": held_back,
         # What keeps people on a rung is no advice at the top, where nobody is kept.
-        "keeps_you_stuck": result.get("keeps_you_stuck", "") if next_rung else "",
-        "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
+        "keeps_you_stuck": result.keeps_you_stuck if next_rung else "",
+        "moves_you_up": [s for s in steps if s.kind == "moves_you_up"],
         "step_groups": groups,
-        "skills_unticked": result.get("skills_to_build", []),
-        "skills_not_asked": result.get("next_rung_skills", []),
-        "years_text": years_text(result.get("years"), rung),
-        "notes": result.get("notes", []),
+        "skills_unticked": result.skills_to_build,
+        "skills_not_asked": result.next_rung_skills,
+        "years_text": years_text(result.years, rung),
+        "notes": result.notes,
         "region": region,
         "region_name": region_name(region) if region else "",
         "salary_here": here,
@@ -419,5 +414,5 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "bands_note_here": MSG_BANDS_DISAGREE if bands_disagree(here) else "",
         "bands_note_next": MSG_BANDS_DISAGREE if bands_disagree(upcoming) else "",
         "matching_contexts": answered,
-        "footnotes": Footnotes(version.get("sources", ())),
+        "footnotes": Footnotes(source.to_json() for source in version.sources),
     }

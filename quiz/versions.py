@@ -7,7 +7,6 @@ version N even if editors have changed the quiz or the ladder since.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -18,7 +17,8 @@ from django.db.models import prefetch_related_objects
 
 from ladder.freshness import touch
 from ladder.models import Rung
-from quiz import rules
+from quiz import documents, rules
+from quiz.documents import SNAPSHOT_SCHEMA, Snapshot
 from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizQuerySet, QuizVersion
 from quiz.placement import NoteSpec, OptionSpec, QuestionSpec, QuizSpec, RungSpec
 
@@ -97,8 +97,8 @@ def placement_map(quiz: Quiz) -> PlacementMap:
     return PlacementMap(rungs=rungs, rows=rows, warnings=warnings)
 
 
-def snapshot(quiz: Quiz) -> dict[str, Any]:
-    """The draft as a plain dict: what a published version freezes.
+def snapshot_document(quiz: Quiz) -> Snapshot:
+    """The draft as a document: what a published version freezes.
 
     Besides the questions it holds everything a result shows from the ladder
     (rungs with their pay, skills and next steps, the sources, the notes), so a
@@ -107,106 +107,113 @@ def snapshot(quiz: Quiz) -> dict[str, Any]:
     """
     _load_draft(quiz)
     ladder = quiz.ladder
-    return {
-        "slug": quiz.slug,
-        "title": quiz.title,
-        "intro": quiz.intro,
-        "threshold": quiz.threshold,
-        "ladder": ladder.slug,
-        "ladder_title": ladder.title,
-        "sources": [{"key": s.key, "title": s.title, "url": s.url} for s in ladder.sources.all()],
-        "notes": [
-            {
-                "kind": n.kind,
-                "key": n.key,
-                "title": n.title,
-                "body": n.body,
-                "source": n.source,
-                "when": n.when,
-            }
+    return Snapshot(
+        schema_version=SNAPSHOT_SCHEMA,
+        slug=quiz.slug,
+        title=quiz.title,
+        intro=quiz.intro,
+        threshold=quiz.threshold,
+        ladder=ladder.slug,
+        ladder_title=ladder.title,
+        sources=tuple(
+            documents.Source(key=s.key, title=s.title, url=s.url) for s in ladder.sources.all()
+        ),
+        notes=tuple(
+            documents.LadderNote(
+                kind=n.kind, key=n.key, title=n.title, body=n.body, source=n.source, when=n.when
+            )
             for n in ladder.notes.all()
-        ],
-        "rungs": [_rung(rung) for rung in ladder.rungs.all()],
-        "questions": [
-            {
-                "key": q.key,
-                "text": q.text,
-                "help": q.help,
-                "role": q.role,
-                "weight": q.weight,
-                "required": q.required,
-                "shuffle": q.shuffle,
-                "dimension": q.dimension,
-                "advice": q.advice,
-                "options": [
-                    {
-                        "key": o.key,
-                        "text": o.text,
-                        "rung": o.rung.slug if o.rung else None,
-                        "skill": o.skill or None,
-                        "note": o.note,
-                        "notes": o.notes,
-                        "advice": o.advice,
-                        "years": None if o.years_min is None else [o.years_min, o.years_max],
-                        "track": o.track,
-                    }
-                    for o in q.options.all()
-                ],
-            }
-            for q in quiz.questions.all()
-        ],
-    }
+        ),
+        rungs=tuple(_rung(rung) for rung in ladder.rungs.all()),
+        questions=tuple(_question(q) for q in quiz.questions.all()),
+    )
 
 
-def _rung(rung: Rung) -> dict[str, Any]:
-    return {
-        "id": rung.pk,  # a stable identity for links, whatever the slug becomes
-        "slug": rung.slug,
-        "order": rung.order,
-        "title": rung.title,
-        "question": rung.question,
-        "summary": rung.summary,
-        "years_min": rung.years_min,
-        "years_max": rung.years_max,
-        "moves_you_up": rung.moves_you_up,
-        "keeps_you_stuck": rung.keeps_you_stuck,
-        "sources": list(rung.sources),
-        "skills": [
-            {"name": s.name, "category": s.category, "importance": s.importance, "source": s.source}
+def snapshot(quiz: Quiz) -> dict[str, Any]:
+    """The draft's snapshot as QuizVersion.snapshot stores it (JSON)."""
+    return snapshot_document(quiz).to_json()
+
+
+def _question(q: Question) -> documents.Question:
+    return documents.Question(
+        key=q.key,
+        text=q.text,
+        help=q.help,
+        role=q.role,
+        weight=q.weight,
+        required=q.required,
+        shuffle=q.shuffle,
+        dimension=q.dimension,
+        advice=q.advice,
+        options=tuple(
+            documents.Option(
+                key=o.key,
+                text=o.text,
+                rung=o.rung.slug if o.rung else None,
+                skill=o.skill or None,
+                note=o.note,
+                # The editor's notes (validated by quiz.rules.notes_problem), keys optional.
+                notes=tuple(documents.OptionNote.from_json(n) for n in o.notes),
+                advice=o.advice,
+                years=None if o.years_min is None else (o.years_min, o.years_max),
+                track=o.track,
+            )
+            for o in q.options.all()
+        ),
+    )
+
+
+def _rung(rung: Rung) -> documents.Rung:
+    return documents.Rung(
+        id=rung.pk,
+        slug=rung.slug,
+        order=rung.order,
+        title=rung.title,
+        question=rung.question,
+        summary=rung.summary,
+        years_min=rung.years_min,
+        years_max=rung.years_max,
+        moves_you_up=rung.moves_you_up,
+        keeps_you_stuck=rung.keeps_you_stuck,
+        sources=tuple(rung.sources),
+        skills=tuple(
+            documents.Skill(
+                name=s.name, category=s.category, importance=s.importance, source=s.source
+            )
             for s in rung.skills.all()
-        ],
-        "salary_bands": [
-            {
-                "region": b.region,
-                "currency": b.currency,
-                "min": b.min,
-                "max": b.max,
-                "period": b.period,
-                "display": b.display,
-                "note": b.note,
-                "source": b.source,
-                "context": b.context,
-                "when": b.when,
-            }
+        ),
+        salary_bands=tuple(
+            documents.SalaryBand(
+                region=b.region,
+                currency=b.currency,
+                min=b.min,
+                max=b.max,
+                period=b.period,
+                display=b.display,
+                note=b.note,
+                source=b.source,
+                context=b.context,
+                when=b.when,
+            )
             for b in rung.salary_bands.all()
-        ],
-        "next_steps": [
-            {
-                "kind": n.kind,
-                "title": n.title,
-                "detail": n.detail,
-                "url": n.url,
-                "source": n.source,
-                "when": n.when,
-            }
+        ),
+        next_steps=tuple(
+            documents.NextStep(
+                kind=n.kind,
+                title=n.title,
+                detail=n.detail,
+                url=n.url,
+                source=n.source,
+                when=n.when,
+            )
             for n in rung.next_steps.all()
-        ],
-    }
+        ),
+    )
 
 
 def has_unpublished_changes(quiz: Quiz) -> bool:
     live = quiz.live_version
-    return live is None or live.snapshot != snapshot(quiz)
+    return live is None or live.document != snapshot_document(quiz)
 
 
 def published_behind_draft(quizzes: QuizQuerySet) -> list[Quiz]:
@@ -222,14 +229,14 @@ def publish(quiz: Quiz, *, by: str = "") -> QuizVersion:
     problems = publish_problems(quiz)
     if problems:
         raise NotPublishable(problems)
-    frozen = snapshot(quiz)
+    frozen = snapshot_document(quiz)
     latest = quiz.versions.order_by("-number").first()
-    if latest is not None and latest.snapshot == frozen:
+    if latest is not None and latest.document == frozen:
         version = latest
     else:
         number = latest.number + 1 if latest else 1
         version = QuizVersion.objects.create(
-            quiz=quiz, number=number, snapshot=frozen, published_by=by
+            quiz=quiz, number=number, snapshot=frozen.to_json(), published_by=by
         )
     if quiz.live_version_id != version.pk:
         Quiz.objects.filter(pk=quiz.pk).update(live_version=version)
@@ -242,54 +249,47 @@ def unpublish(quiz: Quiz) -> None:
         touch(quiz.ladder_id)
 
 
-def regions_with_pay(snapshot: Mapping[str, Any]) -> set[str]:
-    """Codes of the regions a snapshot (published, or a previewed draft) has pay for."""
-    return {band["region"] for rung in snapshot["rungs"] for band in rung["salary_bands"]}
-
-
-def spec_from_snapshot(data: dict[str, Any]) -> QuizSpec:
+def spec_from_snapshot(frozen: Snapshot) -> QuizSpec:
+    """The engine's input, from a published (or previewed) snapshot."""
     return QuizSpec(
-        slug=data["slug"],
-        threshold=float(data["threshold"]),
+        slug=frozen.slug,
+        threshold=frozen.threshold,
         rungs=tuple(
-            RungSpec(slug=r["slug"], order=r["order"], title=r["title"], question=r["question"])
-            for r in data["rungs"]
+            RungSpec(slug=r.slug, order=r.order, title=r.title, question=r.question)
+            for r in frozen.rungs
         ),
         questions=tuple(
             QuestionSpec(
-                key=q["key"],
-                text=q["text"],
-                help=q.get("help", ""),
-                role=q["role"],
-                weight=float(q["weight"]),
-                required=q["required"],
-                shuffle=q.get("shuffle", True),
-                dimension=q.get("dimension", ""),
-                advice=q.get("advice", ""),
+                key=q.key,
+                text=q.text,
+                help=q.help,
+                role=q.role,
+                weight=q.weight,
+                required=q.required,
+                shuffle=q.shuffle,
+                dimension=q.dimension,
+                advice=q.advice,
                 options=tuple(
                     OptionSpec(
-                        key=o["key"],
-                        text=o["text"],
-                        rung=o.get("rung"),
-                        skill=o.get("skill"),
-                        note=o.get("note", ""),
+                        key=o.key,
+                        text=o.text,
+                        rung=o.rung,
+                        skill=o.skill,
+                        note=o.note,
                         notes=tuple(
                             NoteSpec(
-                                text=n["text"],
-                                placed=frozenset(n.get("placed", ())),
-                                title=n.get("title"),
-                                when=n.get("when", {}),
+                                text=n.text, placed=frozenset(n.placed), title=n.title, when=n.when
                             )
-                            for n in o.get("notes", ())
+                            for n in o.notes
                         ),
-                        advice=o.get("advice", ""),
-                        years=tuple(o["years"]) if o.get("years") else None,
-                        track=o.get("track", ""),
+                        advice=o.advice,
+                        years=o.years,
+                        track=o.track,
                     )
-                    for o in q["options"]
+                    for o in q.options
                 ),
             )
-            for q in data["questions"]
+            for q in frozen.questions
         ),
     )
 
@@ -299,12 +299,12 @@ class _VersionKey:
     pk: int
     # A primary key reused by a re-created (test) database must not return another quiz.
     published_at: datetime
-    snapshot: dict[str, Any] = field(compare=False, hash=False)
+    version: QuizVersion = field(compare=False, hash=False)
 
 
 @lru_cache(maxsize=256)
 def _compiled(key: _VersionKey) -> QuizSpec:
-    return spec_from_snapshot(key.snapshot)
+    return spec_from_snapshot(key.version.document)
 
 
 def spec_for(version: QuizVersion) -> QuizSpec:
@@ -312,7 +312,7 @@ def spec_for(version: QuizVersion) -> QuizSpec:
 
     Versions never change after publishing, so the cache needs no invalidation.
     """
-    return _compiled(_VersionKey(version.pk, version.published_at, version.snapshot))
+    return _compiled(_VersionKey(version.pk, version.published_at, version))
 
 
 # --- Published versions, read once per process -----------------------------------------

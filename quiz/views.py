@@ -32,6 +32,7 @@ from quiz import flow, limits, presentation, progress
 from quiz.attempts import start_attempt
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, Quiz
+from quiz.results import result_of
 from quiz.versions import live_version
 
 QUIZ_TEMPLATE = "quiz/quiz.html"
@@ -215,13 +216,14 @@ def complete(
 
 def result_context(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     """What a stored result's page shows, worded by quiz.presentation."""
-    snapshot = attempt.version.snapshot
+    frozen = attempt.version.document
     ladder = attempt.quiz.ladder
-    return presentation.result_context(attempt.result, version=snapshot) | {
+    return presentation.result_context(result_of(attempt), version=frozen) | {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "ladder": ladder,  # the live ladder, whose page the result links to
-        "ladder_title": snapshot.get("ladder_title", ladder.title),  # as published
+        # As published; snapshots stored before the title was kept show today's.
+        "ladder_title": frozen.ladder_title or ladder.title,
         "permalink": request.build_absolute_uri(attempt.get_absolute_url()),
     }
 
@@ -311,6 +313,7 @@ def _show_preview(
     request: HtmxHttpRequest, run: flow.Run, outcome: flow.Outcome, *, ladder: Ladder
 ) -> HttpResponse:
     shown = flow.preview_result(run, outcome.state, outcome.region)
+    assert run.draft is not None  # a preview's run
     context = presentation.result_context(shown, version=run.draft) | {
         "title": run.title,
         "slug": run.slug,

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from ladder.conditions import applies
 from quiz import guidance, presentation
-from quiz.attempts import build_result
 from quiz.models import Quiz, QuizVersion
 from quiz.placement import EVIDENCE, SKILLS, QuestionSpec, QuizSpec, place
+from quiz.results import build_result
 from quiz.versions import spec_for
 
 REGIONS = ("IN", "US", "")
@@ -88,7 +88,16 @@ def test_no_result_contradicts_the_answers_it_was_built_from(shipped):
     def check(answers: dict[str, Any], region: str) -> None:
         answers = {key: value for key, value in answers.items() if value is not None}
         placement = place(spec, answers)
-        result = build_result(spec, placement, version=shipped, region=region, result_id="p")
+        document = build_result(
+            spec,
+            placement,
+            frozen=shipped.document,
+            version_number=shipped.number,
+            region=region,
+            result_id="p",
+            completed_at="",
+        )
+        result = document.to_json()
         facts = guidance.facts_for(spec, placement, region=region)
 
         # No advice for a skill ticked.
@@ -118,7 +127,7 @@ def test_no_result_contradicts_the_answers_it_was_built_from(shipped):
             assert "certification" not in {kind for kind, _ in shown}
 
         # Counts agree: the headline's answers are the answers listed, each once.
-        context = presentation.result_context(result, version=frozen)
+        context = presentation.result_context(document, version=shipped.document)
         html = render_to_string("quiz/_result.html", context)
         text = _words(html)
         evidence = [e.question.key for e in placement.evidence]

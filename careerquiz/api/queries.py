@@ -17,7 +17,7 @@ from careerquiz.api.errors import NotFound
 from ladder import freshness
 from ladder.models import Ladder
 from quiz.models import Attempt, Quiz, QuizVersion
-from quiz.versions import live_version, regions_with_pay, spec_for
+from quiz.versions import live_version, spec_for
 
 MSG_UNKNOWN_LADDER = "No ladder has this slug."
 MSG_UNKNOWN_QUIZ = "No published quiz has this slug."
@@ -56,12 +56,12 @@ def published_quiz(slug: str) -> QuizVersion:
 
 
 def quiz_summary(slug: str, version: QuizVersion) -> dict[str, Any]:
-    snapshot = version.snapshot
+    frozen = version.document
     return {
         "slug": slug,
-        "title": snapshot["title"],
-        "intro": snapshot.get("intro", ""),
-        "ladder": snapshot["ladder"],
+        "title": frozen.title,
+        "intro": frozen.intro,
+        "ladder": frozen.ladder,
         "version": version.number,
         "published_at": version.published_at,
         "url": reverse("quiz:start", args=[slug]),
@@ -73,7 +73,7 @@ def quiz_detail(slug: str, version: QuizVersion) -> dict[str, Any]:
     spec = spec_for(version)
     return quiz_summary(slug, version) | {
         # The sensible values of a placement's `region`: where the version has pay.
-        "regions": sorted(regions_with_pay(version.snapshot)),
+        "regions": sorted(version.document.regions_with_pay),
         "questions": [
             {
                 "key": question.key,

@@ -81,6 +81,7 @@ from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, p
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
 from quiz.passthrough import MAX_VALUE_LENGTH
 from quiz.placement import InvalidAnswers
+from quiz.results import result_of
 from quiz.versions import version_of
 
 # How long a serialized ladder is kept; a change to the ladder makes a new key at once.
@@ -266,7 +267,7 @@ def _quiz_detail_body(slug: str, pk: int, published_at: datetime, base: str) -> 
 
 def placement_body(request: Request | _Site, attempt: Attempt) -> dict[str, Any]:
     result_url = request.build_absolute_uri(attempt.get_absolute_url())
-    body = attempt.result | {
+    body = result_of(attempt).to_json() | {
         "result_url": result_url,
         "ref": attempt.ref,
         "passthrough": attempt.passthrough,

@@ -35,8 +35,10 @@ from careerquiz.partners.models import CallToActionClick, Partner
 from careerquiz.web.csp import override_csp
 from ladder.money import is_region_code
 from quiz import flow, passthrough, views
+from quiz.documents import RungRef
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
+from quiz.results import result_of
 from quiz.versions import live_version
 
 EMBED_LAYOUT = "partners/embed_base.html"
@@ -302,15 +304,15 @@ def call_to_action(request: HttpRequest, result_id: str) -> HttpResponseBase:
 
 def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     """The detail of the `careerquiz:complete` event the host page receives."""
-    stored = attempt.result
+    result = result_of(attempt)
 
-    def rung(ref: dict[str, Any] | None) -> dict[str, str] | None:
-        return {"slug": ref["slug"], "title": ref["title"]} if ref else None
+    def rung(ref: RungRef | None) -> dict[str, str] | None:
+        return {"slug": ref.slug, "title": ref.title} if ref else None
 
     return {
         "id": attempt.result_id,
-        "rung": rung(stored["rung"]),
-        "next_rung": rung(stored.get("next_rung")),
+        "rung": rung(result.rung),
+        "next_rung": rung(result.next_rung),
         "result_url": request.build_absolute_uri(attempt.get_absolute_url()),
         "ref": attempt.ref,
         "passthrough": attempt.passthrough,

@@ -47,9 +47,9 @@ from careerquiz.partners.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from quiz.attempts import build_result
 from quiz.models import Attempt, Quiz
 from quiz.placement import SKILLS, place
+from quiz.results import build_result, remember
 from quiz.signals import attempt_completed
 from quiz.versions import spec_for
 
@@ -366,12 +366,14 @@ def sample_attempt(partner: Partner) -> Attempt:
         result_id="test_" + secrets.token_urlsafe(12),
     )
     attempt.completed_at = timezone.now()
-    attempt.result = build_result(
+    result = build_result(
         spec,
         place(spec, answers),
-        version=version,
+        frozen=version.document,
+        version_number=version.number,
         region=partner.default_region,
         result_id=attempt.result_id,
+        completed_at=attempt.completed_at.isoformat(),
     )
-    attempt.result["completed_at"] = attempt.completed_at.isoformat()
+    remember(attempt, result)
     return attempt

@@ -141,7 +141,7 @@ def fill(count: int) -> Filled:
     from careerquiz import roles
     from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
     from careerquiz.partners.models import Partner
-    from quiz.attempts import analytics_columns, build_result
+    from quiz.attempts import analytics_columns
     from quiz.models import Attempt, Quiz
     from quiz.placement import place
     from quiz.progress import total_steps
@@ -159,8 +159,7 @@ def fill(count: int) -> Filled:
     for _ in range(POOL):
         answers = plausible_answers(rng, version)
         placement = place(spec, answers)
-        result = build_result(spec, placement, version=version, region="IN", result_id="x")
-        pool.append((answers, result, analytics_columns(spec, placement)))
+        pool.append((answers, analytics_columns(spec, placement)))
 
     partners = [Partner(name=f"Partner {n:02d}") for n in range(1, PARTNERS + 1)]
     Partner.objects.bulk_create(partners)
@@ -182,7 +181,7 @@ def fill(count: int) -> Filled:
         for first in range(0, count, BATCH):
             rows = []
             for offset in offsets[first : first + BATCH]:
-                answers, result, columns = rng.choice(pool)
+                answers, columns = rng.choice(pool)
                 channel = rng.choices(["web", "embed", "api"], weights=[5, 4, 1])[0]
                 brought_by = rng.choice(partners) if channel != "web" else None
                 when = now - timedelta(seconds=offset)
@@ -196,8 +195,7 @@ def fill(count: int) -> Filled:
                     started_at=when,
                 )
                 if rng.random() < 0.75:
-                    attempt.answers = answers
-                    attempt.result = result
+                    attempt.answers = answers  # the result is built from them when read
                     attempt.completed_at = when + timedelta(minutes=rng.randint(2, 15))
                     for name, value in columns.items():
                         setattr(attempt, name, value)
