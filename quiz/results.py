@@ -43,10 +43,10 @@ from quiz.documents import (
 from quiz.documents import (
     Rung as FrozenRung,
 )
-from quiz.models import Attempt
+from quiz.models import Attempt, AttemptQuerySet, QuizVersion
 from quiz.placement import EVIDENCE, SKILLS, EvidenceAnswer, Placement, QuizSpec, RungSpec, place
 from quiz.placement import Mover as PlacementMover
-from quiz.versions import spec_for
+from quiz.versions import shared_version, spec_for
 
 # How long a built result stays cached: rebuilding costs a few milliseconds.
 CACHE_SECONDS: Final = 24 * 60 * 60
@@ -328,14 +328,26 @@ def _salary(
 # --- An attempt's result ---------------------------------------------------------------
 
 
+def with_versions(attempts: AttemptQuerySet) -> AttemptQuerySet:
+    """These attempts with their version's row but not its snapshot, which a result reads
+    from the process's shared version (version_for): parsed once, not per request."""
+    return attempts.select_related("version").defer("version__snapshot")
+
+
+def version_for(attempt: Attempt) -> QuizVersion:
+    """The attempt's version as the process shares it (quiz.versions.shared_version)."""
+    return shared_version(attempt.version_id, attempt.version.published_at)
+
+
 def _build_current(attempt: Attempt) -> Result:
-    spec = spec_for(attempt.version)
+    version = version_for(attempt)
+    spec = spec_for(version)
     assert attempt.completed_at is not None
     return build_result(
         spec,
         place(spec, attempt.answers),
-        frozen=attempt.version.document,
-        version_number=attempt.version.number,
+        frozen=version.document,
+        version_number=version.number,
         region=attempt.region,
         result_id=attempt.result_id,
         completed_at=attempt.completed_at.isoformat(),

@@ -330,6 +330,12 @@ def _version(pk: int, published_at: datetime) -> QuizVersion:
     return version
 
 
+def shared_version(pk: int, published_at: datetime) -> QuizVersion:
+    """Version `pk` (published at `published_at`) as the process shares it: its snapshot
+    read and parsed once. Read it, never change it."""
+    return _version(pk, published_at)
+
+
 def live_version(slug: str) -> QuizVersion | None:
     """The live version of the published quiz with this slug; None if there is none.
 

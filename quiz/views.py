@@ -32,7 +32,7 @@ from quiz import flow, limits, presentation, progress
 from quiz.attempts import start_attempt
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, Quiz
-from quiz.results import result_of
+from quiz.results import result_of, version_for, with_versions
 from quiz.versions import live_version
 
 QUIZ_TEMPLATE = "quiz/quiz.html"
@@ -216,7 +216,7 @@ def complete(
 
 def result_context(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     """What a stored result's page shows, worded by quiz.presentation."""
-    frozen = attempt.version.document
+    frozen = version_for(attempt).document
     ladder = attempt.quiz.ladder
     return presentation.result_context(result_of(attempt), version=frozen) | {
         "attempt": attempt,
@@ -278,7 +278,7 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @cache_control(private=True, max_age=300)
 def result(request: HttpRequest, result_id: str) -> HttpResponse:
     attempt = get_object_or_404(
-        Attempt.objects.completed().select_related("quiz__ladder", "version"),
+        with_versions(Attempt.objects.completed()).select_related("quiz__ladder"),
         result_id=result_id,
     )
     return render(request, RESULT_TEMPLATE, result_context(request, attempt))

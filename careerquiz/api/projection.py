@@ -1,8 +1,8 @@
 """A serializer's output for plain data, without DRF's per-call cost.
 
-A placement body is a stored dict (quiz.attempts.build_result) shown through
-PlacementSerializer, which documents the shape (OpenAPI) and decides it: only
-declared fields, defaults for results stored before a field existed. DRF
+A placement body is a result document's JSON (quiz.documents.Result.to_json, upgraded
+from older schemas when read) shown through PlacementSerializer, which documents the
+shape (OpenAPI) and decides it: only declared fields. DRF
 deep-copies every nested field for each serializer instance, which made the
 serializer most of a placement's time. `projector` reads the serializer's
 declared fields once and returns a function producing the same output;

@@ -17,6 +17,7 @@ from careerquiz.api.errors import NotFound
 from ladder import freshness
 from ladder.models import Ladder
 from quiz.models import Attempt, Quiz, QuizVersion
+from quiz.results import with_versions
 from quiz.versions import live_version, spec_for
 
 MSG_UNKNOWN_LADDER = "No ladder has this slug."
@@ -94,7 +95,7 @@ def quiz_detail(slug: str, version: QuizVersion) -> dict[str, Any]:
 def placement(result_id: str) -> Attempt:
     """A completed placement by its public id (editor previews are not placements)."""
     found = (
-        Attempt.objects.completed()
+        with_versions(Attempt.objects.completed())
         .exclude(channel=Attempt.Channel.PREVIEW)
         .filter(result_id=result_id)
         .first()

@@ -5,7 +5,7 @@ Some fields are named like attributes DRF's Field has (`source`, `required`,
 declared fields from the class, so mypy's complaint about them is silenced.
 
 They only describe and copy data (the OpenAPI schema is generated from
-them); what goes in them is decided in careerquiz.api.queries and quiz.attempts.
+them); what goes in them is decided in careerquiz.api.queries and quiz.results.
 The view-specific input and output serializers live on the views.
 """
 
@@ -157,7 +157,7 @@ class LadderNoteSerializer(serializers.Serializer[Any]):
     source = serializers.CharField()  # type: ignore[assignment]
 
 
-# --- Placements: the stored result of quiz.attempts.build_result, plus its URL. ---
+# --- Placements: a result document (quiz.documents.Result), plus its URL. ---
 
 
 class RungRefSerializer(serializers.Serializer[Any]):

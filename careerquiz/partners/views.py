@@ -38,7 +38,7 @@ from quiz import flow, passthrough, views
 from quiz.documents import RungRef
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
-from quiz.results import result_of
+from quiz.results import result_of, with_versions
 from quiz.versions import live_version
 
 EMBED_LAYOUT = "partners/embed_base.html"
@@ -261,9 +261,9 @@ def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> 
 def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     """The result inside the frame, with the partner's call to action; tells the loader."""
     attempt = get_object_or_404(
-        Attempt.objects.completed()
+        with_versions(Attempt.objects.completed())
         .filter(partner__isnull=False)
-        .select_related("quiz__ladder", "version", "partner"),
+        .select_related("quiz__ladder", "partner"),
         result_id=result_id,
     )
     partner = attempt.partner

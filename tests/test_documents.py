@@ -1,0 +1,199 @@
+"""Typed documents and lean attempts: results read the same whether stored or built.
+
+tests/data/result_v1.json is a real attempt as commit a9a8023 stored it (the whole
+result document in the row, schema 1), with its version's snapshot and the
+sentences its page showed (tests/data/make_legacy_result.py wrote it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from html import unescape
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
+from quiz import results
+from quiz.attempts import complete_attempt, place_and_record, start_attempt
+from quiz.documents import (
+    RESULT_SCHEMA,
+    Result,
+    Snapshot,
+    load_result,
+    load_snapshot,
+)
+from quiz.models import Attempt, Quiz, QuizVersion
+from quiz.versions import publish, snapshot_document, spec_from_snapshot
+
+LEGACY = json.loads(Path(__file__).with_name("data").joinpath("result_v1.json").read_text())
+
+# A completed attempt's JSON columns (answers, passthrough, result) stay under this: the
+# shipped quiz's answers are about 500 bytes, and no result document is stored.
+STORED_JSON_MAX = 1024
+# The whole row on PostgreSQL, as pg_column_size counts it (indexes come on top:
+# tests/bench/rows.py measures both, per attempt).
+ROW_MAX = 1400
+
+
+def _words(response: Any) -> str:
+    page = unescape(response.content.decode())
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+@pytest.fixture
+def shipped(db) -> Quiz:
+    import_content(load_file(SHIPPED_CONTENT))
+    return Quiz.objects.get(slug="ml-engineer")
+
+
+@pytest.fixture
+def legacy(shipped: Quiz) -> Attempt:
+    """The stored a9a8023 attempt, on a version holding the snapshot stored with it."""
+    version = QuizVersion.objects.create(quiz=shipped, number=99, snapshot=LEGACY["snapshot"])
+    return Attempt.objects.create(
+        quiz=shipped,
+        version=version,
+        answers=LEGACY["answers"],
+        region=LEGACY["region"],
+        result_id=LEGACY["result_id"],
+        completed_at=datetime.fromisoformat(LEGACY["completed_at"]),
+        result=LEGACY["result"],
+        result_schema=1,
+        rung_slug=LEGACY["result"]["rung"]["slug"],
+    )
+
+
+@pytest.mark.django_db
+def test_a_result_stored_before_lean_attempts_still_shows_what_its_page_showed(legacy):
+    response = Client().get(legacy.get_absolute_url())
+
+    assert response.status_code == 200
+    words = _words(response)
+    for sentence in LEGACY["page_says"]:
+        assert sentence in words
+
+
+@pytest.mark.django_db
+def test_a_result_stored_before_lean_attempts_reads_the_same_through_the_api(legacy):
+    body = Client().get(f"/api/v1/placements/{legacy.result_id}/").json()
+
+    stored = LEGACY["result"]
+    for key in ("rung", "next_rung", "title_gap", "held_back", "salary", "next_steps"):
+        assert body[key] == stored[key], key
+    assert body["why"] == {name: stored["why"][name] for name in body["why"]}
+
+
+@pytest.mark.django_db
+def test_the_current_builder_builds_what_schema_1_stored_for_the_same_answers(legacy):
+    # If this fails, the builder's output changed: results already completed would read
+    # differently. Such a change is a new RESULT_SCHEMA whose builder is registered in
+    # quiz.results.BUILDERS beside the old one (docs/performance.md, "Lean attempts").
+    lean = Attempt.objects.create(
+        quiz=legacy.quiz,
+        version=legacy.version,
+        answers=legacy.answers,
+        region=legacy.region,
+        result_id=legacy.result_id + "x",
+        completed_at=legacy.completed_at,
+    )
+    built = results.result_of(Attempt.objects.get(pk=lean.pk))
+
+    assert built.to_json() == LEGACY["result"] | {
+        "schema_version": RESULT_SCHEMA,
+        "id": lean.result_id,
+        "quiz": LEGACY["result"]["quiz"] | {"version": legacy.version.number},
+    }
+
+
+def test_a_stored_snapshot_of_schema_1_upgrades_and_places_as_it_did():
+    frozen = load_snapshot(LEGACY["snapshot"])
+    spec = spec_from_snapshot(frozen)
+
+    assert Snapshot.from_json(frozen.to_json()) == frozen
+    assert frozen.rung("mid") is not None
+    from quiz.placement import place
+
+    assert place(spec, LEGACY["answers"]).rung.slug == LEGACY["result"]["rung"]["slug"]
+
+
+def test_documents_round_trip_through_json():
+    result = load_result(LEGACY["result"])
+    assert Result.from_json(result.to_json()) == result
+    assert result.why is not None
+    assert result.why.counted_more[0][1] == 2.0
+
+
+@pytest.mark.django_db
+def test_republishing_an_unchanged_draft_over_a_schema_1_version_adds_no_version(shipped):
+    live = shipped.live_version
+    assert live is not None
+    old_style = snapshot_document(shipped).to_json()
+    del old_style["schema_version"]  # as versions were stored before documents were typed
+    QuizVersion.objects.filter(pk=live.pk).update(snapshot=old_style)
+    shipped.refresh_from_db()
+
+    assert publish(shipped).pk == live.pk
+
+
+@pytest.mark.django_db
+def test_a_completed_attempt_stores_its_answers_not_its_result(shipped):
+    attempt = place_and_record(
+        shipped.live_version, LEGACY["answers"], region="IN", passthrough={"utm_source": "x"}
+    )
+
+    row = Attempt.objects.filter(pk=attempt.pk).values("answers", "passthrough", "result").get()
+    assert row["result"] is None
+    stored = sum(len(json.dumps(value)) for value in row.values() if value is not None)
+    assert stored < STORED_JSON_MAX
+    assert Attempt.objects.get(pk=attempt.pk).result_schema == RESULT_SCHEMA
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_column_size(a.*) FROM quiz_attempt a WHERE id = %s", [attempt.pk]
+            )
+            (size,) = cursor.fetchone()
+        assert size < ROW_MAX
+
+
+@pytest.mark.django_db
+def test_a_result_read_from_its_row_is_the_result_returned_on_completion(shipped):
+    started = start_attempt(shipped.live_version, region="IN")
+    done = complete_attempt(started, LEGACY["answers"], region="IN")
+
+    again = Attempt.objects.get(pk=done.pk)
+    assert again.result == done.result
+    assert again.result["completed_at"] == done.completed_at.isoformat()
+
+
+@pytest.mark.django_db
+def test_a_result_is_built_once_then_read_from_the_cache(shipped):
+    attempt = place_and_record(shipped.live_version, LEGACY["answers"], region="IN")
+    url = attempt.get_absolute_url()
+
+    with mock.patch.object(results, "place", wraps=results.place) as placed:
+        first = Client().get(url)
+        second = Client().get(url)
+
+    assert placed.call_count == 1
+    assert first.content == second.content
+
+
+@pytest.mark.django_db
+def test_a_result_page_takes_one_query_and_none_to_build(shipped, django_assert_num_queries):
+    attempt = place_and_record(shipped.live_version, LEGACY["answers"], region="IN")
+    url = attempt.get_absolute_url()
+    Client().get(url)  # this process has read the version once
+    results.cache.clear()  # built again, from the shared version: no query for it
+
+    with django_assert_num_queries(1):
+        response = Client().get(url)
+    assert response.status_code == 200
+    with django_assert_num_queries(1):
+        assert Client().get(f"/api/v1/placements/{attempt.result_id}/").status_code == 200
