@@ -19,19 +19,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from ladder.models import (
-    JobTitle,
-    Ladder,
-    LadderNote,
-    NextStep,
-    Responsibility,
-    Rung,
-    SalaryBand,
-    Skill,
-    Source,
-)
-
-RUNG_ITEMS = (Responsibility, JobTitle, Skill, SalaryBand, NextStep)
+from ladder.models import RUNG_ITEMS, Ladder, LadderNote, Rung, Source
 
 
 def stamp(slug: str) -> tuple[int, datetime] | None:
@@ -69,5 +57,5 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         for part in parts:
             signal.connect(_ladder_part_changed, sender=part, dispatch_uid=f"fresh-{part}-{signal}")
-        for item in RUNG_ITEMS:
+        for item in RUNG_ITEMS.values():
             signal.connect(_rung_item_changed, sender=item, dispatch_uid=f"fresh-{item}-{signal}")

@@ -137,9 +137,7 @@ class LadderNote(models.Model):
 
 class RungQuerySet(models.QuerySet["Rung"]):
     def with_content(self) -> RungQuerySet:
-        return self.prefetch_related(
-            "responsibilities", "skills", "salary_bands", "next_steps", "titles"
-        )
+        return self.prefetch_related(*RUNG_ITEMS)
 
 
 class Rung(models.Model):
@@ -371,3 +369,15 @@ class NextStep(RungItem):
 
     def __str__(self) -> str:
         return self.title
+
+
+# What hangs off a rung, by the name the rung lists each kind under (rung.skills, ...), in
+# the order content files list them: the one list the ladder page, ladder.freshness, the
+# content files (careerquiz.content.schema) and published snapshots (quiz) go by.
+RUNG_ITEMS: dict[str, type[RungItem]] = {
+    "responsibilities": Responsibility,
+    "titles": JobTitle,
+    "skills": Skill,
+    "salary_bands": SalaryBand,
+    "next_steps": NextStep,
+}

@@ -159,7 +159,7 @@ class Rung(Document):
     moves_you_up: str
     keeps_you_stuck: str
     sources: tuple[str, ...]
-    # What hangs off a rung (ladder.models.RUNG_ITEMS): frozen with it.
+    # The items of a rung a result shows (quiz.models.FROZEN_RUNG_ITEMS): frozen with it.
     skills: tuple[Skill, ...]
     salary_bands: tuple[SalaryBand, ...]
     next_steps: tuple[NextStep, ...]

@@ -40,13 +40,8 @@ from quiz.placement import (
 )
 from quiz.progress import total_steps as total_steps
 from quiz.results import build_result
-from quiz.versions import (
-    publish_problems,
-    snapshot_document,
-    spec_for,
-    spec_from_snapshot,
-    version_of,
-)
+from quiz.snapshots import snapshot_document, spec_from_snapshot
+from quiz.versions import publish_problems, spec_for, version_of
 
 STATE_SALT = "careerquiz.quiz-state"
 ELSEWHERE = "elsewhere"

@@ -22,7 +22,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ladder.models import REGION_VALIDATOR, Ladder, Rung, Skill
+from ladder.models import REGION_VALIDATOR, RUNG_ITEMS, Ladder, Rung, Skill
 from quiz import placement, rules
 from quiz.documents import RESULT_SCHEMA, Result, Snapshot, load_snapshot
 
@@ -33,14 +33,17 @@ def validate_notes(value: object) -> None:
         raise ValidationError(rules.as_sentence(problem))
 
 
+# The items of a rung (ladder.models.RUNG_ITEMS) a published version freezes with it
+# (quiz.documents.Rung): those a result shows.
+FROZEN_RUNG_ITEMS = ("skills", "salary_bands", "next_steps")
+assert set(FROZEN_RUNG_ITEMS) <= set(RUNG_ITEMS)
+
 # What a draft is made of, fetched in one query per kind (quiz.versions.snapshot): the
 # questions, and the ladder content a published version freezes beside them.
 DRAFT_CONTENT = (
     "ladder__sources",
     "ladder__notes",
-    "ladder__rungs__skills",
-    "ladder__rungs__salary_bands",
-    "ladder__rungs__next_steps",
+    *(f"ladder__rungs__{items}" for items in FROZEN_RUNG_ITEMS),
     "questions__options__rung__ladder",
 )
 

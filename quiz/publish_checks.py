@@ -24,7 +24,8 @@ from typing import Any
 from quiz.models import Quiz
 from quiz.placement import CONTEXT, EVIDENCE
 from quiz.progress import REGION_STEPS
-from quiz.versions import placement_map, publish_problems, snapshot
+from quiz.snapshots import snapshot
+from quiz.versions import placement_map, publish_problems
 
 MSG_QUESTION_NO_ADVICE = (
     "question {key!r} has no advice, nor has any of its answers: "

@@ -375,11 +375,14 @@ def result_of(attempt: Attempt) -> Result:
     if stored:
         doc = load_result(stored)
     else:
+        # JSON, not the pickled document: a cached value outlives a deploy of this code.
         key = cache_key(attempt.result_id, attempt.result_schema)
-        doc = cache.get(key)
-        if doc is None:
+        cached = cache.get(key)
+        if cached is not None:
+            doc = load_result(cached, schema=attempt.result_schema)
+        else:
             doc = BUILDERS[attempt.result_schema](attempt)
-            cache.set(key, doc, CACHE_SECONDS)
+            cache.set(key, doc.to_json(), CACHE_SECONDS)
     attempt.built_result = doc
     return doc
 

@@ -1,8 +1,9 @@
-"""Publishing: freeze a quiz draft into a version, and read versions back for the engine.
+"""Publishing: check a quiz draft, freeze it into a version, and read versions back.
 
-A version's snapshot holds everything placement needs (questions, options and
-the ladder's rungs), so a visitor who started on version N is placed by
-version N even if editors have changed the quiz or the ladder since.
+A version's snapshot (quiz.snapshots) holds everything placement needs
+(questions, options and the ladder's rungs), so a visitor who started on
+version N is placed by version N even if editors have changed the quiz or the
+ladder since.
 """
 
 from __future__ import annotations
@@ -10,17 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from ladder.freshness import touch
 from ladder.models import Rung
-from quiz import documents, rules
-from quiz.documents import SNAPSHOT_SCHEMA, Snapshot
-from quiz.models import DRAFT_CONTENT, Option, Question, Quiz, QuizQuerySet, QuizVersion
-from quiz.placement import NoteSpec, OptionSpec, QuestionSpec, QuizSpec, RungSpec
+from quiz import rules
+from quiz.models import Option, Question, Quiz, QuizQuerySet, QuizVersion
+from quiz.placement import QuizSpec
+from quiz.snapshots import load_draft, snapshot_document, spec_from_snapshot
+from quiz.snapshots import snapshot as snapshot  # where publishing's callers find it
 
 # Where a problem of publish_problems is: the rule's message, prefixed by its place.
 AT_QUESTION = "question {key!r}: {problem}"
@@ -33,14 +33,9 @@ class NotPublishable(ValueError):
         super().__init__("; ".join(problems))
 
 
-def _load_draft(quiz: Quiz) -> None:
-    """Fetch the draft's rungs, questions and options unless a queryset already did."""
-    prefetch_related_objects([quiz], *DRAFT_CONTENT)
-
-
 def publish_problems(quiz: Quiz) -> list[str]:
     """Everything that stops this draft from being published, in words for editors."""
-    _load_draft(quiz)
+    load_draft(quiz)
     ladder = quiz.ladder
     problems: list[str] = []
     if not ladder.rungs.all():
@@ -76,7 +71,7 @@ class PlacementMap:
 
 def placement_map(quiz: Quiz) -> PlacementMap:
     """What the draft can and cannot tell apart, as the admin's placement map shows it."""
-    _load_draft(quiz)
+    load_draft(quiz)
     rungs = list(quiz.ladder.rungs.all())
     evidence = [q for q in quiz.questions.all() if q.role == Question.Role.EVIDENCE]
     rows = [
@@ -95,120 +90,6 @@ def placement_map(quiz: Quiz) -> PlacementMap:
         ],
     )
     return PlacementMap(rungs=rungs, rows=rows, warnings=warnings)
-
-
-def snapshot_document(quiz: Quiz) -> Snapshot:
-    """The draft as a document: what a published version freezes.
-
-    Besides the questions it holds everything a result shows from the ladder
-    (rungs with their pay, skills and next steps, the sources, the notes), so a
-    result is built from its own version: editing the ladder changes no result
-    until the quiz is published again.
-    """
-    _load_draft(quiz)
-    ladder = quiz.ladder
-    return Snapshot(
-        schema_version=SNAPSHOT_SCHEMA,
-        slug=quiz.slug,
-        title=quiz.title,
-        intro=quiz.intro,
-        threshold=quiz.threshold,
-        ladder=ladder.slug,
-        ladder_title=ladder.title,
-        sources=tuple(
-            documents.Source(key=s.key, title=s.title, url=s.url) for s in ladder.sources.all()
-        ),
-        notes=tuple(
-            documents.LadderNote(
-                kind=n.kind, key=n.key, title=n.title, body=n.body, source=n.source, when=n.when
-            )
-            for n in ladder.notes.all()
-        ),
-        rungs=tuple(_rung(rung) for rung in ladder.rungs.all()),
-        questions=tuple(_question(q) for q in quiz.questions.all()),
-    )
-
-
-def snapshot(quiz: Quiz) -> dict[str, Any]:
-    """The draft's snapshot as QuizVersion.snapshot stores it (JSON)."""
-    return snapshot_document(quiz).to_json()
-
-
-def _question(q: Question) -> documents.Question:
-    return documents.Question(
-        key=q.key,
-        text=q.text,
-        help=q.help,
-        role=q.role,
-        weight=q.weight,
-        required=q.required,
-        shuffle=q.shuffle,
-        dimension=q.dimension,
-        advice=q.advice,
-        options=tuple(
-            documents.Option(
-                key=o.key,
-                text=o.text,
-                rung=o.rung.slug if o.rung else None,
-                skill=o.skill or None,
-                note=o.note,
-                # The editor's notes (validated by quiz.rules.notes_problem), keys optional.
-                notes=tuple(documents.OptionNote.from_json(n) for n in o.notes),
-                advice=o.advice,
-                years=None if o.years_min is None else (o.years_min, o.years_max),
-                track=o.track,
-            )
-            for o in q.options.all()
-        ),
-    )
-
-
-def _rung(rung: Rung) -> documents.Rung:
-    return documents.Rung(
-        id=rung.pk,
-        slug=rung.slug,
-        order=rung.order,
-        title=rung.title,
-        question=rung.question,
-        summary=rung.summary,
-        years_min=rung.years_min,
-        years_max=rung.years_max,
-        moves_you_up=rung.moves_you_up,
-        keeps_you_stuck=rung.keeps_you_stuck,
-        sources=tuple(rung.sources),
-        skills=tuple(
-            documents.Skill(
-                name=s.name, category=s.category, importance=s.importance, source=s.source
-            )
-            for s in rung.skills.all()
-        ),
-        salary_bands=tuple(
-            documents.SalaryBand(
-                region=b.region,
-                currency=b.currency,
-                min=b.min,
-                max=b.max,
-                period=b.period,
-                display=b.display,
-                note=b.note,
-                source=b.source,
-                context=b.context,
-                when=b.when,
-            )
-            for b in rung.salary_bands.all()
-        ),
-        next_steps=tuple(
-            documents.NextStep(
-                kind=n.kind,
-                title=n.title,
-                detail=n.detail,
-                url=n.url,
-                source=n.source,
-                when=n.when,
-            )
-            for n in rung.next_steps.all()
-        ),
-    )
 
 
 def has_unpublished_changes(quiz: Quiz) -> bool:
@@ -247,51 +128,6 @@ def publish(quiz: Quiz, *, by: str = "") -> QuizVersion:
 def unpublish(quiz: Quiz) -> None:
     if Quiz.objects.filter(pk=quiz.pk).exclude(live_version=None).update(live_version=None):
         touch(quiz.ladder_id)
-
-
-def spec_from_snapshot(frozen: Snapshot) -> QuizSpec:
-    """The engine's input, from a published (or previewed) snapshot."""
-    return QuizSpec(
-        slug=frozen.slug,
-        threshold=frozen.threshold,
-        rungs=tuple(
-            RungSpec(slug=r.slug, order=r.order, title=r.title, question=r.question)
-            for r in frozen.rungs
-        ),
-        questions=tuple(
-            QuestionSpec(
-                key=q.key,
-                text=q.text,
-                help=q.help,
-                role=q.role,
-                weight=q.weight,
-                required=q.required,
-                shuffle=q.shuffle,
-                dimension=q.dimension,
-                advice=q.advice,
-                options=tuple(
-                    OptionSpec(
-                        key=o.key,
-                        text=o.text,
-                        rung=o.rung,
-                        skill=o.skill,
-                        note=o.note,
-                        notes=tuple(
-                            NoteSpec(
-                                text=n.text, placed=frozenset(n.placed), title=n.title, when=n.when
-                            )
-                            for n in o.notes
-                        ),
-                        advice=o.advice,
-                        years=o.years,
-                        track=o.track,
-                    )
-                    for o in q.options
-                ),
-            )
-            for q in frozen.questions
-        ),
-    )
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ from quiz.documents import (
 )
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.placement import place
-from quiz.versions import publish, snapshot_document, spec_from_snapshot
+from quiz.snapshots import snapshot_document, spec_from_snapshot
+from quiz.versions import publish
 
 LEGACY = json.loads(Path(__file__).with_name("data").joinpath("result_v1.json").read_text())
 
@@ -198,3 +199,14 @@ def test_a_result_page_takes_one_query_and_none_to_build(shipped, django_assert_
     assert response.status_code == 200
     with django_assert_num_queries(1):
         assert Client().get(f"/api/v1/placements/{attempt.result_id}/").status_code == 200
+
+
+def test_a_published_rung_freezes_the_items_a_result_shows_and_no_others():
+    from dataclasses import fields
+
+    from ladder.models import RUNG_ITEMS
+    from quiz import documents
+    from quiz.models import FROZEN_RUNG_ITEMS
+
+    frozen = {f.name for f in fields(documents.Rung)} & set(RUNG_ITEMS)
+    assert frozen == set(FROZEN_RUNG_ITEMS)

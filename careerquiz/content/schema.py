@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
+from ladder import models as ladder_models
 from ladder.conditions import when_problem
 from ladder.models import (
     JobTitle,
@@ -320,13 +321,17 @@ QUESTION = {
     "options": required(a_list),
 }
 
-# A rung's lists of items: the model each item is stored in, and its table.
+# A rung's lists of items (ladder.models.RUNG_ITEMS): the model each item is stored in,
+# and its table.
+ITEM_TABLES: dict[type[models.Model], dict[str, Field]] = {
+    Responsibility: RESPONSIBILITY,
+    JobTitle: TITLE,
+    Skill: SKILL,
+    SalaryBand: SALARY_BAND,
+    NextStep: NEXT_STEP,
+}
 RUNG_ITEMS: dict[str, tuple[type[models.Model], dict[str, Field]]] = {
-    "responsibilities": (Responsibility, RESPONSIBILITY),
-    "titles": (JobTitle, TITLE),
-    "skills": (Skill, SKILL),
-    "salary_bands": (SalaryBand, SALARY_BAND),
-    "next_steps": (NextStep, NEXT_STEP),
+    name: (model, ITEM_TABLES[model]) for name, model in ladder_models.RUNG_ITEMS.items()
 }
 
 OPTION = {
