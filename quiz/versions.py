@@ -17,6 +17,7 @@ from django.db import transaction
 from ladder.freshness import touch
 from ladder.models import Rung
 from quiz import rules
+from quiz.documents import Snapshot
 from quiz.models import Option, Question, Quiz, QuizQuerySet, QuizVersion
 from quiz.placement import QuizSpec
 from quiz.snapshots import load_draft, snapshot_document, spec_from_snapshot
@@ -94,7 +95,9 @@ def placement_map(quiz: Quiz) -> PlacementMap:
 
 def has_unpublished_changes(quiz: Quiz) -> bool:
     live = quiz.live_version
-    return live is None or live.document != snapshot_document(quiz)
+    if live is None:
+        return True
+    return document_of(live) != snapshot_document(quiz)
 
 
 def published_behind_draft(quizzes: QuizQuerySet) -> list[Quiz]:
@@ -140,7 +143,18 @@ class _VersionKey:
 
 @lru_cache(maxsize=256)
 def _compiled(key: _VersionKey) -> QuizSpec:
-    return spec_from_snapshot(key.version.document)
+    return spec_from_snapshot(document_of(key.version))
+
+
+@lru_cache(maxsize=256)
+def _parsed(key: _VersionKey) -> Snapshot:
+    return key.version.document
+
+
+def document_of(version: QuizVersion) -> Snapshot:
+    """A version's snapshot document, parsed once per version and process, whichever
+    instance of it asks (the admin's list reads a new one per request)."""
+    return _parsed(_VersionKey(version.pk, version.published_at, version))
 
 
 def spec_for(version: QuizVersion) -> QuizSpec:
