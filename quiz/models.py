@@ -498,7 +498,8 @@ class Attempt(models.Model):
 
     @property
     def stored_result(self) -> Any:
-        """The result column as stored: a document (schema 1 or later) or None."""
+        """The result column as stored: a schema-1 document (completed before lean attempts)
+        or None."""
         if "result" not in self.__dict__:
             self.refresh_from_db(fields=["result"])
         return self.__dict__["result"]
