@@ -410,3 +410,57 @@ def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, 
     assert dialog.is_hidden()
     assert page.evaluate("document.activeElement.className") == "careerquiz-open"
     assert problems.messages == []
+
+
+def scroll_y(page) -> float:
+    return float(page.evaluate("window.scrollY"))
+
+
+def scroll_to_the_buttons(page, frame) -> tuple[float, bool]:
+    """Scroll the partner's page so the frame's buttons sit at the bottom of the viewport;
+    also whether the question's heading is then above it, where focusing the next
+    question's heading would scroll the page up."""
+    buttons = frame.locator("#quiz-panel .form-buttons")
+    bottom = buttons.evaluate("b => b.getBoundingClientRect().bottom")
+    heading = frame.locator("#quiz-heading").evaluate("h => h.getBoundingClientRect().top")
+    top = page.locator("iframe").evaluate("f => f.getBoundingClientRect().top + window.scrollY")
+    y = top + bottom - page.evaluate("window.innerHeight") + 10
+    page.evaluate("y => window.scrollTo(0, y)", y)
+    page.wait_for_timeout(100)
+    return scroll_y(page), top + heading < y
+
+
+def test_the_quiz_never_scrolls_the_partners_page_on_load_or_between_steps(
+    new_context, site, shipped_quiz
+):
+    # Below the fold, but near enough to load at once.
+    partner = partner_for(site)
+    url = site.add("/below", partner, shipped_quiz.slug, spacer="900px", after="3000px")
+    page = new_context(viewport={"width": 1000, "height": 360}).new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+    wait_for_events(page, "ready", 1)
+    page.wait_for_timeout(SETTLE_MS)
+    assert scroll_y(page) == 0, "loading the quiz scrolled the page to it"
+
+    frame = frame_of(page)
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", 1)
+    total = events(page, "step")[-1]["detail"]["total"]
+    out_of_view = 0
+    for number in range(1, total + 1):
+        frame.locator("#quiz-panel .choice input").first.check()
+        before, heading_above = scroll_to_the_buttons(page, frame)
+        out_of_view += heading_above
+        frame.get_by_role("button", name="See my result" if number == total else "Next").click()
+        if number < total:
+            wait_for_events(page, "step", number + 1)
+        else:
+            frame.wait_for_selector("[data-careerquiz-result]")
+        page.wait_for_timeout(300)
+        assert scroll_y(page) == before, f"step {number + 1} scrolled the partner's page"
+        # Keyboard and screen-reader focus still moved to the new question (or result).
+        if number < total:
+            assert frame.evaluate("document.activeElement.id") == "quiz-heading"
+    assert out_of_view >= total // 2, "too few steps where a scroll could have happened"
+    assert problems.messages == []
