@@ -464,3 +464,71 @@ def test_the_quiz_never_scrolls_the_partners_page_on_load_or_between_steps(
             assert frame.evaluate("document.activeElement.id") == "quiz-heading"
     assert out_of_view >= total // 2, "too few steps where a scroll could have happened"
     assert problems.messages == []
+
+
+SLACK = 0.25  # static/js/embed-frame.js: how much of the frame a question may leave empty
+
+
+def dedupe(heights: list[int]) -> list[int]:
+    return [h for i, h in enumerate(heights) if not i or h != heights[i - 1]]
+
+
+def test_the_frame_keeps_its_height_between_questions_unless_much_too_tall(
+    new_context, site, shipped_quiz
+):
+    partner = partner_for(site)
+    page = new_context(viewport={"width": 1000, "height": 800}).new_page()
+    page.goto(site.add("/", partner, shipped_quiz.slug))
+    wait_for_events(page, "ready", 1)
+    # Every height the partner's page sees the frame take, in order.
+    page.evaluate(
+        """() => {
+            window.frameHeights = [];
+            new ResizeObserver(([entry]) => window.frameHeights.push(
+                Math.round(entry.target.getBoundingClientRect().height))
+            ).observe(document.querySelector('iframe'));
+        }"""
+    )
+    frame = frame_of(page)
+    # As embed-frame.js measures it.
+    measure = "() => Math.ceil(document.getElementById('careerquiz-frame')" + (
+        ".getBoundingClientRect().height)"
+    )
+    content = [frame.evaluate(measure)]  # the intro's own height, then each question's
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", 1)
+    total = events(page, "step")[-1]["detail"]["total"]
+    for number in range(1, total + 1):
+        page.wait_for_timeout(200)
+        content.append(frame.evaluate(measure))
+        assert_fits_without_scrolling(page, frame)
+        if number < total:
+            frame.locator("#quiz-panel .choice input").first.check()
+            frame.get_by_role("button", name="Next").click()
+            wait_for_events(page, "step", number + 1)
+
+    # The rule: grow to fit each question; shrink (to fit) only when a question would
+    # leave more than SLACK of the frame empty.
+    expected, kept = [content[0]], 0
+    for height in content[1:]:
+        if height > kept or height < kept * (1 - SLACK):
+            kept = height
+        expected.append(kept)
+    seen = dedupe(page.evaluate("window.frameHeights"))
+    assert seen == dedupe(expected), (seen, content)
+    # The shipped questions differ in length, so this spares the page many jumps.
+    assert len(dedupe(expected)) < len(dedupe(content)) - 3, (expected, content)
+
+
+def assert_fits_without_scrolling(page, frame) -> None:
+    """The frame holds the whole question; the frame's own page never scrolls."""
+    height = page.locator("iframe").evaluate("el => el.getBoundingClientRect().height")
+    inside = frame.evaluate(
+        """() => ({
+            content: document.getElementById('careerquiz-frame').getBoundingClientRect().height,
+            scroll: document.documentElement.scrollHeight,
+            client: document.documentElement.clientHeight,
+        })"""
+    )
+    assert height >= inside["content"] - 1, (height, inside)
+    assert inside["scroll"] <= inside["client"], f"the frame scrolls inside: {inside}"
