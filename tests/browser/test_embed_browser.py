@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import zlib
+
 import axe_playwright_python
 import pytest
 
@@ -532,3 +534,91 @@ def assert_fits_without_scrolling(page, frame) -> None:
     )
     assert height >= inside["content"] - 1, (height, inside)
     assert inside["scroll"] <= inside["client"], f"the frame scrolls inside: {inside}"
+
+
+def test_a_slider_comes_in_at_the_side_traps_focus_and_gives_it_back(
+    new_context, site, small_quiz, screenshots
+):
+    partner = partner_for(site)
+    url = site.add("/slider", partner, small_quiz.slug, open="slider")
+    page = new_context(viewport={"width": 1200, "height": 800}).new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+
+    opener = page.get_by_role("button", name="Take the career quiz")
+    assert page.locator("iframe").get_attribute("src") is None  # nothing loads until opened
+    opener.click()
+    wait_for_events(page, "ready", 1)
+    slider = page.locator("dialog.careerquiz-slider")
+    page.wait_for_timeout(400)  # the slide in is over
+    box = slider.bounding_box()
+    assert box is not None
+    # A full-height panel against the right edge, not a centred box.
+    assert (round(box["x"] + box["width"]), box["y"], box["height"]) == (1200, 0, 800)
+    assert box["width"] < 600
+    page.screenshot(path=screenshots / "embed-slider.png")
+    for _ in range(12):  # through the close button and every control in the frame, twice
+        page.keyboard.press("Tab")
+        assert focus_in_dialog(page), page.evaluate("document.activeElement.outerHTML")
+
+    page.keyboard.press("Escape")  # inside the frame: the frame tells the page
+    wait_for_events(page, "close", 1)
+    assert slider.is_hidden()
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+
+    opener.click()
+    page.get_by_role("button", name="Close the quiz").click()
+    wait_for_events(page, "close", 2)
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+    assert problems.messages == []
+
+
+def test_a_transparent_frame_without_its_title_sits_in_the_partners_page(
+    new_context, site, small_quiz, screenshots
+):
+    partner = partner_for(site, color_scheme="light")
+    url = site.add("/plain", partner, small_quiz.slug, background="transparent", heading="hidden")
+    page = new_context(viewport={"width": 900, "height": 900}).new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+    wait_for_events(page, "ready", 1)
+    frame = frame_of(page)
+    page.wait_for_timeout(SETTLE_MS)
+
+    title = frame.locator(".quiz-title")
+    assert title.text_content() == small_quiz.title  # kept for screen readers
+    assert title.bounding_box()["height"] <= 1  # but not shown
+    # The partner's page colour (#fbf8f3) shows through the frame's own margin.
+    iframe = page.locator("iframe").bounding_box()
+    assert iframe is not None
+    shot = page.screenshot(
+        clip={"x": iframe["x"] + 3, "y": iframe["y"] + 3, "width": 1, "height": 1}
+    )
+    page.screenshot(path=screenshots / "embed-transparent.png", full_page=True)
+    assert pixel(shot) == (0xFB, 0xF8, 0xF3)
+    # The same widget without the options paints its own background there.
+    page.goto(site.add("/own", partner, small_quiz.slug))
+    wait_for_events(page, "ready", 1)
+    page.wait_for_timeout(SETTLE_MS)
+    iframe = page.locator("iframe").bounding_box()
+    assert iframe is not None
+    shot = page.screenshot(
+        clip={"x": iframe["x"] + 3, "y": iframe["y"] + 3, "width": 1, "height": 1}
+    )
+    assert pixel(shot) != (0xFB, 0xF8, 0xF3)
+    assert frame_of(page).locator(".quiz-title").bounding_box()["height"] > 10
+    assert problems.messages == []
+
+
+def pixel(png: bytes) -> tuple[int, int, int]:
+    """The colour of a 1x1 PNG screenshot."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks: dict[bytes, bytes] = {}
+    at = 8
+    while at < len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        kind = png[at + 4 : at + 8]
+        chunks[kind] = chunks.get(kind, b"") + png[at + 8 : at + 8 + length]
+        at += 12 + length
+    row = zlib.decompress(chunks[b"IDAT"])  # one row: a filter byte, then the pixel
+    return row[1], row[2], row[3]
