@@ -7,12 +7,11 @@ another site, so third-party-cookie rules and CSP frame-ancestors apply for real
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import zlib
 
 import axe_playwright_python
 import pytest
