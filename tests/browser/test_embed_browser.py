@@ -378,8 +378,17 @@ def test_the_inline_frame_loads_only_when_it_comes_near_the_viewport(new_context
     assert [u for u in requested if f"/embed/{small_quiz.slug}/" in u]
 
 
-def focus_in_dialog(page) -> bool:
-    return bool(page.evaluate("document.activeElement.closest('dialog[open]') !== null"))
+def assert_focus_stays_in_dialog(page) -> None:
+    """Focus is (back) in the open dialog. Waits a moment: the frame is another site's,
+    in another process, so Tab out of its last control reaches the page's guard only
+    after a hop between processes; focus that escaped would never come back."""
+    try:
+        page.wait_for_function(
+            "document.activeElement.closest('dialog[open]') !== null", timeout=2000
+        )
+    except Exception as error:
+        outside = page.evaluate("document.activeElement.outerHTML")
+        raise AssertionError(f"focus left the dialog: {outside}") from error
 
 
 def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, site, small_quiz):
@@ -397,7 +406,7 @@ def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, 
     assert dialog.is_visible()
     for _ in range(12):  # through the close button and every control in the frame, twice
         page.keyboard.press("Tab")
-        assert focus_in_dialog(page), page.evaluate("document.activeElement.outerHTML")
+        assert_focus_stays_in_dialog(page)
 
     page.keyboard.press("Escape")  # pressed inside the frame: the frame tells the page
     wait_for_events(page, "close", 1)
@@ -558,7 +567,7 @@ def test_a_slider_comes_in_at_the_side_traps_focus_and_gives_it_back(
     page.screenshot(path=screenshots / "embed-slider.png")
     for _ in range(12):  # through the close button and every control in the frame, twice
         page.keyboard.press("Tab")
-        assert focus_in_dialog(page), page.evaluate("document.activeElement.outerHTML")
+        assert_focus_stays_in_dialog(page)
 
     page.keyboard.press("Escape")  # inside the frame: the frame tells the page
     wait_for_events(page, "close", 1)
