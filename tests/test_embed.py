@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careerquiz.partners import views as embed
+from careerquiz.partners.look import look_from
 from careerquiz.partners.models import CallToActionClick, Partner
 from quiz import flow
 from quiz.models import Attempt
@@ -462,3 +463,80 @@ def test_the_call_to_action_counts_one_click_per_placement_then_goes_to_the_part
     partner.cta_url = partner.cta_text = ""
     partner.save()
     assert client.get(cta).status_code == 404
+
+
+# --- The page's look: transparent background, no repeated title ---------------------------
+
+LOOK = {"background": "transparent", "heading": "hidden"}
+LOOK_QUERY = "background=transparent&amp;heading=hidden"
+
+
+def html_classes(response) -> str:
+    match = re.search(r'<html lang="en" class="([^"]*)"', response.content.decode())
+    assert match
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("data", "classes", "params"),
+    [
+        ({}, "", {}),
+        (LOOK, "embed-transparent embed-no-heading", LOOK),
+        ({"background": "transparent"}, "embed-transparent", {"background": "transparent"}),
+        ({"heading": "hidden"}, "embed-no-heading", {"heading": "hidden"}),
+        ({"background": "red", "heading": "none"}, "", {}),
+        ({"background": "transparent;color:red", "heading": '"><script>'}, "", {}),
+    ],
+)
+def test_only_the_listed_look_values_are_taken(data, classes, params):
+    look = look_from(data)
+    assert look.classes == classes
+    assert look.as_params() == params
+
+
+@pytest.mark.django_db
+def test_the_look_a_page_asks_for_holds_from_the_intro_to_the_result_and_again(quiz, partner):
+    client = Client()
+    intro = client.get(embed_url(quiz, partner, **LOOK))
+    assert html_classes(intro) == "embedded embed-transparent embed-no-heading"
+    assert 'name="background" value="transparent"' in intro.content.decode()
+    assert 'class="quiz-title"' in intro.content.decode()  # still there for screen readers
+
+    response = client.post(start_url(quiz), {"partner": partner.public_key, **LOOK})
+    answers = answers_at(quiz, "mid")
+    for question in live_version(quiz).snapshot["questions"]:
+        assert html_classes(response) == "embedded embed-transparent embed-no-heading"
+        action = re.search(r'<form method="post" action="([^"]+)"', response.content.decode())
+        assert action
+        assert action.group(1).endswith(LOOK_QUERY)
+        data: dict[str, Any] = {"state": state_of(response), "action": "next"}
+        if question["key"] in answers:
+            data[question["key"]] = answers[question["key"]]
+        response = client.post(unescape(action.group(1)), data)
+    action = re.search(r'<form method="post" action="([^"]+)"', response.content.decode())
+    assert action
+    final = client.post(unescape(action.group(1)), {"state": state_of(response), "region": "IN"})
+
+    assert final.status_code == 303
+    assert final["Location"].endswith("?background=transparent&heading=hidden")
+    result = client.get(final["Location"])
+    assert html_classes(result) == "embedded embed-transparent embed-no-heading"
+    again = re.search(r'href="([^"]+)">Take the quiz again', text(result))
+    assert again
+    assert html_classes(client.get(again.group(1))) == (
+        "embedded embed-transparent embed-no-heading"
+    )
+
+
+@pytest.mark.django_db
+def test_a_look_value_not_on_the_list_is_ignored_not_echoed(quiz, partner):
+    intro = Client().get(
+        embed_url(quiz, partner, background="url(https://evil.example/x)", heading="%3Cb%3E")
+    )
+
+    assert intro.status_code == 200
+    assert html_classes(intro) == "embedded"
+    body = intro.content.decode()
+    assert "evil.example" not in body
+    assert 'name="background"' not in body
+    assert 'name="heading"' not in body

@@ -14,6 +14,7 @@ allowed to frame it too, and attempts they start are recorded as previews.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
+from careerquiz.partners.look import PLAIN, Look, look_from
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import CallToActionClick, Partner
 from careerquiz.web.csp import override_csp
@@ -59,6 +61,14 @@ MSG_ORIGIN_CONSOLE = (
 MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an embedded one."
 
 
+@dataclass(frozen=True, kw_only=True)
+class EmbedSurface(views.Surface):
+    result_query: str = ""  # the result's address keeps the widget's look
+
+    def result_url(self, attempt: Attempt) -> str:
+        return super().result_url(attempt) + self.result_query
+
+
 def embed_surface(
     partner: Partner,
     *,
@@ -66,12 +76,15 @@ def embed_surface(
     region: str = "",
     preview: bool = False,
     passed: Mapping[str, str] | None = None,
+    look: Look = PLAIN,
 ) -> views.Surface:
-    """The embed's pages for this partner; starting again keeps the widget's ref, region
-    and passed-through context (and an admin preview stays a preview)."""
+    """The embed's pages for this partner; starting again keeps the widget's ref, region,
+    look and passed-through context (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
-    restart = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
-    return views.Surface(
+    restart = _start_params(
+        partner, ref=ref, region=region, preview=preview, passed=passed, look=look
+    )
+    return EmbedSurface(
         layout=EMBED_LAYOUT,
         start="partners:embed",
         step="partners:embed-step",
@@ -79,8 +92,10 @@ def embed_surface(
         query="?" + urlencode(restart),
         # The key in the step's address, so a step whose progress cannot be read (it
         # expired) still knows whose frame it is in and can offer to start again.
-        step_query="?" + urlencode({"partner": partner.public_key}),
+        step_query="?" + urlencode({"partner": partner.public_key} | look.as_params()),
+        result_query="?" + urlencode(look.as_params()) if look.as_params() else "",
         context={
+            "look": look,
             "partner": partner,
             "theme": theme_of(partner),
             "embedded": True,
@@ -97,11 +112,12 @@ def _start_params(
     region: str,
     preview: bool,
     passed: Mapping[str, str] | None = None,
+    look: Look = PLAIN,
 ) -> dict[str, str]:
     """What starting the embedded quiz carries: in links back to the start, and as the
     intro's hidden fields."""
     params = {"partner": partner.public_key, "ref": ref, "region": region}
-    params |= passthrough.as_fields(passed or {})
+    params |= passthrough.as_fields(passed or {}) | look.as_params()
     if preview:
         params["preview"] = "1"
     return {name: value for name, value in params.items() if value}
@@ -141,6 +157,7 @@ def _rejected(
         # An unknown key's page holds nothing private: any page may show (and hear) it.
         "message_origins": " ".join(frame_ancestors(partner)) if partner else "*",
         "rejected": True,
+        "look": look_from(request.POST if request.method == "POST" else request.GET),
     }
     response = views.render(
         request, views.PROBLEM_TEMPLATE, context, views.Surface(layout=EMBED_LAYOUT), status=status
@@ -194,9 +211,14 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         )
     ref, region = clean_ref(data.get("ref")), _region_hint(data.get("region"), partner)
     passed = passthrough.from_fields(data, partner.pass_param_names)
-    surface = embed_surface(partner, ref=ref, region=region, preview=preview, passed=passed)
+    look = look_from(data)
+    surface = embed_surface(
+        partner, ref=ref, region=region, preview=preview, passed=passed, look=look
+    )
     if request.method in ("GET", "HEAD"):
-        hidden = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
+        hidden = _start_params(
+            partner, ref=ref, region=region, preview=preview, passed=passed, look=look
+        )
         response: HttpResponseBase = views.intro(request, run, surface, hidden=hidden)
     else:
         channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
@@ -224,8 +246,9 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     A GET (history navigation in a frame without JavaScript) goes back to the intro
     in the frame, as on the site, rather than to a page the frame may not show.
     """
+    look = look_from(request.GET)  # the step's address carries it, as it does the key
     if request.method in ("GET", "HEAD"):
-        query = urlencode({"partner": request.GET.get("partner", "")})
+        query = urlencode({"partner": request.GET.get("partner", "")} | look.as_params())
         return HttpResponseRedirect(reverse("partners:embed", args=[slug]) + "?" + query)
     try:
         state = flow.load_state(request.POST.get("state"), slug=slug)
@@ -238,7 +261,7 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     if partner is None:
         return _rejected(request, slug, MSG_PARTNER_GONE, None)
     preview = state.channel == Attempt.Channel.PREVIEW
-    surface = embed_surface(partner, ref=state.ref, region=state.region, preview=preview)
+    surface = embed_surface(partner, ref=state.ref, region=state.region, preview=preview, look=look)
     response = views.advance(
         request, run, state, surface, finish=partial(views.complete, surface=surface)
     )
@@ -250,7 +273,8 @@ def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> 
     partner, reason = _partner_or_reason(request.GET.get("partner"))
     if partner is None or reason:
         return _rejected(request, slug, error.message, None)
-    response = views.problem(request, slug, error, embed_surface(partner))
+    surface = embed_surface(partner, look=look_from(request.GET))
+    response = views.problem(request, slug, error, surface)
     # Whether it was an admin preview is in the progress that could not be read.
     return _framed_by(response, request, frame_ancestors(partner), preview=True)
 
@@ -275,6 +299,7 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
         region=attempt.region,
         preview=preview,
         passed=attempt.passthrough,
+        look=look_from(request.GET),
     )
     context = views.result_context(request, attempt) | {
         "event": _complete_event(request, attempt),

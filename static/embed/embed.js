@@ -1,6 +1,5 @@
-/* careerquiz embed loader: the README's "Embedding" says how to use it. It puts the quiz
-   in an iframe, sizes the frame to its content and dispatches careerquiz:* events on the
-   frame's container; if the quiz cannot be shown, a plain link to it instead. */
+/* careerquiz embed loader (docs/partners.md): the quiz in a frame sized to its content,
+   careerquiz:* events on its container, and a plain link if it cannot be shown. */
 (function () {
   "use strict";
   var REF = /^[A-Za-z0-9._-]{1,64}$/;
@@ -24,11 +23,10 @@
     var link = document.createElement("a");
     line.className = "careerquiz-fallback";
     link.href = widget.base + "/quiz/" + encodeURIComponent(widget.quiz) + "/";
-    link.target = "_blank";
-    link.rel = "noopener";
+    link.target = "_blank"; // no opener: browsers' default for _blank
     link.textContent = "Take the career quiz";
-    line.appendChild(link);
-    place.appendChild(line);
+    line.append(link);
+    place.append(line);
   }
 
   function rung(value) {
@@ -75,9 +73,9 @@
     }
   }
 
-  // A button that opens the quiz in a modal <dialog>: the page behind is inert, focus
-  // stays in the dialog, Escape closes it, and focus goes back to the button.
-  function popup(widget, tag, src) {
+  // A button opening the quiz in a modal <dialog> (centred, or a slider at the side): the
+  // page behind is inert, Escape closes it, focus stays inside and then goes back.
+  function popup(widget, tag, src, mode) {
     var open = document.createElement("button");
     var dialog = (widget.dialog = document.createElement("dialog"));
     var close = document.createElement("button");
@@ -87,23 +85,27 @@
     close.textContent = "\u00d7";
     close.setAttribute("aria-label", "Close the quiz");
     close.style.cssText = "float:right;font-size:1.5rem;border:0;background:none;cursor:pointer";
-    dialog.className = "careerquiz-popup";
+    dialog.className = "careerquiz-" + mode;
     dialog.setAttribute("aria-label", widget.frame.title);
-    dialog.style.cssText = "width:min(44rem,calc(100vw - 2rem));max-height:90vh;padding:0;border:0";
+    dialog.style.cssText =
+      (mode === "slider"
+        ? "margin-right:0;width:min(30rem,100%);max-width:none;height:100%;max-height:none"
+        : "width:min(44rem,calc(100vw - 2rem));max-height:90vh") + ";padding:0;border:0";
     close.onclick = function () {
       dialog.close();
     };
     open.onclick = function () {
       if (!widget.frame.src) widget.frame.src = src; // loaded when first opened
       dialog.showModal();
+      if (mode === "slider" && !matchMedia("(prefers-reduced-motion:reduce)").matches)
+        dialog.animate({ transform: ["translateX(100%)", "none"] }, 250);
     };
     dialog.addEventListener("close", function () {
       open.focus();
       emit(widget, "close", {});
     });
     close.autofocus = true;
-    // Tab past the frame's last control (or Shift+Tab before the close button) lands on a
-    // guard that sends focus round, instead of out to the browser's own controls.
+    // Tab past either end lands on a guard that sends focus round, not out to the browser.
     dialog.append(guard(widget.frame), close, widget.frame, guard(close));
     widget.box.append(open, dialog);
   }
@@ -139,9 +141,12 @@
     var params = new URLSearchParams({ partner: tag.getAttribute("data-partner") || "" });
     // So an origin the partner has not registered is told so at once, not framed blank.
     params.set("origin", location.origin);
-    var region = tag.getAttribute("data-region");
+    // The frame takes only the values it knows (careerquiz.partners.look).
+    ["region", "background", "heading"].forEach(function (name) {
+      var value = tag.getAttribute("data-" + name);
+      if (value) params.set(name, value);
+    });
     var ref = tag.getAttribute("data-ref");
-    if (region) params.set("region", region);
     if (ref && REF.test(ref)) params.set("ref", ref);
     else if (ref) console.warn("careerquiz: data-ref must be 1-64 of A-Z a-z 0-9 . _ -; ignored");
     // Only what the partner names travels: listed query parameters, data-hidden-* values.
@@ -150,7 +155,7 @@
     (tag.getAttribute("data-pass-params") || "").split(/[\s,]+/).forEach(function (name) {
       if (NAME.test(name) && query.get(name)) pass[name] = query.get(name);
     });
-    Array.prototype.forEach.call(tag.attributes, function (attr) {
+    [].forEach.call(tag.attributes, function (attr) {
       var name = attr.name.slice(HIDDEN.length);
       if (!attr.name.indexOf(HIDDEN) && NAME.test(name) && attr.value) pass[name] = attr.value;
     });
@@ -168,10 +173,11 @@
     box.classList.add("careerquiz-embed");
     var widget = { box: box, frame: frame, base: base, quiz: quiz, height: 0, completed: {} };
     registry.widgets.push(widget);
-    if (tag.getAttribute("data-open") === "popup") popup(widget, tag, src);
+    var mode = tag.getAttribute("data-open");
+    if (mode === "popup" || mode === "slider") popup(widget, tag, src, mode);
     else {
       frame.src = src;
-      box.appendChild(frame);
+      box.append(frame);
     }
     frame.addEventListener("load", function () {
       setTimeout(function () {
@@ -185,7 +191,7 @@
     window.addEventListener("message", onMessage);
   }
   var tags = document.querySelectorAll("script[data-quiz][data-partner]");
-  Array.prototype.forEach.call(tags, function (tag) {
+  [].forEach.call(tags, function (tag) {
     if (!tag.careerquizMounted && /\/embed\.js(\?|$)/.test(tag.src)) mount(tag);
   });
 })();

@@ -14,11 +14,22 @@
     });
   }
 
+  var SLACK = 0.25; // how much of the frame a shorter question may leave empty
   var height = 0;
+  var kept = 0; // the height kept between questions, at this width
+  var width = 0;
   new ResizeObserver(function () {
     // The wrapper's height, not the document's: it never grows with the frame itself,
     // so resizing the frame cannot start another resize.
     var next = Math.ceil(frame.getBoundingClientRect().height);
+    if (window.innerWidth !== width) kept = 0; // reflowed: fit afresh
+    width = window.innerWidth;
+    // Between questions (and within one) the frame grows to fit but shrinks only when a
+    // question would leave more than SLACK of it empty, so the partner's page below it
+    // does not jump at every step; the room below a shorter question stays blank.
+    if (!document.querySelector("[data-careerquiz-step]")) kept = 0;
+    else if (next > kept || next < kept * (1 - SLACK)) kept = next;
+    next = Math.max(next, kept);
     if (next !== height) {
       height = next;
       send("resize", { height: next });

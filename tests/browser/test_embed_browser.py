@@ -7,6 +7,7 @@ another site, so third-party-cookie rules and CSP frame-ancestors apply for real
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,8 +378,17 @@ def test_the_inline_frame_loads_only_when_it_comes_near_the_viewport(new_context
     assert [u for u in requested if f"/embed/{small_quiz.slug}/" in u]
 
 
-def focus_in_dialog(page) -> bool:
-    return bool(page.evaluate("document.activeElement.closest('dialog[open]') !== null"))
+def assert_focus_stays_in_dialog(page) -> None:
+    """Focus is (back) in the open dialog. Waits a moment: the frame is another site's,
+    in another process, so Tab out of its last control reaches the page's guard only
+    after a hop between processes; focus that escaped would never come back."""
+    try:
+        page.wait_for_function(
+            "document.activeElement.closest('dialog[open]') !== null", timeout=2000
+        )
+    except Exception as error:
+        outside = page.evaluate("document.activeElement.outerHTML")
+        raise AssertionError(f"focus left the dialog: {outside}") from error
 
 
 def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, site, small_quiz):
@@ -396,7 +406,7 @@ def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, 
     assert dialog.is_visible()
     for _ in range(12):  # through the close button and every control in the frame, twice
         page.keyboard.press("Tab")
-        assert focus_in_dialog(page), page.evaluate("document.activeElement.outerHTML")
+        assert_focus_stays_in_dialog(page)
 
     page.keyboard.press("Escape")  # pressed inside the frame: the frame tells the page
     wait_for_events(page, "close", 1)
@@ -410,3 +420,213 @@ def test_a_popup_traps_focus_closes_on_escape_and_gives_focus_back(new_context, 
     assert dialog.is_hidden()
     assert page.evaluate("document.activeElement.className") == "careerquiz-open"
     assert problems.messages == []
+
+
+def scroll_y(page) -> float:
+    return float(page.evaluate("window.scrollY"))
+
+
+def scroll_to_the_buttons(page, frame) -> tuple[float, bool]:
+    """Scroll the partner's page so the frame's buttons sit at the bottom of the viewport;
+    also whether the question's heading is then above it, where focusing the next
+    question's heading would scroll the page up."""
+    buttons = frame.locator("#quiz-panel .form-buttons")
+    bottom = buttons.evaluate("b => b.getBoundingClientRect().bottom")
+    heading = frame.locator("#quiz-heading").evaluate("h => h.getBoundingClientRect().top")
+    top = page.locator("iframe").evaluate("f => f.getBoundingClientRect().top + window.scrollY")
+    y = top + bottom - page.evaluate("window.innerHeight") + 10
+    page.evaluate("y => window.scrollTo(0, y)", y)
+    page.wait_for_timeout(100)
+    return scroll_y(page), top + heading < y
+
+
+def test_the_quiz_never_scrolls_the_partners_page_on_load_or_between_steps(
+    new_context, site, shipped_quiz
+):
+    # Below the fold, but near enough to load at once.
+    partner = partner_for(site)
+    url = site.add("/below", partner, shipped_quiz.slug, spacer="900px", after="3000px")
+    page = new_context(viewport={"width": 1000, "height": 360}).new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+    wait_for_events(page, "ready", 1)
+    page.wait_for_timeout(SETTLE_MS)
+    assert scroll_y(page) == 0, "loading the quiz scrolled the page to it"
+
+    frame = frame_of(page)
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", 1)
+    total = events(page, "step")[-1]["detail"]["total"]
+    out_of_view = 0
+    for number in range(1, total + 1):
+        frame.locator("#quiz-panel .choice input").first.check()
+        before, heading_above = scroll_to_the_buttons(page, frame)
+        out_of_view += heading_above
+        frame.get_by_role("button", name="See my result" if number == total else "Next").click()
+        if number < total:
+            wait_for_events(page, "step", number + 1)
+        else:
+            frame.wait_for_selector("[data-careerquiz-result]")
+        page.wait_for_timeout(300)
+        assert scroll_y(page) == before, f"step {number + 1} scrolled the partner's page"
+        # Keyboard and screen-reader focus still moved to the new question (or result).
+        if number < total:
+            assert frame.evaluate("document.activeElement.id") == "quiz-heading"
+    assert out_of_view >= total // 2, "too few steps where a scroll could have happened"
+    assert problems.messages == []
+
+
+SLACK = 0.25  # static/js/embed-frame.js: how much of the frame a question may leave empty
+
+
+def dedupe(heights: list[int]) -> list[int]:
+    return [h for i, h in enumerate(heights) if not i or h != heights[i - 1]]
+
+
+def test_the_frame_keeps_its_height_between_questions_unless_much_too_tall(
+    new_context, site, shipped_quiz
+):
+    partner = partner_for(site)
+    page = new_context(viewport={"width": 1000, "height": 800}).new_page()
+    page.goto(site.add("/", partner, shipped_quiz.slug))
+    wait_for_events(page, "ready", 1)
+    # Every height the partner's page sees the frame take, in order.
+    page.evaluate(
+        """() => {
+            window.frameHeights = [];
+            new ResizeObserver(([entry]) => window.frameHeights.push(
+                Math.round(entry.target.getBoundingClientRect().height))
+            ).observe(document.querySelector('iframe'));
+        }"""
+    )
+    frame = frame_of(page)
+    # As embed-frame.js measures it.
+    measure = "() => Math.ceil(document.getElementById('careerquiz-frame')" + (
+        ".getBoundingClientRect().height)"
+    )
+    content = [frame.evaluate(measure)]  # the intro's own height, then each question's
+    frame.get_by_role("button", name="Start the quiz").click()
+    wait_for_events(page, "step", 1)
+    total = events(page, "step")[-1]["detail"]["total"]
+    for number in range(1, total + 1):
+        page.wait_for_timeout(200)
+        content.append(frame.evaluate(measure))
+        assert_fits_without_scrolling(page, frame)
+        if number < total:
+            frame.locator("#quiz-panel .choice input").first.check()
+            frame.get_by_role("button", name="Next").click()
+            wait_for_events(page, "step", number + 1)
+
+    # The rule: grow to fit each question; shrink (to fit) only when a question would
+    # leave more than SLACK of the frame empty.
+    expected, kept = [content[0]], 0
+    for height in content[1:]:
+        if height > kept or height < kept * (1 - SLACK):
+            kept = height
+        expected.append(kept)
+    seen = dedupe(page.evaluate("window.frameHeights"))
+    assert seen == dedupe(expected), (seen, content)
+    # The shipped questions differ in length, so this spares the page many jumps.
+    assert len(dedupe(expected)) < len(dedupe(content)) - 3, (expected, content)
+
+
+def assert_fits_without_scrolling(page, frame) -> None:
+    """The frame holds the whole question; the frame's own page never scrolls."""
+    height = page.locator("iframe").evaluate("el => el.getBoundingClientRect().height")
+    inside = frame.evaluate(
+        """() => ({
+            content: document.getElementById('careerquiz-frame').getBoundingClientRect().height,
+            scroll: document.documentElement.scrollHeight,
+            client: document.documentElement.clientHeight,
+        })"""
+    )
+    assert height >= inside["content"] - 1, (height, inside)
+    assert inside["scroll"] <= inside["client"], f"the frame scrolls inside: {inside}"
+
+
+def test_a_slider_comes_in_at_the_side_traps_focus_and_gives_it_back(
+    new_context, site, small_quiz, screenshots
+):
+    partner = partner_for(site)
+    url = site.add("/slider", partner, small_quiz.slug, open="slider")
+    page = new_context(viewport={"width": 1200, "height": 800}).new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+
+    opener = page.get_by_role("button", name="Take the career quiz")
+    assert page.locator("iframe").get_attribute("src") is None  # nothing loads until opened
+    opener.click()
+    wait_for_events(page, "ready", 1)
+    slider = page.locator("dialog.careerquiz-slider")
+    page.wait_for_timeout(400)  # the slide in is over
+    box = slider.bounding_box()
+    assert box is not None
+    # A full-height panel against the right edge, not a centred box.
+    assert (round(box["x"] + box["width"]), box["y"], box["height"]) == (1200, 0, 800)
+    assert box["width"] < 600
+    page.screenshot(path=screenshots / "embed-slider.png")
+    for _ in range(12):  # through the close button and every control in the frame, twice
+        page.keyboard.press("Tab")
+        assert_focus_stays_in_dialog(page)
+
+    page.keyboard.press("Escape")  # inside the frame: the frame tells the page
+    wait_for_events(page, "close", 1)
+    assert slider.is_hidden()
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+
+    opener.click()
+    page.get_by_role("button", name="Close the quiz").click()
+    wait_for_events(page, "close", 2)
+    assert page.evaluate("document.activeElement.className") == "careerquiz-open"
+    assert problems.messages == []
+
+
+def test_a_transparent_frame_without_its_title_sits_in_the_partners_page(
+    new_context, site, small_quiz, screenshots
+):
+    partner = partner_for(site, color_scheme="light")
+    url = site.add("/plain", partner, small_quiz.slug, background="transparent", heading="hidden")
+    page = new_context(viewport={"width": 900, "height": 900}).new_page()
+    problems = PageProblems(page)
+    page.goto(url)
+    wait_for_events(page, "ready", 1)
+    frame = frame_of(page)
+    page.wait_for_timeout(SETTLE_MS)
+
+    title = frame.locator(".quiz-title")
+    assert title.text_content() == small_quiz.title  # kept for screen readers
+    assert title.bounding_box()["height"] <= 1  # but not shown
+    # The partner's page colour (#fbf8f3) shows through the frame's own margin.
+    iframe = page.locator("iframe").bounding_box()
+    assert iframe is not None
+    shot = page.screenshot(
+        clip={"x": iframe["x"] + 3, "y": iframe["y"] + 3, "width": 1, "height": 1}
+    )
+    page.screenshot(path=screenshots / "embed-transparent.png", full_page=True)
+    assert pixel(shot) == (0xFB, 0xF8, 0xF3)
+    # The same widget without the options paints its own background there.
+    page.goto(site.add("/own", partner, small_quiz.slug))
+    wait_for_events(page, "ready", 1)
+    page.wait_for_timeout(SETTLE_MS)
+    iframe = page.locator("iframe").bounding_box()
+    assert iframe is not None
+    shot = page.screenshot(
+        clip={"x": iframe["x"] + 3, "y": iframe["y"] + 3, "width": 1, "height": 1}
+    )
+    assert pixel(shot) != (0xFB, 0xF8, 0xF3)
+    assert frame_of(page).locator(".quiz-title").bounding_box()["height"] > 10
+    assert problems.messages == []
+
+
+def pixel(png: bytes) -> tuple[int, int, int]:
+    """The colour of a 1x1 PNG screenshot."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks: dict[bytes, bytes] = {}
+    at = 8
+    while at < len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        kind = png[at + 4 : at + 8]
+        chunks[kind] = chunks.get(kind, b"") + png[at + 8 : at + 8 + length]
+        at += 12 + length
+    row = zlib.decompress(chunks[b"IDAT"])  # one row: a filter byte, then the pixel
+    return row[1], row[2], row[3]
