@@ -7,9 +7,11 @@ trips and queries, and check that what is kept is never served for more than a s
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import secrets
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 from types import SimpleNamespace
@@ -283,3 +285,38 @@ def test_an_unpublished_quiz_is_gone_at_once_where_it_was_unpublished(api, quiz,
 
     assert api.get(url).status_code == 404
     assert api.get(reverse("quiz:start", args=[quiz.slug])).status_code == 404
+
+
+# --- Garbage collection in the server (careerquiz/gunicorn.py) ------------------------------
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_the_master_freezes_what_it_loaded_before_each_fork(unfrozen):
+    from careerquiz import gunicorn
+
+    gunicorn.pre_fork(None, None)
+
+    assert gc.get_freeze_count() > 10_000  # Django and the app, out of every collection
+
+
+def test_a_worker_freezes_its_own_objects_once_warm(unfrozen):
+    from careerquiz import gunicorn
+
+    worker = SimpleNamespace(nr=gunicorn.WARM_REQUESTS - 1)
+    gunicorn.post_request(worker, None, None, None)
+    cold = gc.get_freeze_count()
+    worker.nr += 1
+    gunicorn.post_request(worker, None, None, None)
+    warm = gc.get_freeze_count()
+    gc.unfreeze()
+    worker.nr += 1
+    gunicorn.post_request(worker, None, None, None)
+
+    assert (cold, gc.get_freeze_count()) == (0, 0)  # before, and never again after
+    assert warm > 10_000
