@@ -60,6 +60,7 @@ class FailOpenRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = _ReusedClients
         self._servers_key = " ".join(self._servers)  # type: ignore[attr-defined]  # Django's
+        self._scripts: dict[tuple[int, str], Any] = {}  # redis-py Script, by client and text
 
     @property
     def _down_until(self) -> float:
@@ -118,15 +119,22 @@ class FailOpenRedisCache(RedisCache):
         # An unreachable counter reads as "the first request": fail open, never raise.
         return self._call(delta, partial(super().incr, key, delta, version))
 
-    def count_in_window(self, key: str, expiry: int, script: str) -> int:
-        """careerquiz.web.counters: run its counting script, one round trip."""
-        full_key = self.make_and_validate_key(key)
+    def count_in_windows(self, keys: list[str], expiries: list[int], script: str) -> list[int]:
+        """careerquiz.web.counters: run its counting script over every key, one round trip.
 
-        def run() -> int:
-            client = self._cache.get_client(full_key, write=True)
-            return int(client.eval(script, 1, full_key, expiry))
+        By EVALSHA: the script's text travels once per process (a NOSCRIPT answer, as
+        after a Redis restart, loads it again), not with every request.
+        """
+        full_keys = [self.make_and_validate_key(key) for key in keys]
 
-        return self._call(1, run)
+        def run() -> list[int]:
+            client = self._cache.get_client(full_keys[0], write=True)
+            counting = self._scripts.get((id(client), script))
+            if counting is None:
+                counting = self._scripts[(id(client), script)] = client.register_script(script)
+            return [int(used) for used in counting(keys=full_keys, args=expiries)]
+
+        return self._call([1] * len(keys), run)
 
     def delete(self, key: Any, version: int | None = None) -> bool:
         return self._call(False, partial(super().delete, key, version))

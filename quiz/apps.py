@@ -14,6 +14,13 @@ def _quiz_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
     touch(instance.ladder_id)
 
 
+def _forget_live_versions(sender: type[Any], **kwargs: Any) -> None:
+    # Saving a quiz can change its slug or its live version (quiz.versions keeps both).
+    from quiz.versions import forget_live_versions
+
+    forget_live_versions()
+
+
 class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = "Quizzes"
@@ -22,3 +29,9 @@ class QuizConfig(AppConfig):
         quiz = self.get_model("Quiz")
         post_save.connect(_quiz_changed, sender=quiz, dispatch_uid="fresh-quiz-saved")
         post_delete.connect(_quiz_changed, sender=quiz, dispatch_uid="fresh-quiz-deleted")
+        version = self.get_model("QuizVersion")
+        post_save.connect(_forget_live_versions, sender=quiz, dispatch_uid="live-quiz-saved")
+        post_delete.connect(_forget_live_versions, sender=quiz, dispatch_uid="live-quiz-deleted")
+        post_delete.connect(
+            _forget_live_versions, sender=version, dispatch_uid="live-version-deleted"
+        )

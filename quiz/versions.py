@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Any
 
 from django.db import transaction
 
+from careerquiz.web.recent import Recent
 from ladder.freshness import touch
 from ladder.models import Rung
 from quiz import rules
@@ -125,12 +127,14 @@ def publish(quiz: Quiz, *, by: str = "") -> QuizVersion:
     if quiz.live_version_id != version.pk:
         Quiz.objects.filter(pk=quiz.pk).update(live_version=version)
         touch(quiz.ladder_id)  # the ladder page lists its published quizzes
+        forget_live_versions()
     return version
 
 
 def unpublish(quiz: Quiz) -> None:
     if Quiz.objects.filter(pk=quiz.pk).exclude(live_version=None).update(live_version=None):
         touch(quiz.ladder_id)
+        forget_live_versions()
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,23 @@ def spec_for(version: QuizVersion) -> QuizSpec:
 # --- Published versions, read once per process -----------------------------------------
 #
 # A version never changes once published, so each process keeps the ones it serves
-# (snapshot parsed, spec compiled) and a request only asks the database which version
-# is live, a narrow query that reads no snapshot. Publishing makes a new version: the
-# next request's narrow query names it, so nothing needs invalidating, in any process.
+# (snapshot parsed, spec compiled). Which version is live is kept for a second
+# (careerquiz.web.recent): a publish anywhere is served within that second, and at
+# once by the process that published (publish and unpublish forget, as does saving or
+# deleting a quiz). Most requests then ask the database nothing about the quiz.
+
+# Slug -> (id, publish time) of its live version, or None: nothing is live.
+_live: Recent[str, tuple[int, datetime] | None] = Recent(seconds=1.0)
+# (id, slug) -> the version's publish time, or None: no such version of that quiz.
+_published_at: Recent[tuple[int, str], datetime | None] = Recent(seconds=1.0)
+
+
+def forget_live_versions(**kwargs: Any) -> None:
+    """Ask the database again which versions are live (something was published)."""
+    for recent in (_live, _published_at):
+        recent.forget()
+        # Again once committed: a request reading before the commit would keep the old.
+        transaction.on_commit(recent.forget)
 
 
 @lru_cache(maxsize=64)
@@ -186,25 +204,33 @@ def shared_version(pk: int, published_at: datetime) -> QuizVersion:
     return _version(pk, published_at)
 
 
-def live_version(slug: str) -> QuizVersion | None:
-    """The live version of the published quiz with this slug; None if there is none.
-
-    The instance is shared by every request of the process: read it, never change it.
-    """
+def _live_row(slug: str) -> tuple[int, datetime] | None:
     row = (
         Quiz.objects.filter(slug=slug, live_version__isnull=False)
         .values_list("live_version_id", "live_version__published_at")
         .first()
     )
+    return (row[0], row[1]) if row else None
+
+
+def live_version(slug: str) -> QuizVersion | None:
+    """The live version of the published quiz with this slug; None if there is none.
+
+    The instance is shared by every request of the process: read it, never change it.
+    """
+    row = _live.get(slug, partial(_live_row, slug))
     return _version(*row) if row else None
 
 
 def version_of(pk: int, *, slug: str) -> QuizVersion | None:
     """Version `pk` of the quiz with this slug, live or not (a visitor finishes on the
     version they started on); None if there is no such version. Shared, like live_version."""
-    published_at = (
-        QuizVersion.objects.filter(pk=pk, quiz__slug=slug)
-        .values_list("published_at", flat=True)
-        .first()
+    published_at = _published_at.get(
+        (pk, slug),
+        lambda: (
+            QuizVersion.objects.filter(pk=pk, quiz__slug=slug)
+            .values_list("published_at", flat=True)
+            .first()
+        ),
     )
     return _version(pk, published_at) if published_at else None

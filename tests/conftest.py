@@ -35,9 +35,14 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from careerquiz.web.recent import forget_all
+
+    # Each test has a database of its own: nothing a process kept may outlive it.
     cache.clear()
+    forget_all()
     yield
     cache.clear()
+    forget_all()
 
 
 def pytest_collection_modifyitems(items):

@@ -1,10 +1,11 @@
 """Rate limits: per client address, per partner, and a tighter one on placements.
 
-The counters live in Django's cache (Redis in production; one atomic round trip a
-request, see careerquiz.web.counters), so every worker
-process shares them. Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-("client", "partner", "placements"); they are read per request rather than
-once at import, so a settings override (tests, a reloaded config) applies.
+The counters live in Django's cache (Redis in production), so every worker process
+shares them. A request's limits are counted together, atomically, in one round trip
+(`CountedTogether`, careerquiz.web.counters): a placement's three cost one. Rates come
+from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("client", "partner", "placements"); they
+are read per request rather than once at import, so a settings override (tests, a
+reloaded config) applies.
 
 A partner key is public, so it never lifts the per-client limit: the partner
 limit caps one partner's traffic from all its visitors together, on top.
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from careerquiz.partners.models import Partner
 from careerquiz.web.clients import client_address
-from careerquiz.web.counters import hit
+from careerquiz.web.counters import Window, hit_many
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -34,16 +35,24 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         # Rates are "N/period" strings; the stubs type them as numbers.
         return cast("str | None", api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
-    def allow_request(self, request: Request, view: APIView) -> bool:
+    def window(self, request: Request, view: APIView) -> tuple[Window, int] | None:
+        """The window this request counts in and the hits it allows; None: not limited."""
         # DRF's __init__ parsed the rate into these; the stubs do not declare them.
         limit: int | None = getattr(self, "num_requests", None)
         seconds: int | None = getattr(self, "duration", None)
         key = self.get_cache_key(request, view)
         if limit is None or seconds is None or key is None:
+            return None
+        return Window(key, seconds), limit
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        # DRF's one-throttle interface; views count all theirs at once (CountedTogether).
+        limited = self.window(request, view)
+        if limited is None:
             return True
-        counted = hit(key, limit_seconds=seconds)
+        counted = hit_many([limited[0]])[0]
         self._wait = counted.retry_after
-        return counted.used <= limit
+        return counted.used <= limited[1]
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
@@ -76,3 +85,29 @@ class PlacementRateThrottle(ClientRateThrottle):
     """Placements write a row each, so a client gets fewer of them than reads."""
 
     scope = "placements"
+
+
+class CountedTogether(APIView):
+    """An APIView whose throttles are counted in one cache round trip, not one each.
+
+    DRF asks each throttle in turn and counts against all of them even once one has
+    refused (so a refused request still counts); so does this, in one `hit_many`.
+    """
+
+    def check_throttles(self, request: Request) -> None:
+        ours: list[tuple[Window, int]] = []
+        waits: list[float] = []
+        for throttle in self.get_throttles():
+            if isinstance(throttle, _SettingsRateThrottle):
+                if (limited := throttle.window(request, self)) is not None:
+                    ours.append(limited)
+            elif not throttle.allow_request(request, self):
+                waits.append(throttle.wait() or 0)
+        hits = hit_many([window for window, _ in ours])
+        waits += [
+            counted.retry_after
+            for counted, (_, limit) in zip(hits, ours, strict=True)
+            if counted.used > limit
+        ]
+        if waits:
+            self.throttled(request, max(waits))

@@ -34,7 +34,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 
 from careerquiz.api import caching, queries
 from careerquiz.api.authentication import PartnerKeyAuthentication
@@ -72,7 +71,12 @@ from careerquiz.api.serializers import (
     SourcesField,
     StrictCharField,
 )
-from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
+from careerquiz.api.throttling import (
+    ClientRateThrottle,
+    CountedTogether,
+    PartnerRateThrottle,
+    PlacementRateThrottle,
+)
 from careerquiz.web.clients import client_address
 from ladder.freshness import page_key
 from ladder.money import MSG_REGION
@@ -101,7 +105,7 @@ class JSONOnlyNegotiation(DefaultContentNegotiation):
         return first, first.media_type
 
 
-class ApiView(APIView):
+class ApiView(CountedTogether):
     """What every /api/v1/ endpoint shares: partner key, throttles, JSON in and out."""
 
     authentication_classes = [PartnerKeyAuthentication]
@@ -479,7 +483,7 @@ class PlacementDetailApi(ApiView):
 
 
 @extend_schema(exclude=True)
-class UnknownEndpointApi(APIView):
+class UnknownEndpointApi(CountedTogether):
     """Any other /api/v1/ path: a JSON 404 in the error shape, whatever the method."""
 
     authentication_classes: list[type[BaseAuthentication]] = []

@@ -11,7 +11,7 @@ on loopback and drive every request below with wrk for --duration seconds at
 its median round). Ratios are to /healthz/ in the same run on the same
 server, so a busy machine moves every row alike. Needs Debian's wrk; the
 PostgreSQL run needs the server on 127.0.0.1:5432 (it makes and drops its own
-database) and Redis on 127.0.0.1:6379 (it uses database 15 and flushes it).
+database) and Redis on 127.0.0.1:6379 (database 15, or --redis-url; it flushes it).
 Run it alone: a test run beside it halves every figure.
 """
 
@@ -65,6 +65,7 @@ class Target:
 class Measured:
     target: Target
     requests_per_second: float
+    mean_ms: float
     p99_ms: float
     errors: str
 
@@ -146,6 +147,8 @@ def check(base: str, target: Target) -> None:
 
 
 LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+MEAN = re.compile(r"^\s+Latency\s+([\d.]+)(us|ms|s)\s", re.M)
+SCALE = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
 ERRORS = re.compile(r"^\s+(Non-2xx or 3xx responses: \d+|Socket errors: .*)$", re.M)
 
@@ -175,14 +178,14 @@ def load(base: str, target: Target, args: argparse.Namespace, folder: Path) -> M
         base + target.path,
     ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rate, p99 = RATE.search(out), LATENCY.search(out)
-    if not (rate and p99):
+    rate, mean, p99 = RATE.search(out), MEAN.search(out), LATENCY.search(out)
+    if not (rate and mean and p99):
         raise SystemExit(f"unreadable wrk output for {target.name}:\n{out}")
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     return Measured(
         target,
         float(rate.group(1)),
-        float(p99.group(1)) * scale,
+        float(mean.group(1)) * SCALE[mean.group(2)],
+        float(p99.group(1)) * SCALE[p99.group(2)],
         "; ".join(ERRORS.findall(out)),
     )
 
@@ -200,25 +203,28 @@ def first_load_bytes(base: str, key: str) -> dict[str, int]:
 
 
 def median_of(runs: list[Measured]) -> Measured:
-    """The run with the median rate (its p99 with it); errors of any run are kept."""
+    """The run with the median rate (its latencies with it); errors of any run are kept."""
     ordered = sorted(runs, key=lambda run: run.requests_per_second)
     middle = ordered[len(ordered) // 2]
     errors = "; ".join(run.errors for run in runs if run.errors)
-    return Measured(middle.target, middle.requests_per_second, middle.p99_ms, errors)
+    return Measured(
+        middle.target, middle.requests_per_second, middle.mean_ms, middle.p99_ms, errors
+    )
 
 
 def table(title: str, rows: list[Measured]) -> str:
     floor = rows[0].requests_per_second
     lines = [
         f"\n{title}\n",
-        "| request | req/s | ratio to `/healthz/` | p99 |",
-        "|---|---|---|---|",
+        "| request | req/s | ratio to `/healthz/` | mean | p99 | p99 / mean |",
+        "|---|---|---|---|---|---|",
     ]
     for row in rows:
         note = f" ({row.errors})" if row.errors else ""
         lines.append(
             f"| {row.target.name} | {row.requests_per_second:.0f} | "
-            f"{row.requests_per_second / floor:.2f} | {row.p99_ms:.1f} ms{note} |"
+            f"{row.requests_per_second / floor:.2f} | {row.mean_ms:.1f} ms | "
+            f"{row.p99_ms:.1f} ms | {row.p99_ms / row.mean_ms:.1f}{note} |"
         )
     return "\n".join(lines)
 
@@ -230,8 +236,8 @@ def run(kind: str, args: argparse.Namespace) -> str:
             extra = {name: LIFTED for name in (*THROTTLES, "QUIZ_START_THROTTLE")}
             extra |= dict(setting.split("=", 1) for setting in args.env)
             if kind == "postgres":
-                flush_redis(REDIS_URL)
-                extra["REDIS_URL"] = REDIS_URL
+                flush_redis(args.redis_url)
+                extra["REDIS_URL"] = args.redis_url
             env = production_env(database_url, folder / "static", **extra)
             collect_static(env)
             key = prepare(env)
@@ -269,6 +275,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=5, help="Seconds per request and round.")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--redis-url", default=REDIS_URL, help="The Redis database to use; it is flushed."
+    )
     parser.add_argument(
         "--env",
         action="append",
