@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 
 def _quiz_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
@@ -14,6 +14,13 @@ def _quiz_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
     touch(instance.ladder_id)
 
 
+def _attempt_deleted(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    # Before the row goes (pre_delete), in the deleting transaction: its counts go too.
+    from quiz import tallies
+
+    tallies.forgotten(instance)
+
+
 class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = "Quizzes"
@@ -22,3 +29,5 @@ class QuizConfig(AppConfig):
         quiz = self.get_model("Quiz")
         post_save.connect(_quiz_changed, sender=quiz, dispatch_uid="fresh-quiz-saved")
         post_delete.connect(_quiz_changed, sender=quiz, dispatch_uid="fresh-quiz-deleted")
+        attempt = self.get_model("Attempt")
+        pre_delete.connect(_attempt_deleted, sender=attempt, dispatch_uid="tally-attempt-deleted")

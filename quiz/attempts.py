@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ladder.conditions import Facts, applies
-from quiz import guidance
+from quiz import guidance, tallies
 from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import (
     CONTEXT,
@@ -45,15 +45,18 @@ def start_attempt(
     ref: str = "",
     passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
-    return Attempt.objects.create(
-        quiz_id=version.quiz_id,
-        version=version,
-        channel=channel,
-        partner_id=partner_id,
-        region=region,
-        ref=ref,
-        passthrough=dict(passthrough or {}),
-    )
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            quiz_id=version.quiz_id,
+            version=version,
+            channel=channel,
+            partner_id=partner_id,
+            region=region,
+            ref=ref,
+            passthrough=dict(passthrough or {}),
+        )
+        tallies.started(attempt)
+    return attempt
 
 
 def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: str = "") -> Attempt:
@@ -67,8 +70,10 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
         locked.version = attempt.version  # the same row, already read: not read again
         if locked.completed_at is not None:
             return locked
+        before = tallies.counts_of(locked)  # as the locked row stands: flush moves it too
         _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
         locked.save(update_fields=COMPLETION_FIELDS)
+        tallies.add(tallies.difference(before, tallies.counts_of(locked)))
         attempt_completed.send(sender=Attempt, attempt=locked)
         return locked
 
@@ -174,6 +179,7 @@ def place_and_record(
     # No savepoint when nested (place_once, a test): the caller's transaction is this one.
     with transaction.atomic(savepoint=False):
         attempt.save(force_insert=True)
+        tallies.started(attempt)
         attempt_completed.send(sender=Attempt, attempt=attempt)
     return attempt
 
