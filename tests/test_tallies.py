@@ -55,11 +55,11 @@ def dashboards(quiz: Quiz, **chosen: Any) -> tuple[figures.Dashboard, figures.Da
     """The figures counted from the tallies, and from the attempts."""
     chosen_filters = Filters(quiz=quiz, **chosen)
     attempts = chosen_filters.apply(Attempt.objects.all())
-    shown = {"published": Published.of(quiz), "rungs": rungs_of(quiz)}
+    published, rungs = Published.of(quiz), rungs_of(quiz)
     counts = TallyCounts(chosen_filters.apply_to_tallies(Tally.objects.all()))
     return (
-        figures.dashboard(attempts, counts=counts, **shown),
-        figures.dashboard(attempts, **shown),
+        figures.dashboard(attempts, counts=counts, published=published, rungs=rungs),
+        figures.dashboard(attempts, published=published, rungs=rungs),
     )
 
 
@@ -67,7 +67,7 @@ def lived(version: QuizVersion, partners: list[Partner]) -> None:
     """Attempts of every kind, written the way the site writes them."""
     for index in range(12):
         partner = partners[index % 3] if index % 3 < len(partners) else None
-        record = {
+        record: dict[str, Any] = {
             "channel": "embed" if partner else "web",
             "partner_id": partner.pk if partner else None,
             "ref": "spring" if index % 4 == 1 else "",
