@@ -436,14 +436,15 @@ class PlacementRequest(models.Model):
 
 
 # What makes a Tally row one: its day, what filters select it and what it counts by.
+# Quiz and kind first: every figure reads one kind of one quiz, most over a range of days.
 TALLY_KEY = [
-    "day",
     "quiz_id",
+    "kind",
+    "day",
     "version_id",
     "partner_id",
     "channel",
     "ref",
-    "kind",
     "step_reached",
     "rung_order",
     "claimed_rung_order",

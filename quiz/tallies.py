@@ -109,6 +109,13 @@ def day_of(attempt: Counted) -> date:
 
 def _row(attempt: Counted, kind: Kind, **by: Any) -> Row:
     counted = {
+        "quiz_id": attempt.quiz_id,
+        "kind": int(kind),
+        "day": day_of(attempt),
+        "version_id": attempt.version_id,
+        "partner_id": attempt.partner_id or NO_PARTNER,
+        "channel": attempt.channel,
+        "ref": attempt.ref,
         "step_reached": 0,
         "rung_order": 0,
         "claimed_rung_order": NO_CLAIM,
@@ -117,16 +124,7 @@ def _row(attempt: Counted, kind: Kind, **by: Any) -> Row:
         "bit": 0,
         "band": 0,
     } | by
-    return (
-        day_of(attempt),
-        attempt.quiz_id,
-        attempt.version_id,
-        attempt.partner_id or NO_PARTNER,
-        attempt.channel,
-        attempt.ref,
-        int(kind),
-        *(counted[name] for name in TALLY_KEY[7:]),
-    )
+    return tuple(counted[name] for name in TALLY_KEY)
 
 
 def counts_of(attempt: Counted) -> Changes:
@@ -177,11 +175,14 @@ def add(changes: Mapping[Row, list[int]]) -> None:
     for chunk in batched(rows, UPSERT_ROWS):
         params: list[Any] = []
         for key, (n, also) in chunk:
-            params += [connection.ops.adapt_datefield_value(key[0]), *key[1:], n, also]
+            values = list(key)
+            values[DAY] = connection.ops.adapt_datefield_value(values[DAY])
+            params += [*values, n, also]
         with connection.cursor() as cursor:
             cursor.execute(_upsert_sql(len(chunk)), params)
 
 
+DAY, PARTNER = TALLY_KEY.index("day"), TALLY_KEY.index("partner_id")
 # Rows per statement: 16 parameters each, under SQLite's 32,766.
 UPSERT_ROWS = 500
 
@@ -221,7 +222,7 @@ def partner_removed(partner_id: int) -> None:
     for *key, n, also in Tally.objects.filter(partner_id=partner_id).values_list(
         *TALLY_KEY, "n", "also"
     ):
-        unpartnered = (*key[:3], NO_PARTNER, *key[4:])
+        unpartnered = (*key[:PARTNER], NO_PARTNER, *key[PARTNER + 1 :])
         changes[tuple(key)] = [-n, -also]
         changes[unpartnered][0] += n
         changes[unpartnered][1] += also

@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='tally',
-            constraint=models.UniqueConstraint(fields=('day', 'quiz_id', 'version_id', 'partner_id', 'channel', 'ref', 'kind', 'step_reached', 'rung_order', 'claimed_rung_order', 'confidence_label', 'context_answer', 'bit', 'band'), name='quiz_tally_key'),
+            constraint=models.UniqueConstraint(fields=('quiz_id', 'kind', 'day', 'version_id', 'partner_id', 'channel', 'ref', 'step_reached', 'rung_order', 'claimed_rung_order', 'confidence_label', 'context_answer', 'bit', 'band'), name='quiz_tally_key'),
         ),
         migrations.RunPython(count_existing_attempts, migrations.RunPython.noop),
     ]
