@@ -265,11 +265,27 @@ def rebuild(*, models: Apps | None = None) -> int:
     with transaction.atomic():
         tally_model.objects.all().delete()
         written = 0
-        for rows in batched(_recount(attempt_model, click_model, zone), REBUILD_BATCH):
-            tally_model.objects.bulk_create([tally_model(**row) for row in rows])
-            written += len(rows)
+        quote = connection.ops.quote_name
+        columns = [*TALLY_KEY, "n", "also"]
+        insert = (
+            f"INSERT INTO {quote(tally_model._meta.db_table)} "
+            f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        defaults = {f.name: f.get_default() for f in tally_model._meta.concrete_fields}
+        with connection.cursor() as cursor:
+            # executemany: one prepared INSERT run over each batch, far faster than
+            # bulk_create's many small statements on SQLite.
+            for rows in batched(_recount(attempt_model, click_model, zone), REBUILD_BATCH):
+                cursor.executemany(insert, [_values(defaults | row, columns) for row in rows])
+                written += len(rows)
         state_model.objects.update_or_create(pk=1, defaults={"zone": str(zone)})
     return written
+
+
+def _values(row: Mapping[str, Any], columns: list[str]) -> list[Any]:
+    values = [row[column] for column in columns]
+    values[DAY] = connection.ops.adapt_datefield_value(values[DAY])
+    return values
 
 
 def _dims(prefix: str = "") -> dict[str, Any]:

@@ -301,7 +301,7 @@ def fill_in_sql(count: int) -> Filled:
         refs = " ".join(f"WHEN {i} THEN '{ref}'" for i, ref in enumerate(REFS))
         if postgres:
             started = f"(%s::timestamptz - make_interval(secs => {offset}))"
-            completed = f"({started} + make_interval(mins => {minutes}))"
+            completed = f"({started} + make_interval(mins => {minutes}::int))"
             token, empty = f"md5({n}::text || 'bench')::uuid", "'{}'::jsonb"
         else:
             started = f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, '-' || {offset} || ' seconds')"
@@ -345,7 +345,7 @@ def fill_in_sql(count: int) -> Filled:
             values = [chosen.get(column, f"t.{quote(column)}") for column in fields]
             params = [moment] * sum(value.count("%s") for value in values)
             if postgres:
-                series = f"generate_series(1, {rows}) AS s(i)"
+                series = f"generate_series(1::bigint, {rows}) AS s(i)"
             else:
                 series = (
                     "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
