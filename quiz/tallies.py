@@ -50,6 +50,11 @@ from django.utils import timezone
 from quiz.models import TALLY_KEY, Tally, TallyState
 
 NO_PARTNER = 0  # Tally.partner_id of the attempts that came with no partner
+# Every fact is counted twice: by partner, channel and ref, and once more with these
+# in their place, for all partners, channels and refs together. The page asks the
+# second when nothing narrows by those (the commonest view): a day then holds a few
+# rows of each kind instead of a few per partner, channel and ref.
+EVERY_PARTNER, EVERY_CHANNEL, EVERY_REF = -1, "*", "*"
 NO_CLAIM = -1  # Tally.claimed_rung_order when the title named no rung
 MASK_BITS = 63
 
@@ -127,8 +132,28 @@ def _row(attempt: Counted, kind: Kind, **by: Any) -> Row:
     return tuple(counted[name] for name in TALLY_KEY)
 
 
+def _with_everyone(counts: Changes) -> Changes:
+    """`counts`, and the same facts again for every partner, channel and ref together."""
+    both: Changes = defaultdict(lambda: [0, 0])
+    for key, (n, also) in counts.items():
+        for row in (key, _everyone(key)):
+            both[row][0] += n
+            both[row][1] += also
+    return dict(both)
+
+
+def _everyone(key: Row) -> Row:
+    row = list(key)
+    row[PARTNER], row[CHANNEL], row[REF] = EVERY_PARTNER, EVERY_CHANNEL, EVERY_REF
+    return tuple(row)
+
+
 def counts_of(attempt: Counted) -> Changes:
     """What one attempt, as it stands, adds to the tallies (clicks apart)."""
+    return _with_everyone(_facts(attempt))
+
+
+def _facts(attempt: Counted) -> Changes:
     done = attempt.completed_at is not None
     counts: Changes = {
         _row(attempt, Kind.REACHED, step_reached=attempt.step_reached): [1, int(done)]
@@ -183,6 +208,7 @@ def add(changes: Mapping[Row, list[int]]) -> None:
 
 
 DAY, PARTNER = TALLY_KEY.index("day"), TALLY_KEY.index("partner_id")
+CHANNEL, REF = TALLY_KEY.index("channel"), TALLY_KEY.index("ref")
 # Rows per statement: 16 parameters each, under SQLite's 32,766.
 UPSERT_ROWS = 500
 
@@ -212,7 +238,7 @@ def forgotten(attempt: Counted) -> None:
 
 
 def clicked(attempt: Counted, *, sign: int = 1) -> None:
-    add({_row(attempt, Kind.CLICKED): [sign, 0]})
+    add(_with_everyone({_row(attempt, Kind.CLICKED): [sign, 0]}))
 
 
 def partner_removed(partner_id: int) -> None:
@@ -275,9 +301,18 @@ def rebuild(*, models: Apps | None = None) -> int:
         with connection.cursor() as cursor:
             # executemany: one prepared INSERT run over each batch, far faster than
             # bulk_create's many small statements on SQLite.
+            everyone: Changes = defaultdict(lambda: [0, 0])
             for rows in batched(_recount(attempt_model, click_model, zone), REBUILD_BATCH):
-                cursor.executemany(insert, [_values(defaults | row, columns) for row in rows])
+                values = [_values(defaults | row, columns) for row in rows]
+                cursor.executemany(insert, values)
                 written += len(rows)
+                for *key, n, also in values:
+                    counted = everyone[_everyone(tuple(key))]
+                    counted[0] += n
+                    counted[1] += also
+            for together in batched(everyone.items(), REBUILD_BATCH):
+                cursor.executemany(insert, [[*key, n, also] for key, (n, also) in together])
+                written += len(together)
         state_model.objects.update_or_create(pk=1, defaults={"zone": str(zone)})
     return written
 

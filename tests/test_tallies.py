@@ -56,7 +56,10 @@ def dashboards(quiz: Quiz, **chosen: Any) -> tuple[figures.Dashboard, figures.Da
     chosen_filters = Filters(quiz=quiz, **chosen)
     attempts = chosen_filters.apply(Attempt.objects.all())
     published, rungs = Published.of(quiz), rungs_of(quiz)
-    counts = TallyCounts(chosen_filters.apply_to_tallies(Tally.objects.all()))
+    every = Tally.objects.all()
+    counts = TallyCounts(
+        chosen_filters.apply_to_tallies(every), together=chosen_filters.tallies_together(every)
+    )
     return (
         figures.dashboard(attempts, counts=counts, published=published, rungs=rungs),
         figures.dashboard(attempts, published=published, rungs=rungs),
@@ -113,6 +116,25 @@ def test_the_site_keeps_the_tallies_equal_to_a_recount(lively):
 def test_every_figure_from_the_tallies_equals_the_count_of_attempts(lively, chosen):
     from_tallies, from_attempts = dashboards(lively, **chosen)
     assert from_tallies == from_attempts
+
+
+def test_the_counts_for_everyone_together_equal_those_by_partner(lively):
+    every = Tally.objects.all()
+    together = Filters(quiz=lively).tallies_together(every)
+    by_partner = Filters(quiz=lively).apply_to_tallies(every)
+    assert together is not None
+    assert set(together.values_list("partner_id", flat=True)) == {tallies.EVERY_PARTNER}
+    assert tallies.EVERY_PARTNER not in set(by_partner.values_list("partner_id", flat=True))
+    attempts = Attempt.objects.filter(quiz=lively)
+    published, rungs = Published.of(lively), rungs_of(lively)
+    assert figures.dashboard(
+        attempts, counts=TallyCounts(by_partner, together=together), **shown(published, rungs)
+    ) == figures.dashboard(attempts, counts=TallyCounts(by_partner), **shown(published, rungs))
+    assert Filters(quiz=lively, channel="web").tallies_together(every) is None
+
+
+def shown(published: Published, rungs: Any) -> dict[str, Any]:
+    return {"published": published, "rungs": rungs}
 
 
 def test_one_partners_figures_from_the_tallies_equal_the_count(lively):
@@ -175,9 +197,10 @@ def test_when_time_zone_changed_the_page_counts_attempts_until_rebuilt(db, admin
 
     out = io.StringIO()
     call_command("rebuild_tallies", stdout=out)
-    assert out.getvalue().strip() == "1 tally row written (Asia/Kolkata)"
+    # The attempt's step, by its partner and for everyone together.
+    assert out.getvalue().strip() == "2 tally rows written (Asia/Kolkata)"
     assert tallies.fit_current_zone()
-    assert Tally.objects.get().day == date(2026, 3, 2)
+    assert set(Tally.objects.values_list("day", flat=True)) == {date(2026, 3, 2)}
 
 
 def test_the_migration_counts_the_attempts_already_there(lively):

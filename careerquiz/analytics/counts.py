@@ -126,11 +126,14 @@ class AttemptCounts:
 class TallyCounts:
     """The same rows summed from the tallies (already filtered, quiz.tallies)."""
 
-    def __init__(self, tallies: TallyQuerySet) -> None:
+    def __init__(self, tallies: TallyQuerySet, *, together: TallyQuerySet | None = None) -> None:
+        """`tallies` by partner, channel and ref; `together`, when given, the same for
+        all of those together, which every figure but the one by ref reads instead."""
         self.tallies = tallies.order_by()
+        self.together = together.order_by() if together is not None else self.tallies
 
     def _of(self, kind: Kind) -> TallyQuerySet:
-        return self.tallies.filter(kind=kind)
+        return self.together.filter(kind=kind)
 
     def reached(self) -> list[Reached]:
         rows = (
@@ -171,7 +174,7 @@ class TallyCounts:
 
     def by_ref(self, shown: int) -> list[Grouped]:
         rows = (
-            self._of(Kind.REACHED)
+            self.tallies.filter(kind=Kind.REACHED)
             .values_list("ref")
             .annotate(started=Sum("n"), completed=Sum("also"))
             .filter(started__gt=0)

@@ -34,6 +34,7 @@ from quiz.models import (
     Quiz,
     TallyQuerySet,
 )
+from quiz.tallies import EVERY_PARTNER
 from quiz.tallies import NO_PARTNER as NO_PARTNER_TALLIED
 
 MSG_DATES_REVERSED = "The “from” date is after the “to” date: swap them, or change one."
@@ -85,10 +86,9 @@ class Filters:
         return attempts
 
     def apply_to_tallies(self, tallies: TallyQuerySet) -> TallyQuerySet:
-        """The tallies of the attempts `apply` selects (days in the tallies' zone)."""
-        tallies = tallies.filter(quiz_id=self.quiz.pk)
-        if self.version is not None:
-            tallies = tallies.filter(version_id=self.version.pk)
+        """The tallies of the attempts `apply` selects (days in the tallies' zone), by
+        partner, channel and ref."""
+        tallies = self._days(tallies.exclude(partner_id=EVERY_PARTNER))
         if self.partner is not None:
             tallies = tallies.filter(partner_id=self.partner.pk)
         if self.without_partner:
@@ -97,6 +97,20 @@ class Filters:
             tallies = tallies.filter(channel=self.channel)
         if self.ref:
             tallies = tallies.filter(ref=self.ref)
+        return tallies
+
+    def tallies_together(self, tallies: TallyQuerySet) -> TallyQuerySet | None:
+        """The same counted for every partner, channel and ref together
+        (quiz.tallies.EVERY_PARTNER: a fraction of the rows), unless the filters
+        narrow by one of those. `tallies` must hold every partner's."""
+        if self.partner or self.without_partner or self.channel or self.ref:
+            return None
+        return self._days(tallies.filter(partner_id=EVERY_PARTNER))
+
+    def _days(self, tallies: TallyQuerySet) -> TallyQuerySet:
+        tallies = tallies.filter(quiz_id=self.quiz.pk)
+        if self.version is not None:
+            tallies = tallies.filter(version_id=self.version.pk)
         if self.start is not None:
             tallies = tallies.filter(day__gte=self.start)
         if self.end is not None:

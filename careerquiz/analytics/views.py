@@ -46,7 +46,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         attempts = filters.apply(Attempt.objects.visible_to(request.user))
         counts: Counts = AttemptCounts(attempts)
         if tallies.fit_current_zone():  # else TIME_ZONE changed: rebuild_tallies
-            counts = TallyCounts(filters.apply_to_tallies(Tally.objects.visible_to(request.user)))
+            visible = Tally.objects.visible_to(request.user)
+            together = None
+            if access.sees_every_partner(request.user):
+                together = filters.tallies_together(visible)
+            counts = TallyCounts(filters.apply_to_tallies(visible), together=together)
         shown = figures.dashboard(
             attempts,
             counts=counts,

@@ -492,7 +492,10 @@ def compare(filled: Filled, *, renders: int) -> None:
         ("one partner, last 30 days", Filters(quiz=quiz, partner=filled.partner, start=recent)),
     ):
         attempts = chosen.apply(Attempt.objects.all())
-        tallied = TallyCounts(chosen.apply_to_tallies(Tally.objects.all()))
+        every = Tally.objects.all()
+        tallied = TallyCounts(
+            chosen.apply_to_tallies(every), together=chosen.tallies_together(every)
+        )
         shown: dict[str, figures.Dashboard] = {}
 
         def from_tallies(
