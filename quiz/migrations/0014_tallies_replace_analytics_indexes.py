@@ -71,5 +71,10 @@ class Migration(migrations.Migration):
             model_name='tally',
             constraint=models.UniqueConstraint(fields=('quiz_id', 'kind', 'day', 'version_id', 'partner_id', 'channel', 'ref', 'step_reached', 'rung_order', 'claimed_rung_order', 'confidence_label', 'context_answer', 'bit', 'band'), name='quiz_tally_key'),
         ),
+        migrations.AlterField(
+            model_name='attempt',
+            name='rung_slug',
+            field=models.SlugField(blank=True, db_index=False),
+        ),
         migrations.RunPython(count_existing_attempts, migrations.RunPython.noop),
     ]
