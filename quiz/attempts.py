@@ -45,7 +45,8 @@ def start_attempt(
     ref: str = "",
     passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
-    with transaction.atomic():
+    # No savepoint when nested (a view's transaction, a test): the caller's is this one.
+    with transaction.atomic(savepoint=False):
         attempt = Attempt.objects.create(
             quiz_id=version.quiz_id,
             version=version,
