@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 
 def _quiz_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
@@ -21,6 +21,13 @@ def _forget_live_versions(sender: type[Any], **kwargs: Any) -> None:
     forget_live_versions()
 
 
+def _attempt_deleted(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    # Before the row goes (pre_delete), in the deleting transaction: its counts go too.
+    from quiz import tallies
+
+    tallies.forgotten(instance)
+
+
 class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = "Quizzes"
@@ -35,3 +42,5 @@ class QuizConfig(AppConfig):
         post_delete.connect(
             _forget_live_versions, sender=version, dispatch_uid="live-version-deleted"
         )
+        attempt = self.get_model("Attempt")
+        pre_delete.connect(_attempt_deleted, sender=attempt, dispatch_uid="tally-attempt-deleted")

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quiz import guidance
+from quiz import guidance, tallies
 from quiz.documents import RESULT_SCHEMA
 from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import CONTEXT, EVIDENCE, Placement, QuizSpec, place
@@ -37,15 +37,19 @@ def start_attempt(
     ref: str = "",
     passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
-    return Attempt.objects.create(
-        quiz_id=version.quiz_id,
-        version=version,
-        channel=channel,
-        partner_id=partner_id,
-        region=region,
-        ref=ref,
-        passthrough=dict(passthrough or {}),
-    )
+    # No savepoint when nested (a view's transaction, a test): the caller's is this one.
+    with transaction.atomic(savepoint=False):
+        attempt = Attempt.objects.create(
+            quiz_id=version.quiz_id,
+            version=version,
+            channel=channel,
+            partner_id=partner_id,
+            region=region,
+            ref=ref,
+            passthrough=dict(passthrough or {}),
+        )
+        tallies.started(attempt)
+    return attempt
 
 
 def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: str = "") -> Attempt:
@@ -59,8 +63,10 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
         locked.version = attempt.version  # the same row, already read: not read again
         if locked.completed_at is not None:
             return locked  # its result is read (built) when asked for
+        before = tallies.counts_of(locked)  # as the locked row stands: flush moves it too
         _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
         locked.save(update_fields=COMPLETION_FIELDS)
+        tallies.add(tallies.difference(before, tallies.counts_of(locked)))
         attempt_completed.send(sender=Attempt, attempt=locked)
         return locked
 
@@ -166,6 +172,7 @@ def place_and_record(
     # No savepoint when nested (place_once, a test): the caller's transaction is this one.
     with transaction.atomic(savepoint=False):
         attempt.save(force_insert=True)
+        tallies.started(attempt)
         attempt_completed.send(sender=Attempt, attempt=attempt)
     return attempt
 

@@ -14,6 +14,7 @@ from collections.abc import Container
 from functools import cached_property
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -353,24 +354,6 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
         return self.filter(partner__managers__pk=user.pk)
 
 
-# What analytics filter and group attempts by, beside the quiz and dates: one index
-# holds them all (Attempt.Meta).
-COUNTED = [
-    "completed_at",
-    "partner",
-    "version",
-    "channel",
-    "ref",
-    "step_reached",
-    "rung_order",
-    "claimed_rung_order",
-    "confidence_label",
-    "context_answer",
-    "held_back_mask",
-    "below_placed_mask",
-]
-
-
 class Attempt(models.Model):
     """One visitor's run through a quiz version: recorded at start, completed once."""
 
@@ -382,8 +365,7 @@ class Attempt(models.Model):
 
     token_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     result_id = models.CharField(max_length=32, unique=True, default=new_result_id, editable=False)
-    # Quiz and partner lead the analytics indexes (Meta) instead of one index each: on
-    # SQLite, with no statistics, the planner took a one-column index and read rows.
+    # Quiz and partner lead the indexes with the start date (Meta) instead of one each.
     quiz = models.ForeignKey(
         Quiz, on_delete=models.CASCADE, related_name="attempts", db_index=False
     )
@@ -414,7 +396,9 @@ class Attempt(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    rung_slug = models.SlugField(blank=True)
+    # Nothing looks attempts up by rung (analytics counts rung orders in quiz.tallies; the
+    # admin's search is a LIKE no index serves): no index for every INSERT to write.
+    rung_slug = models.SlugField(blank=True, db_index=False)
     rung_order = models.PositiveSmallIntegerField(null=True, blank=True)
     # Only attempts completed before lean attempts store their result document here;
     # the others' is built from the version and answers when read (quiz.results).
@@ -467,16 +451,10 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [
-            # Analytics filter by quiz and dates, then by and over the COUNTED columns; with
-            # all of them in one index every figure reads the index alone. On SQLite a row
-            # holds its result JSON inline, before most of those columns: reading past it
-            # for 200,000 rows took seconds, reading this index takes milliseconds.
-            models.Index(fields=["quiz", "started_at", *COUNTED], name="quiz_attempt_analytics"),
-            # The same for a partner's attempts, and a partner manager's.
-            models.Index(
-                fields=["partner", "started_at", "quiz", *(c for c in COUNTED if c != "partner")],
-                name="quiz_attempt_partner_started",
-            ),
+            # Analytics counts from Tally (quiz.tallies), not from here: these narrow
+            # indexes serve the CSV export, the admin's list and a partner's own attempts.
+            models.Index(fields=["quiz", "started_at"], name="quiz_attempt_quiz_started"),
+            models.Index(fields=["partner", "started_at"], name="quiz_attempt_partner_day"),
             # Only unfinished attempts can still move: quiz.progress.flush reads this index
             # alone (completed_at is in it for SQLite to see that).
             models.Index(
@@ -522,3 +500,88 @@ class PlacementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"placement request {self.key_digest[:12]}…"
+
+
+# What makes a Tally row one: its day, what filters select it and what it counts by.
+# Quiz and kind first: every figure reads one kind of one quiz, most over a range of days.
+TALLY_KEY = [
+    "quiz_id",
+    "kind",
+    "day",
+    "version_id",
+    "partner_id",
+    "channel",
+    "ref",
+    "step_reached",
+    "rung_order",
+    "claimed_rung_order",
+    "confidence_label",
+    "context_answer",
+    "bit",
+    "band",
+]
+
+
+class TallyQuerySet(models.QuerySet["Tally"]):
+    def visible_to(self, user: AbstractUser | AnonymousUser) -> TallyQuerySet:
+        """The tallies of the attempts `user` may read: AttemptQuerySet.visible_to's rule."""
+        if user.pk is None or not user.has_perm(VIEW_ATTEMPT):
+            return self.none()
+        if user.has_perm(VIEW_EVERY_ATTEMPT):
+            return self
+        # Named, not imported: partners live in an app above this one.
+        partner = apps.get_model("partners", "Partner")
+        managed = partner.objects.filter(managers__pk=user.pk).values("pk")
+        return self.filter(partner_id__in=managed)
+
+
+class Tally(models.Model):
+    """Attempts counted by the day they started and what analytics filters and groups by.
+
+    quiz.tallies keeps these up to date in the transaction that starts, moves on,
+    completes or deletes an attempt, with one upsert that adds to the counts, so
+    the analytics page sums a few thousand of these rows instead of reading a
+    million attempts. Each kind uses some of the key columns, the rest keep their
+    defaults (quiz.tallies.Kind says which, and what `n` and `also` count).
+
+    Keys are plain numbers, not foreign keys: a tally outlives nothing it counts
+    (quiz.tallies removes counts with their attempts), and "no partner" is 0, not
+    NULL, because a unique key never matches NULLs and the upsert needs it to.
+    """
+
+    day = models.DateField(help_text="The day the attempts started, in TallyState.zone.")
+    quiz_id = models.IntegerField()
+    version_id = models.IntegerField()
+    partner_id = models.IntegerField(help_text="0: no partner.")
+    channel = models.CharField(max_length=10)
+    ref = models.CharField(max_length=REF_MAX_LENGTH)
+    kind = models.PositiveSmallIntegerField()
+    step_reached = models.SmallIntegerField(default=0)
+    rung_order = models.SmallIntegerField(default=0)
+    claimed_rung_order = models.SmallIntegerField(default=-1, help_text="-1: no title rung.")
+    confidence_label = models.CharField(max_length=10, default="")
+    context_answer = models.CharField(max_length=60, default="")
+    bit = models.SmallIntegerField(default=0, help_text="An evidence question's mask bit.")
+    band = models.SmallIntegerField(default=0, help_text="A time-to-complete band.")
+    n = models.BigIntegerField(default=0)
+    also = models.BigIntegerField(default=0)
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=TALLY_KEY, name="quiz_tally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} quiz {self.quiz_id} kind {self.kind}: {self.n}"
+
+
+class TallyState(models.Model):
+    """One row: the time zone the tallies' days are in (quiz.tallies.rebuild writes it)."""
+
+    zone = models.CharField(max_length=64)
+    rebuilt_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"tallies in {self.zone}"

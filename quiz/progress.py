@@ -22,10 +22,12 @@ from datetime import datetime, timedelta
 from itertools import batched
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from quiz import tallies
 from quiz.models import Attempt
 from quiz.placement import QuizSpec
 
@@ -90,11 +92,45 @@ def flush(*, now: datetime | None = None) -> int:
             if isinstance(mark := marks.get(mark_key(str(token))), int) and mark > reached
         }
         if further:
-            whens = [When(pk=pk, then=Value(step)) for pk, step in further.items()]
-            moved += Attempt.objects.filter(pk__in=further).update(
-                step_reached=Greatest("step_reached", Case(*whens, output_field=IntegerField()))
-            )
+            moved += _move_on(further)
     return moved
+
+
+# What quiz.tallies counts an unfinished attempt by.
+TALLIED = ["started_at", "completed_at", "quiz_id", "version_id", "partner_id", "channel", "ref"]
+
+
+def _move_on(further: dict[int, int]) -> int:
+    """Set these attempts' furthest steps, and move them in the tallies: one transaction."""
+    with transaction.atomic():
+        # Locked and read again: a completion at the same moment has either finished
+        # (the attempt is no longer open) or waits, so the tallies move each attempt
+        # from the step it is at now.
+        current = (
+            Attempt.objects.select_for_update()
+            .filter(pk__in=further, completed_at__isnull=True)
+            .only(*TALLIED, "step_reached")
+        )
+        changes: tallies.Changes = {}
+        steps: dict[int, int] = {}
+        for attempt in current:
+            if further[attempt.pk] > attempt.step_reached:
+                before = tallies.counts_of(attempt)
+                attempt.step_reached = steps[attempt.pk] = further[attempt.pk]
+                for key, (n, also) in tallies.difference(
+                    before, tallies.counts_of(attempt)
+                ).items():
+                    counted = changes.setdefault(key, [0, 0])
+                    counted[0] += n
+                    counted[1] += also
+        if not steps:
+            return 0
+        whens = [When(pk=pk, then=Value(step)) for pk, step in steps.items()]
+        Attempt.objects.filter(pk__in=steps).update(
+            step_reached=Greatest("step_reached", Case(*whens, output_field=IntegerField()))
+        )
+        tallies.add(changes)
+    return len(steps)
 
 
 def flush_if_due() -> None:

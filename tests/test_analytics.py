@@ -49,17 +49,20 @@ from careerquiz.analytics.filters import (
     Filters,
 )
 from careerquiz.partners.models import Partner
-from quiz import flow, progress
+from quiz import flow, progress, tallies
 from quiz.attempts import ANALYTICS, complete_attempt, evidence_mask, start_attempt
-from quiz.models import REF_VALIDATOR, Attempt, Quiz
+from quiz.models import REF_VALIDATOR, Attempt, Option, Question, Quiz
+from quiz.versions import publish
 from tests.factories import live_version, make_ladder, make_quiz
 
 URL = "/admin/analytics/"
 CSV_URL = "/admin/analytics/placements.csv"
-# For an editor: session, user, their permissions (2), the progress flush (a read, and a
-# write when steps were marked), quizzes, versions, partners, the ladder's rungs and ten
-# figures. The same for ten attempts or a million; a superuser skips the permissions.
-QUERY_BOUND = 20
+# For an editor: session, user, their permissions (2), the progress flush (a read, and
+# when steps were marked a locked read, an update and a tally upsert, in a savepoint
+# here), quizzes, versions, partners, the tallies' time zone, the ladder's rungs and
+# seven figures. The same for ten attempts or a million; a superuser skips the
+# permissions.
+QUERY_BOUND = 22
 
 COMPLETED = [
     # q1, q2, q3, title, company, channel, partner, ref
@@ -110,6 +113,8 @@ def known(db) -> Quiz:
     started_on(first[1], datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
     started_on(first[4], datetime(2026, 3, 31, 23, 59, tzinfo=UTC))
     progress.flush(now=datetime(2026, 3, 12, tzinfo=UTC))
+    # Moving start dates with .update() went around quiz.tallies: count them again.
+    tallies.rebuild()
     return quiz
 
 
@@ -241,16 +246,82 @@ def test_dates_are_whole_days_in_the_site_time_zone(known, settings):
     assert started(**march) == 9
 
 
-def test_versions_asking_other_questions_are_counted_at_their_own_steps():
-    # v1 asked a, b; v2 asks b, c, a. An attempt reached step n of its own version.
+def test_versions_with_other_steps_leave_the_funnel_where_their_steps_differ():
+    # v1 asked q1, q2; v2 asks q1, q2, q3. An attempt reached step n of its own version.
+    steps = {2: ("q1", "q2", "q3", REGION), 1: ("q1", "q2", REGION)}
+    counts = {(1, 1): 2, (1, 2): 3, (1, 3): 5, (2, 1): 1, (2, 3): 2, (2, 4): 7}
+    assert [(s.key, s.reached, s.lost, s.counted) for s in reach_per_step(counts, steps)] == [
+        ("q1", 20, 0, 20),
+        ("q2", 17, 3, 20),
+        ("q3", 9, 0, 10),  # v2 only: v1's third step was the country
+        (REGION, 7, 2, 10),  # not 12: v1's five countries were another step
+    ]
+
+
+def test_a_version_asking_other_steps_from_the_first_is_left_out():
     steps = {2: ("b", "c", "a", REGION), 1: ("a", "b", REGION)}
     counts = {(1, 1): 4, (1, 3): 6, (2, 2): 5, (2, 4): 5}
-    assert reach_per_step(counts, steps) == [
-        ("b", 16, True),  # v2: all 10; v1: the 6 that reached step 2
-        ("c", 10, False),  # v2 only
-        ("a", 15, True),  # v2: 5 reached step 3; v1: all 10
-        (REGION, 11, True),  # v2: 5 at step 4; v1: 6 at step 3
+    assert [(s.key, s.reached, s.lost, s.counted) for s in reach_per_step(counts, steps)] == [
+        ("b", 10, 0, 10),
+        ("c", 10, 0, 10),
+        ("a", 5, 5, 10),
+        (REGION, 5, 0, 10),
     ]
+    # Without attempts of v2, the funnel is v1's.
+    only_v1 = {(1, 1): 4, (1, 3): 6}
+    assert [s.key for s in reach_per_step(only_v1, steps)] == ["a", "b", REGION]
+
+
+def two_versions_of_different_lengths() -> Quiz:
+    """v1 asks q1, q2 (then the country); v2 adds q3. v1: three completed and one left
+    at its first step; v2: two completed, one left at q3 and one at q2."""
+    quiz = make_quiz(make_ladder(), evidence_questions=2, with_extras=False)
+    first = live_version(quiz)
+    q2 = Question.objects.get(quiz=quiz, key="q2")
+    q3 = Question.objects.create(
+        quiz=quiz, key="q3", text="Evidence question 3?", role=q2.role, position=3
+    )
+    for option in q2.options.all():
+        Option.objects.create(
+            question=q3,
+            key=option.key,
+            text=option.text,
+            rung=option.rung,
+            position=option.position,
+        )
+    second = publish(quiz)
+    assert (first.number, second.number) == (1, 2)
+    answers = {"q1": "mid", "q2": "mid"}
+    for version, completed, left in ((first, 3, [1]), (second, 2, [3, 2])):
+        for _ in range(completed):
+            extra = {"q3": "senior"} if version == second else {}
+            complete_attempt(start_attempt(version), answers | extra, region="IN")
+        for step in left:
+            progress.mark_reached(str(start_attempt(version).token_id), step)
+    progress.flush()
+    return quiz
+
+
+def test_the_funnel_over_two_versions_of_different_lengths_only_narrows(db, admin_client):
+    quiz = two_versions_of_different_lengths()
+    drop = admin_client.get(URL).context["figures"].drop_off
+    assert drop == dashboard_for(quiz).drop_off  # the tallies, as the attempts count
+    rows = [(s.key, s.reached.count, s.lost, s.counted, s.in_every_version) for s in drop.steps]
+    assert rows == [
+        ("q1", 8, 0, 8, True),
+        ("q2", 7, 1, 8, True),
+        ("q3", 3, 1, 4, False),  # v2 only: v1 asked the country third
+        (REGION, 2, 1, 4, False),
+    ]
+    counts = [s.reached.count for s in drop.steps] + [drop.completed.count]
+    assert counts == sorted(counts, reverse=True)
+    assert (drop.completed.count, drop.left_out) == (2, 0)
+    page = page_text(admin_client.get(URL))
+    assert "of the 4 attempts of versions asking the steps up to here" in page
+    # One version chosen: its own funnel, every attempt counted at every step.
+    v1 = dashboard_for(quiz, version=Published.of(quiz).version(1)).drop_off
+    assert [(s.key, s.reached.count) for s in v1.steps] == [("q1", 4), ("q2", 3), (REGION, 3)]
+    assert all(s.in_every_version for s in v1.steps)
 
 
 def test_a_rung_order_the_ladder_no_longer_has_is_labelled_by_its_number(known):

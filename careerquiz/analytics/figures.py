@@ -1,12 +1,10 @@
-"""The figures: one aggregate query each, small frozen dataclasses out.
+"""The figures: a few grouped rows in, small frozen dataclasses out.
 
-Each function takes the attempts to count, already filtered and limited to
-what the user may see (careerquiz.analytics.filters), asks the database one
-GROUP BY question, and shapes the handful of rows that come back: a row per
-rung, per step or per question, never per attempt. They rely on the columns
-quiz.attempts copies from the placement on completion (rung, claimed rung,
-confidence, context answer, held-back masks, step reached), all of them in one
-index (Attempt.Meta), so no figure reads a row or a result's JSON.
+Each function shapes the handful of rows one GROUP BY question returns (a row
+per rung, per step, per day or per question, never per attempt), asked of a
+`Counts` (careerquiz.analytics.counts): the tallies quiz.tallies keeps as
+attempts change, or the attempts themselves, already filtered and limited to
+what the user may see (careerquiz.analytics.filters). Both give the same rows.
 """
 
 from __future__ import annotations
@@ -18,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.expressions import Combinable
+from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import TruncDate
 
 from careerquiz.analytics.content import REGION, Published, Question, RungLabel, with_orders
+from careerquiz.analytics.counts import AttemptCounts, Counts, Grouped, Placed, Reached
 from quiz.models import AttemptQuerySet
+from quiz.tallies import DURATION_LIMITS
 
 COMPLETED = Q(completed_at__isnull=False)
 CONFIDENCE_LABELS = (("high", "High"), ("medium", "Medium"), ("low", "Low"))
@@ -70,9 +68,8 @@ class Totals:
         return percent(self.completed, self.started)
 
 
-def totals(attempts: AttemptQuerySet) -> Totals:
-    counts = attempts.aggregate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
-    return Totals(started=counts["started"], completed=counts["completed"])
+def totals(reached: Sequence[Reached]) -> Totals:
+    return Totals(started=sum(row[2] for row in reached), completed=sum(row[3] for row in reached))
 
 
 # --- How far people got -----------------------------------------------------------------------
@@ -80,91 +77,104 @@ def totals(attempts: AttemptQuerySet) -> Totals:
 
 @dataclass(frozen=True, kw_only=True)
 class StepReach:
-    number: int  # its place on the chart: the newest version's order
+    number: int  # its place in the funnel: the newest version's order
     key: str
     reached: Share  # of the attempts started
     lost: int  # reached the step before but not this one
-    in_every_version: bool  # False: some versions counted here never asked it
+    in_every_version: bool  # False: attempts of versions asking other steps are left out
+    counted: int  # attempts started of the versions counted at this step
 
 
 @dataclass(frozen=True, kw_only=True)
 class DropOff:
     started: int
     steps: tuple[StepReach, ...]
-    completed: Share
+    completed: Share  # of the versions counted at the last step
+    left_out: int  # attempts of versions whose steps differ from the first one on
 
 
-def drop_off(attempts: AttemptQuerySet, published: Published) -> DropOff:
-    """How many attempts reached each step, and completed.
+@dataclass(frozen=True, kw_only=True)
+class StepCount:
+    key: str
+    reached: int
+    lost: int
+    counted: int  # attempts started of the versions counted here
 
-    An attempt that reached step n of its version reached every question up to
-    it; versions may order or word their questions differently, so each
-    question is counted at its own place in each attempt's version.
-    """
-    rows = (
-        attempts.order_by()
-        .values_list("version_id", "step_reached")
-        .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
-    )
-    counts: dict[tuple[int, int], int] = {}
-    completed = 0
-    for version_id, step, started, done in rows:
-        counts[version_id, step] = started
-        completed += done
-    steps = reach_per_step(counts, {v.pk: v.steps for v in published.versions})
+
+def drop_off(reached: Sequence[Reached], published: Published) -> DropOff:
+    """How many attempts reached each step, and completed: a funnel that only narrows."""
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    completed_in: dict[int, int] = defaultdict(int)
+    for version_id, step, started, finished in reached:
+        counts[version_id, step] += started
+        completed_in[version_id] += finished
+    steps_by_version = {v.pk: v.steps for v in published.versions}
+    steps = reach_per_step(counts, steps_by_version)
     started = sum(counts.values())
-    reaches, before = [], started
-    for number, (key, reached, everywhere) in enumerate(steps, start=1):
-        reaches.append(
-            StepReach(
-                number=number,
-                key=key,
-                reached=Share(
-                    label=f"{number}. {'country' if key == REGION else key}",
-                    detail=published.step_label(key),
-                    count=reached,
-                    of=started,
-                ),
-                lost=max(before - reached, 0),
-                in_every_version=everywhere,
-            )
+    with_attempts = {version for version, _ in counts}
+    counted_last = [
+        v
+        for v in with_attempts
+        if steps and tuple(steps_by_version.get(v, ())) == tuple(s.key for s in steps)
+    ]
+    completed = sum(completed_in[v] for v in counted_last)
+    reaches = [
+        StepReach(
+            number=number,
+            key=step.key,
+            reached=Share(
+                label=f"{number}. {'country' if step.key == REGION else step.key}",
+                detail=published.step_label(step.key),
+                count=step.reached,
+                of=started,
+            ),
+            lost=step.lost,
+            in_every_version=step.counted == started,
+            counted=step.counted,
         )
-        before = reached
+        for number, step in enumerate(steps, start=1)
+    ]
     done = Share(label="Completed", detail="Saw their result", count=completed, of=started)
-    return DropOff(started=started, steps=tuple(reaches), completed=done)
+    left_out = started - (steps[0].counted if steps else 0)
+    return DropOff(started=started, steps=tuple(reaches), completed=done, left_out=left_out)
 
 
 def reach_per_step(
     counts: Mapping[tuple[int, int], int], steps_by_version: Mapping[int, Sequence[str]]
-) -> list[tuple[str, int, bool]]:
-    """(step key, attempts that reached it, asked by every version counted) per step.
+) -> list[StepCount]:
+    """Per step of the newest version with attempts, how many attempts reached it.
 
-    `counts` maps (version id, furthest step reached) to attempts. Steps come in
-    the order of the newest version (the first in `steps_by_version`); steps
-    only older versions asked follow, before the last step (the region), which
-    every version ends with.
+    `counts` maps (version id, furthest step reached) to attempts; `steps_by_version`
+    the versions' steps, newest first. An attempt of a version counts at a step
+    while its version asked the same steps, in the same order, up to and
+    including it: from where a version's steps differ (a question added, removed
+    or moved), its attempts leave the funnel instead of being counted at steps
+    their visitors never had. So each step counts a subset of the attempts the
+    step before counted, each of those reached it only if they reached the one
+    before, and no step ever shows more attempts than an earlier one.
     """
-    counted = {version for version, _ in counts if version in steps_by_version}
-    order: list[str] = []
-    for steps in steps_by_version.values():
-        order += [key for key in steps if key not in order]
-    order.sort(key=lambda key: key == REGION)  # stable: only moves the region to the end
-    reached: dict[str, int] = defaultdict(int)
-    for (version, furthest), attempts in counts.items():
-        for place, key in enumerate(steps_by_version.get(version, ()), start=1):
-            if furthest >= place:
-                reached[key] += attempts
-    return [(key, reached[key], all(key in steps_by_version[v] for v in counted)) for key in order]
+    with_attempts = [v for v in steps_by_version if any(ver == v for ver, _ in counts)]
+    newest = with_attempts[0] if with_attempts else next(iter(steps_by_version), None)
+    order = tuple(steps_by_version[newest]) if newest is not None else ()
+    result = []
+    for place, key in enumerate(order, start=1):
+        same = {v for v in with_attempts if tuple(steps_by_version[v][:place]) == order[:place]}
+        mine = [(furthest, n) for (v, furthest), n in counts.items() if v in same]
+        reached = sum(n for furthest, n in mine if furthest >= place)
+        before = sum(n for furthest, n in mine if furthest >= place - 1)
+        counted = sum(n for _, n in mine)
+        result.append(StepCount(key=key, reached=reached, lost=before - reached, counted=counted))
+    return result
 
 
 # --- Where people were placed, and how sure the placement is ----------------------------------
 
 
-def placements(attempts: AttemptQuerySet, rungs: Sequence[RungLabel]) -> tuple[Share, ...]:
+def placements(placed: Sequence[Placed], rungs: Sequence[RungLabel]) -> tuple[Share, ...]:
     """Completed attempts per rung placed at, every rung of the ladder shown."""
-    rows = dict(
-        attempts.filter(COMPLETED).order_by().values_list("rung_order").annotate(Count("pk"))
-    )
+    rows: dict[int, int] = defaultdict(int)
+    for _, _, order, _, count in placed:
+        rows[order] += count
     total = sum(rows.values())
     return tuple(
         Share(label=rung.title, count=rows.get(rung.order, 0), of=total)
@@ -172,11 +182,11 @@ def placements(attempts: AttemptQuerySet, rungs: Sequence[RungLabel]) -> tuple[S
     )
 
 
-def confidence(attempts: AttemptQuerySet) -> tuple[Share, ...]:
+def confidence(placed: Sequence[Placed]) -> tuple[Share, ...]:
     """Completed attempts per confidence label (quiz.placement: high, medium, low)."""
-    rows = dict(
-        attempts.filter(COMPLETED).order_by().values_list("confidence_label").annotate(Count("pk"))
-    )
+    rows: dict[str, int] = defaultdict(int)
+    for _, _, _, label, count in placed:
+        rows[label] += count
     total = sum(rows.values())
     return tuple(
         Share(label=label, count=rows.get(key, 0), of=total) for key, label in CONFIDENCE_LABELS
@@ -245,20 +255,14 @@ class TitleGaps:
 
 
 def title_gaps(
-    attempts: AttemptQuerySet, rungs: Sequence[RungLabel], split: Question | None
+    placed_rows: Sequence[Placed], rungs: Sequence[RungLabel], split: Question | None
 ) -> TitleGaps:
     """Claimed rung × placed rung for the completed attempts, split by the answer to the
     first context question (`split`: the newest version's, e.g. where people work)."""
-    rows = (
-        attempts.filter(COMPLETED)
-        .order_by()
-        .values_list("context_answer", "claimed_rung_order", "rung_order")
-        .annotate(Count("pk"))
-    )
-    cells: dict[str, dict[tuple[int | None, int], int]] = defaultdict(dict)
-    for given, claimed, placed, count in rows:
+    cells: dict[str, dict[tuple[int | None, int], int]] = defaultdict(lambda: defaultdict(int))
+    for given, claimed, placed, _, count in placed_rows:
         if placed is not None:
-            cells[given or ""][claimed, placed] = count
+            cells[given or ""][claimed, placed] += count
     orders = {o for group in cells.values() for pair in group for o in pair if o is not None}
     columns = with_orders(rungs, sorted(orders))
     everyone: dict[tuple[int | None, int], int] = defaultdict(int)
@@ -322,34 +326,23 @@ class HeldBack:
     below_placed: Share  # of those, below the rung placed at too: it pulled the placement down
 
 
-def _bit(mask: str, bit: int) -> Combinable:
-    return F(mask).bitrightshift(bit).bitand(1)
-
-
-def held_back(
-    attempts: AttemptQuerySet, published: Published, *, completed: int
-) -> tuple[HeldBack, ...]:
+def held_back(counts: Counts, published: Published, *, completed: int) -> tuple[HeldBack, ...]:
     """The questions most often answered below the next rung, of `completed` placements.
 
-    Counted from each attempt's masks (quiz.attempts.evidence_mask): per version, one
-    SUM per bit, that is per evidence question, then added up per question key.
+    Counted per version and evidence question (the bits of quiz.attempts.evidence_mask),
+    then added up per question key.
     """
     bits = max((len(version.evidence) for version in published.versions), default=0)
     if not bits:
         return ()
-    sums = {
-        **{f"held_{b}": Sum(_bit("held_back_mask", b)) for b in range(bits)},
-        **{f"below_{b}": Sum(_bit("below_placed_mask", b)) for b in range(bits)},
-    }
-    rows = attempts.filter(COMPLETED).order_by().values("version_id").annotate(**sums)
     evidence = {version.pk: version.evidence for version in published.versions}
     held: dict[str, int] = defaultdict(int)
     below: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts: Mapping[str, Any] = row
-        for b, key in enumerate(evidence.get(counts["version_id"], ())):
-            held[key] += int(counts[f"held_{b}"] or 0)  # PostgreSQL sums bigints as numeric
-            below[key] += int(counts[f"below_{b}"] or 0)
+    for version_id, bit, held_count, below_count in counts.held(bits):
+        keys = evidence.get(version_id, ())
+        if bit < len(keys):
+            held[keys[bit]] += held_count
+            below[keys[bit]] += below_count
     ranked = sorted((k for k in held if held[k]), key=lambda k: (-held[k], -below[k], k))
     return tuple(
         HeldBack(
@@ -387,16 +380,10 @@ class OverTime:
     periods: tuple[Period, ...]
 
 
-def over_time(attempts: AttemptQuerySet) -> OverTime:
+def over_time(days: Sequence[Grouped]) -> OverTime:
     """Attempts started per day (per week over longer spans), and how many completed:
-    one GROUP BY day in the site's time zone, folded into weeks here when there are many."""
-    rows = (
-        attempts.order_by()
-        .annotate(day=TruncDate("started_at"))
-        .values("day")
-        .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
-    )
-    by_day = {row["day"]: (row["started"], row["completed"]) for row in rows}
+    days in the site's time zone, folded into weeks here when there are many."""
+    by_day: dict[date, tuple[int, int]] = {day: (n, done) for day, n, done in days}
     unit = "day"
     if len(by_day) > MAX_DAYS_SHOWN:
         unit = "week"
@@ -426,28 +413,32 @@ class GroupCount:
     completed: Share
 
 
+def _groups(rows: Sequence[Grouped], *, empty: str) -> tuple[GroupCount, ...]:
+    return tuple(
+        GroupCount(
+            label=group or empty,
+            started=started,
+            completed=Share(label=group or empty, count=completed, of=started),
+        )
+        for group, started, completed in rows
+    )
+
+
 def _grouped(attempts: AttemptQuerySet, value: Any, *, empty: str) -> tuple[GroupCount, ...]:
     """Started and completed per `value` (an expression), the most started first."""
     rows = (
         attempts.order_by()
         .annotate(group=value)
-        .values("group")
+        .values_list("group")
         .annotate(started=Count("pk"), completed=Count("pk", filter=COMPLETED))
         .order_by("-started", "group")[:REFS_SHOWN]
     )
-    return tuple(
-        GroupCount(
-            label=row["group"] or empty,
-            started=row["started"],
-            completed=Share(label=row["group"] or empty, count=row["completed"], of=row["started"]),
-        )
-        for row in rows
-    )
+    return _groups(list(rows), empty=empty)
 
 
-def by_ref(attempts: AttemptQuerySet) -> tuple[GroupCount, ...]:
+def by_ref(counts: Counts) -> tuple[GroupCount, ...]:
     """The partners' references (data-ref) with the most attempts, and their completions."""
-    return _grouped(attempts, F("ref"), empty=NO_REF)
+    return _groups(counts.by_ref(REFS_SHOWN), empty=NO_REF)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -471,47 +462,34 @@ def by_passthrough(attempts: AttemptQuerySet, names: Sequence[str]) -> tuple[Par
 # --- The partner's call to action ---------------------------------------------------------------
 
 
-def cta_clicks(attempts: AttemptQuerySet) -> Share:
+def cta_clicks(clicked: int, *, completed: int) -> Share:
     """Placements whose visitor followed the partner's call to action (counted by the
     redirect it goes through, careerquiz.partners.views.call_to_action: no cookie)."""
-    row = (
-        attempts.filter(COMPLETED)
-        .order_by()
-        .aggregate(completed=Count("pk"), clicked=Count("pk", filter=Q(cta_click__isnull=False)))
-    )
-    return Share(label="call-to-action clicks", count=row["clicked"], of=row["completed"])
+    return Share(label="call-to-action clicks", count=clicked, of=completed)
 
 
 # --- Time to complete ---------------------------------------------------------------------------
 
-# (label, upper bound): completed attempts are counted in the first band they fit.
+# Completed attempts are counted in the first band whose upper bound (quiz.tallies.
+# DURATION_LIMITS) they are under.
 DURATION_BANDS = (
-    ("under 1 minute", timedelta(minutes=1)),
-    ("1–2 minutes", timedelta(minutes=2)),
-    ("2–5 minutes", timedelta(minutes=5)),
-    ("5–10 minutes", timedelta(minutes=10)),
-    ("10–30 minutes", timedelta(minutes=30)),
-    ("30 minutes or more", None),
+    "under 1 minute",
+    "1–2 minutes",
+    "2–5 minutes",
+    "5–10 minutes",
+    "10–30 minutes",
+    "30 minutes or more",
 )
+assert len(DURATION_BANDS) == len(DURATION_LIMITS) + 1
 
 
-def time_to_complete(attempts: AttemptQuerySet) -> tuple[Share, ...]:
-    """Completed attempts by how long they took from start to result, in bands: one query
-    of conditional counts (a median would need a sort SQLite cannot do in SQL)."""
-    took = ExpressionWrapper(F("completed_at") - F("started_at"), output_field=DurationField())
-    counts: dict[str, Any] = {}
-    lower: timedelta | None = None
-    for index, (_, upper) in enumerate(DURATION_BANDS):
-        within = Q(took__lt=upper) if upper is not None else Q()
-        if lower is not None:
-            within &= Q(took__gte=lower)
-        counts[f"band_{index}"] = Count("pk", filter=within)
-        lower = upper
-    row = attempts.filter(COMPLETED).order_by().annotate(took=took).aggregate(**counts)
-    total = sum(row.values())
+def time_to_complete(bands: Sequence[int]) -> tuple[Share, ...]:
+    """Completed attempts by how long they took from start to result, in bands (a median
+    would need a sort SQLite cannot do in SQL, and tallies cannot keep)."""
+    total = sum(bands)
     return tuple(
-        Share(label=label, count=row[f"band_{index}"], of=total)
-        for index, (label, _) in enumerate(DURATION_BANDS)
+        Share(label=label, count=count, of=total)
+        for label, count in zip(DURATION_BANDS, bands, strict=True)
     )
 
 
@@ -539,18 +517,24 @@ def dashboard(
     published: Published,
     rungs: Sequence[RungLabel],
     pass_params: Sequence[str] = (),
+    counts: Counts | None = None,
 ) -> Dashboard:
-    counted = totals(attempts)
+    """Every figure for these attempts: counted by `counts` (the tallies of the same
+    attempts, say), else from the attempts; passed-through parameters always are."""
+    counts = counts or AttemptCounts(attempts)
+    reached = counts.reached()
+    placed = counts.placed()
+    counted = totals(reached)
     return Dashboard(
         totals=counted,
-        drop_off=drop_off(attempts, published),
-        placements=placements(attempts, rungs),
-        confidence=confidence(attempts),
-        title_gaps=title_gaps(attempts, rungs, published.split_question()),
-        held_back=held_back(attempts, published, completed=counted.completed),
-        over_time=over_time(attempts),
-        by_ref=by_ref(attempts),
+        drop_off=drop_off(reached, published),
+        placements=placements(placed, rungs),
+        confidence=confidence(placed),
+        title_gaps=title_gaps(placed, rungs, published.split_question()),
+        held_back=held_back(counts, published, completed=counted.completed),
+        over_time=over_time(counts.by_day()),
+        by_ref=by_ref(counts),
         by_passthrough=by_passthrough(attempts, pass_params),
-        time_to_complete=time_to_complete(attempts),
-        cta_clicks=cta_clicks(attempts),
+        time_to_complete=time_to_complete(counts.bands()),
+        cta_clicks=cta_clicks(counts.clicks(), completed=counted.completed),
     )

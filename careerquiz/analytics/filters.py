@@ -26,7 +26,16 @@ from django.utils import timezone
 from careerquiz.analytics.access import User, partners_for, sees_every_partner
 from careerquiz.analytics.content import Published, Version
 from careerquiz.partners.models import Partner
-from quiz.models import REF_MAX_LENGTH, REF_VALIDATOR, Attempt, AttemptQuerySet, Quiz
+from quiz.models import (
+    REF_MAX_LENGTH,
+    REF_VALIDATOR,
+    Attempt,
+    AttemptQuerySet,
+    Quiz,
+    TallyQuerySet,
+)
+from quiz.tallies import EVERY_PARTNER
+from quiz.tallies import NO_PARTNER as NO_PARTNER_TALLIED
 
 MSG_DATES_REVERSED = "The “from” date is after the “to” date: swap them, or change one."
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
@@ -75,6 +84,38 @@ class Filters:
         if self.end is not None:
             attempts = attempts.filter(started_at__lt=start_of(self.end + timedelta(days=1)))
         return attempts
+
+    def apply_to_tallies(self, tallies: TallyQuerySet) -> TallyQuerySet:
+        """The tallies of the attempts `apply` selects (days in the tallies' zone), by
+        partner, channel and ref."""
+        tallies = self._days(tallies.exclude(partner_id=EVERY_PARTNER))
+        if self.partner is not None:
+            tallies = tallies.filter(partner_id=self.partner.pk)
+        if self.without_partner:
+            tallies = tallies.filter(partner_id=NO_PARTNER_TALLIED)
+        if self.channel:
+            tallies = tallies.filter(channel=self.channel)
+        if self.ref:
+            tallies = tallies.filter(ref=self.ref)
+        return tallies
+
+    def tallies_together(self, tallies: TallyQuerySet) -> TallyQuerySet | None:
+        """The same counted for every partner, channel and ref together
+        (quiz.tallies.EVERY_PARTNER: a fraction of the rows), unless the filters
+        narrow by one of those. `tallies` must hold every partner's."""
+        if self.partner or self.without_partner or self.channel or self.ref:
+            return None
+        return self._days(tallies.filter(partner_id=EVERY_PARTNER))
+
+    def _days(self, tallies: TallyQuerySet) -> TallyQuerySet:
+        tallies = tallies.filter(quiz_id=self.quiz.pk)
+        if self.version is not None:
+            tallies = tallies.filter(version_id=self.version.pk)
+        if self.start is not None:
+            tallies = tallies.filter(day__gte=self.start)
+        if self.end is not None:
+            tallies = tallies.filter(day__lte=self.end)
+        return tallies
 
     def describe(self) -> list[str]:
         """What is counted, in words, for the page's heading."""

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET
 from careerquiz.analytics import access, export, figures
 from careerquiz.analytics.charts import charts_for
 from careerquiz.analytics.content import rungs_of
+from careerquiz.analytics.counts import AttemptCounts, Counts, TallyCounts
 from careerquiz.analytics.filters import read_filters
-from quiz import progress
-from quiz.models import Attempt
+from quiz import progress, tallies
+from quiz.models import Attempt, Tally
 
 TEMPLATE = "analytics/dashboard.html"
 
@@ -43,8 +44,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = form.filters()
         attempts = filters.apply(Attempt.objects.visible_to(request.user))
+        counts: Counts = AttemptCounts(attempts)
+        if tallies.fit_current_zone():  # else TIME_ZONE changed: rebuild_tallies
+            visible = Tally.objects.visible_to(request.user)
+            together = None
+            if access.sees_every_partner(request.user):
+                together = filters.tallies_together(visible)
+            counts = TallyCounts(filters.apply_to_tallies(visible), together=together)
         shown = figures.dashboard(
             attempts,
+            counts=counts,
             published=form.published,
             rungs=rungs_of(filters.quiz),
             # One partner's numbers: broken down by the parameters it passes through.
