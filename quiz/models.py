@@ -12,7 +12,6 @@ import secrets
 import uuid
 from collections.abc import Container
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -278,7 +277,7 @@ def clean_ref(value: str | None) -> str:
     return value if value and re.fullmatch(REF_PATTERN, value) else ""
 
 
-# Who may read attempts (AttemptQuerySet.visible_to); careerquiz.roles grants them.
+# Who may read attempts (careerquiz.partners.attempts.visible_to); careerquiz.roles grants them.
 VIEW_ATTEMPT = "quiz.view_attempt"
 VIEW_EVERY_ATTEMPT = "quiz.view_every_attempt"
 
@@ -295,26 +294,12 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
     def completed(self) -> AttemptQuerySet:
         return self.filter(completed_at__isnull=False)
 
-    def visible_to(self, user: AbstractUser | AnonymousUser) -> AttemptQuerySet:
-        """The attempts `user` may read.
-
-        `view_attempt` alone shows only the attempts of partners the user manages
-        (Partner.managers, named by its lookup: partners live in an app above this
-        one); `view_every_attempt` (editors; superusers have every permission) shows
-        all of them, those that came without a partner included.
-        """
-        if user.pk is None or not user.has_perm(VIEW_ATTEMPT):
-            return self.none()
-        if user.has_perm(VIEW_EVERY_ATTEMPT):
-            return self
-        return self.filter(partner__managers__pk=user.pk)
-
 
 # What analytics filter and group attempts by, beside the quiz and dates: one index
 # holds them all (Attempt.Meta).
 COUNTED = [
     "completed_at",
-    "partner",
+    "partner_id",
     "version",
     "channel",
     "ref",
@@ -345,15 +330,13 @@ class Attempt(models.Model):
         Quiz, on_delete=models.CASCADE, related_name="attempts", db_index=False
     )
     version = models.ForeignKey(QuizVersion, on_delete=models.PROTECT, related_name="attempts")
-    # The partner that brought the visitor. Named, not imported: partners live in an
-    # app above this one (careerquiz.partners; see quiz.attribution).
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="attempts",
-        db_index=False,
+    # The id of the partner that brought the visitor: a plain column, not a foreign key.
+    # Partners live in an app above this one (careerquiz.partners, which keeps the id
+    # honest: careerquiz.partners.attempts), and a key to it would tie this app's schema
+    # and migrations to that one. On the row itself, analytics filter and group by it
+    # from the indexes below, with no join.
+    partner_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The partner that brought the visitor (its id)."
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     ref = models.CharField(
@@ -417,7 +400,12 @@ class Attempt(models.Model):
             models.Index(fields=["quiz", "started_at", *COUNTED], name="quiz_attempt_analytics"),
             # The same for a partner's attempts, and a partner manager's.
             models.Index(
-                fields=["partner", "started_at", "quiz", *(c for c in COUNTED if c != "partner")],
+                fields=[
+                    "partner_id",
+                    "started_at",
+                    "quiz",
+                    *(c for c in COUNTED if c != "partner_id"),
+                ],
                 name="quiz_attempt_partner_started",
             ),
             # Only unfinished attempts can still move: quiz.progress.flush reads this index

@@ -65,7 +65,7 @@ class Filters:
         if self.partner is not None:
             attempts = attempts.filter(partner_id=self.partner.pk)
         if self.without_partner:
-            attempts = attempts.filter(partner__isnull=True)
+            attempts = attempts.filter(partner_id__isnull=True)
         if self.channel:
             attempts = attempts.filter(channel=self.channel)
         if self.ref:

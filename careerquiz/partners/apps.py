@@ -9,7 +9,8 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from careerquiz.partners import cors, webhooks
+        from careerquiz.partners import attempts, cors, webhooks
 
+        attempts.connect()
         cors.connect()
         webhooks.connect()

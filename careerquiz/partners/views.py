@@ -29,6 +29,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from careerquiz.partners.attempts import partner_of
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import CallToActionClick, Partner
@@ -259,13 +260,12 @@ def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> 
 def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     """The result inside the frame, with the partner's call to action; tells the loader."""
     attempt = get_object_or_404(
-        Attempt.objects.completed()
-        .filter(partner__isnull=False)
-        .select_related("quiz__ladder", "version", "partner"),
+        Attempt.objects.completed().select_related("quiz__ladder", "version"),
         result_id=result_id,
     )
-    partner = attempt.partner
-    assert partner is not None  # filtered above
+    partner = partner_of(attempt)
+    if partner is None:
+        raise Http404("This result was not reached through a partner's embed.")
     preview = attempt.channel == Attempt.Channel.PREVIEW
     surface = embed_surface(
         partner,
@@ -287,13 +287,9 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
 def call_to_action(request: HttpRequest, result_id: str) -> HttpResponseBase:
     """The partner's call to action, by way of here: the first click per attempt is
     counted (CallToActionClick), then the visitor goes on to the partner's link."""
-    attempt = get_object_or_404(
-        Attempt.objects.completed().filter(partner__isnull=False).select_related("partner"),
-        result_id=result_id,
-    )
-    partner = attempt.partner
-    assert partner is not None  # filtered above
-    if not partner.cta_url:
+    attempt = get_object_or_404(Attempt.objects.completed(), result_id=result_id)
+    partner = partner_of(attempt)
+    if partner is None or not partner.cta_url:
         raise Http404("This partner has no call to action.")
     if request.method == "GET" and attempt.channel != Attempt.Channel.PREVIEW:
         CallToActionClick.objects.get_or_create(attempt=attempt, defaults={"partner": partner})
