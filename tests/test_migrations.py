@@ -29,12 +29,15 @@ def test_attempts_keep_their_partner_when_the_foreign_key_becomes_a_column(quiz,
 
     executor = migrate(BEFORE_PARTNER_COLUMN)
     old = executor.loader.project_state(BEFORE_PARTNER_COLUMN).apps.get_model("quiz", "Attempt")
-    # Back then a foreign key: the attempt's partner is the partner row.
-    assert old.objects.get(pk=brought.pk).partner.name == partner.name
+    assert old.objects.get(pk=brought.pk).partner == partner.pk
     assert old.objects.get(pk=alone.pk).partner is None
 
     migrate(PARTNER_COLUMN)
     for attempt, partner_id in ((brought, partner.pk), (alone, None)):
         assert Attempt.objects.get(pk=attempt.pk).partner_id == partner_id
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "quiz_attempt")
+    keys = [c["foreign_key"] for c in constraints.values() if c["columns"] == ["partner_id"]]
+    assert not any(keys)  # the column is a key no more
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     MigrationExecutor(connection).migrate(leaves)
