@@ -10,13 +10,16 @@ and related models point to its own layer or below.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import AddField, AlterField, CreateModel
+from django.db.migrations.operations.base import Operation
 from django.db.migrations.operations.special import SeparateDatabaseAndState
+from django.db.models.base import ModelBase
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = (
@@ -91,10 +94,10 @@ def upward_relations() -> list[str]:
         own = layer(model.__module__)
         for field in model._meta.get_fields(include_hidden=True):
             target = getattr(field, "related_model", None)
-            if own is None or field.auto_created or not isinstance(target, type):
+            if own is None or field.auto_created or not isinstance(target, ModelBase):
                 continue
             if (layer(target.__module__) or 0) > own:
-                found.append(f"{model._meta.label}.{field.name} → {target._meta.label}")
+                found.append(f"{model._meta.label}.{field.name} → {target.__qualname__}")
     return found
 
 
@@ -104,17 +107,17 @@ def test_models_relate_only_to_their_layer_and_below():
     assert upward_relations() == []
 
 
-def _operations(operations: list[object]) -> list[object]:
-    flat: list[object] = []
+def _operations(operations: Sequence[Operation]) -> list[Operation]:
+    flat: list[Operation] = []
     for operation in operations:
         if isinstance(operation, SeparateDatabaseAndState):
-            flat += _operations(operation.state_operations + operation.database_operations)
+            flat += _operations([*operation.state_operations, *operation.database_operations])
         else:
             flat.append(operation)
     return flat
 
 
-def _related_labels(operation: object) -> list[str]:
+def _related_labels(operation: Operation) -> list[str]:
     """The app labels of the models `operation`'s fields relate to."""
     if isinstance(operation, CreateModel):
         fields = [field for _, field in operation.fields]
@@ -124,7 +127,7 @@ def _related_labels(operation: object) -> list[str]:
         return []
     labels = []
     for field in fields:
-        target = field.remote_field.model if field.remote_field else None
+        target: object = field.remote_field.model if field.remote_field else None
         if isinstance(target, str) and "." in target:
             labels.append(target.split(".")[0])
     return labels
