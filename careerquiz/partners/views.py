@@ -1,6 +1,6 @@
 """The embed: the loader script, and the quiz's pages as they run inside a partner's frame.
 
-`/embed/<quiz>/?partner=KEY` is the quiz (quiz.views, on an embed `Surface`)
+`/embed/<quiz>/?partner=KEY` is the quiz (quiz.pages, on an embed `Surface`)
 without site chrome, in the partner's theme. Every embed response names the
 partner's origins, and only those, in `Content-Security-Policy: frame-ancestors`
 (the site's other pages keep `frame-ancestors 'none'` and X-Frame-Options
@@ -14,7 +14,6 @@ allowed to frame it too, and attempts they start are recorded as previews.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,7 +34,7 @@ from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import CallToActionClick, Partner
 from careerquiz.web.csp import override_csp
 from ladder.money import is_region_code
-from quiz import flow, passthrough, views
+from quiz import flow, pages, passthrough
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
 from quiz.versions import live_version
@@ -65,12 +64,12 @@ def embed_surface(
     region: str = "",
     preview: bool = False,
     passed: Mapping[str, str] | None = None,
-) -> views.Surface:
+) -> pages.Surface:
     """The embed's pages for this partner; starting again keeps the widget's ref, region
     and passed-through context (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
     restart = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
-    return views.Surface(
+    return pages.Surface(
         layout=EMBED_LAYOUT,
         start="partners:embed",
         step="partners:embed-step",
@@ -141,8 +140,8 @@ def _rejected(
         "message_origins": " ".join(frame_ancestors(partner)) if partner else "*",
         "rejected": True,
     }
-    response = views.render(
-        request, views.PROBLEM_TEMPLATE, context, views.Surface(layout=EMBED_LAYOUT), status=status
+    response = pages.render(
+        request, pages.PROBLEM_TEMPLATE, context, pages.Surface(layout=EMBED_LAYOUT), status=status
     )
     origins = frame_ancestors(partner) if partner else ["*"]
     return _framed_by(response, request, origins, preview=True)
@@ -169,7 +168,7 @@ def _region_hint(value: str | None, partner: Partner) -> str:
 @xframe_options_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@for_htmx(use_partial=views.PANEL)
+@for_htmx(use_partial=pages.PANEL)
 def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     """The embedded intro (GET), or start an attempt for the partner (POST)."""
     data = request.POST if request.method == "POST" else request.GET
@@ -196,10 +195,10 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     surface = embed_surface(partner, ref=ref, region=region, preview=preview, passed=passed)
     if request.method in ("GET", "HEAD"):
         hidden = _start_params(partner, ref=ref, region=region, preview=preview, passed=passed)
-        response: HttpResponseBase = views.intro(request, run, surface, hidden=hidden)
+        response: HttpResponseBase = pages.intro(request, run, surface, hidden=hidden)
     else:
         channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
-        response = views.begin(
+        response = pages.begin(
             request,
             run,
             surface,
@@ -216,7 +215,7 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
 @xframe_options_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@for_htmx(use_partial=views.PANEL)
+@for_htmx(use_partial=pages.PANEL)
 def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     """One step of an embedded attempt; the last one goes to the embedded result.
 
@@ -238,9 +237,7 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         return _rejected(request, slug, MSG_PARTNER_GONE, None)
     preview = state.channel == Attempt.Channel.PREVIEW
     surface = embed_surface(partner, ref=state.ref, region=state.region, preview=preview)
-    response = views.advance(
-        request, run, state, surface, finish=partial(views.complete, surface=surface)
-    )
+    response = pages.advance(request, run, state, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
 
@@ -249,7 +246,7 @@ def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> 
     partner, reason = _partner_or_reason(request.GET.get("partner"))
     if partner is None or reason:
         return _rejected(request, slug, error.message, None)
-    response = views.problem(request, slug, error, embed_surface(partner))
+    response = pages.problem(request, slug, error, embed_surface(partner))
     # Whether it was an admin preview is in the progress that could not be read.
     return _framed_by(response, request, frame_ancestors(partner), preview=True)
 
@@ -274,11 +271,11 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
         preview=preview,
         passed=attempt.passthrough,
     )
-    context = views.result_context(request, attempt) | {
+    context = pages.result_context(request, attempt) | {
         "event": _complete_event(request, attempt),
         "restart_url": surface.start_url(attempt.quiz.slug),
     }
-    response = views.render(request, RESULT_TEMPLATE, context, surface)
+    response = pages.render(request, RESULT_TEMPLATE, context, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
 
