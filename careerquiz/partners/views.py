@@ -21,7 +21,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -32,6 +31,7 @@ from careerquiz.partners.attempts import partner_of
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import CallToActionClick, Partner
+from careerquiz.web.conditional import conditional_get
 from careerquiz.web.csp import override_csp
 from ladder.money import is_region_code
 from quiz import flow, pages, passthrough
@@ -314,14 +314,16 @@ def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
 
 
 @require_safe
-def loader(request: HttpRequest) -> HttpResponse:
+def loader(request: HttpRequest) -> HttpResponseBase:
     """/embed.js: a stable address partners paste, cached briefly, revalidated by ETag."""
     loader = loader_file()
-    response = get_conditional_response(request, etag=loader.etag) or HttpResponse(
-        loader.body, content_type="text/javascript; charset=utf-8"
+    response = conditional_get(
+        request,
+        etag=loader.etag,
+        build=lambda: HttpResponse(loader.body, content_type="text/javascript; charset=utf-8"),
+        public=True,
+        max_age=LOADER_MAX_AGE,
     )
-    response["ETag"] = loader.etag
-    patch_cache_control(response, public=True, max_age=LOADER_MAX_AGE)
     # The snippet pins the loader with integrity + crossorigin="anonymous", which needs
     # CORS; any page may load it (it is public), and pages isolated with COEP may too.
     response["Access-Control-Allow-Origin"] = "*"
