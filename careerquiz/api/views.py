@@ -75,7 +75,7 @@ from careerquiz.api.serializers import (
 from careerquiz.api.throttling import ClientRateThrottle, PartnerRateThrottle, PlacementRateThrottle
 from careerquiz.web.clients import client_address
 from ladder.freshness import page_key
-from ladder.money import MSG_REGION
+from ladder.money import MSG_REGION, REGION_INPUT
 from quiz import passthrough
 from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, place_once
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
@@ -350,7 +350,7 @@ class PlacementCreateApi(ApiView):
             allow_null=True,
             trim_whitespace=False,
             default="",
-            validators=[RegexValidator(r"^([A-Za-z]{2})?$", MSG_REGION)],
+            validators=[RegexValidator(REGION_INPUT, MSG_REGION)],
             help_text=(
                 "Two-letter country code for salary bands (case-insensitive; stored in "
                 "capitals). Any code is accepted; `salary` is empty without bands there."
