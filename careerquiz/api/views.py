@@ -283,6 +283,7 @@ def placement_event_data(attempt: Attempt) -> dict[str, Any]:
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+MSG_NUL = "Null characters are not allowed."
 MSG_BAD_KEY = "must be 1 to 255 printable ASCII characters"
 MSG_KEY_REUSED = (
     "This Idempotency-Key was used before with a different body; use a new key for a new placement."
@@ -359,7 +360,12 @@ class PlacementCreateApi(ApiView):
 
         passthrough = serializers.DictField(
             child=StrictCharField(
-                trim_whitespace=False, allow_blank=True, max_length=MAX_VALUE_LENGTH
+                trim_whitespace=False,
+                allow_blank=True,
+                max_length=MAX_VALUE_LENGTH,
+                # Refused anyway ("Null characters are not allowed."); the pattern says so
+                # in the schema, which otherwise promised any string.
+                validators=[RegexValidator(r"^[^\x00]*$", MSG_NUL)],
             ),
             required=False,
             default=dict,
