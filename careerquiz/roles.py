@@ -5,7 +5,7 @@ them, quizzes, questions and answers, publishing) and may read every attempt
 and the analytics of all of them; they see no users and no partners or their
 keys. Partner managers keep the partners (keys, origins, theme) and read the
 attempts and analytics of the partners that list them as managers
-(quiz.models.AttemptQuerySet.visible_to). Neither may change users or groups.
+(careerquiz.partners.attempts.visible_to). Neither may change users or groups.
 
 `ensure_roles()` runs after every `migrate` and from `manage.py roles`; it sets
 each group's permissions to exactly these, so a change here reaches every

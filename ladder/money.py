@@ -11,6 +11,9 @@ from decimal import Decimal
 # A region is an ISO 3166-1 alpha-2 country code, in capitals wherever it is stored.
 REGION_CODE = re.compile(r"[A-Z]{2}")
 MSG_REGION = "must be a two-letter ISO 3166 country code in capitals, e.g. IN or US"
+# What a visitor's or partner's request may send: a code in either case (upper-cased
+# before it is stored, then a REGION_CODE), or nothing.
+REGION_INPUT = r"^([A-Za-z]{2})?$"
 
 
 def is_region_code(value: object) -> bool:

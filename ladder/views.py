@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 
+from careerquiz.web.conditional import conditional_get, etag_of
 from ladder.freshness import page_key, stamp
 from ladder.models import Ladder, LadderNote, Rung, SalaryBand
 from ladder.money import region_name
@@ -32,24 +31,23 @@ PAGE_MAX_AGE = 60
 
 
 @require_safe
-def detail(request: HttpRequest, slug: str) -> HttpResponse:
+def detail(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The ladder page, rendered once per change of the ladder and served from the cache."""
     found = stamp(slug)
     if found is None:
         raise Http404("No ladder has this slug.")
     key = page_key("page", *found)
-    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        return not_modified
-    content = cache.get(key)
-    if content is None:
-        content = _render(request, found[0])
-        cache.set(key, content, PAGE_CACHE_SECONDS)
-    response = HttpResponse(content)
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
-    return response
+
+    def page() -> HttpResponse:
+        content = cache.get(key)
+        if content is None:
+            content = _render(request, found[0])
+            cache.set(key, content, PAGE_CACHE_SECONDS)
+        return HttpResponse(content)
+
+    return conditional_get(
+        request, etag=etag_of(key), build=page, public=True, max_age=PAGE_MAX_AGE
+    )
 
 
 def _render(request: HttpRequest, ladder_id: int) -> bytes:

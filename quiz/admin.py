@@ -39,7 +39,7 @@ from ladder.models import Rung
 from ladder.positions import PositionedFormSet, positioned_form
 from quiz import rules
 from quiz.changes import VersionSummary, version_summary
-from quiz.models import Attempt, AttemptQuerySet, Option, Question, Quiz, QuizVersion
+from quiz.models import Attempt, Option, Question, Quiz, QuizVersion
 from quiz.publish_checks import PublishChecks, checks_for
 from quiz.versions import (
     NotPublishable,
@@ -612,32 +612,25 @@ def funnel_for(attempts: QuerySet[Attempt]) -> Funnel:
     return Funnel(total=total, by_channel=rows)
 
 
-@admin.register(Attempt)
+# Registered by careerquiz.partners.admin, which adds who brought each attempt and
+# whose attempts a user may read: partners live in an app above this one.
 class AttemptAdmin(ReadOnlyAdmin[Attempt]):
     list_display = (
         "started_at",
         "quiz",
         "version_number",
         "channel",
-        "partner",
         "region",
         "placed_at",
         "completed_at",
     )
-    # Only partners among the attempts the user may read (a partner manager: their own).
-    list_filter = (
-        "quiz",
-        "channel",
-        ("partner", admin.RelatedOnlyFieldListFilter),
-        CompletedFilter,
-        "region",
-    )
-    list_select_related = ("quiz", "version", "partner")
+    list_filter = ("quiz", "channel", CompletedFilter, "region")
+    list_select_related = ("quiz", "version")
     date_hierarchy = "started_at"
     search_fields = ("result_id", "rung_slug")
     fields = (
         ("quiz", "version"),
-        ("channel", "partner", "region"),
+        ("channel", "region"),
         ("started_at", "completed_at", "step_reached"),
         ("rung_slug", "rung_order", "confidence_label"),
         ("claimed_title", "claimed_rung_slug"),
@@ -646,12 +639,6 @@ class AttemptAdmin(ReadOnlyAdmin[Attempt]):
         "stored_result",
     )
     readonly_fields = flatten(fields)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
-        # A partner manager reads only the attempts of the partners they manage.
-        queryset = super().get_queryset(request)
-        assert isinstance(queryset, AttemptQuerySet)
-        return queryset.visible_to(request.user)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

@@ -14,8 +14,6 @@ from collections.abc import Container
 from functools import cached_property
 from typing import Any
 
-from django.apps import apps
-from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -291,7 +289,7 @@ def clean_ref(value: str | None) -> str:
     return value if value and re.fullmatch(REF_PATTERN, value) else ""
 
 
-# Who may read attempts (AttemptQuerySet.visible_to); careerquiz.roles grants them.
+# Who may read attempts (careerquiz.partners.attempts.visible_to); careerquiz.roles grants them.
 VIEW_ATTEMPT = "quiz.view_attempt"
 VIEW_EVERY_ATTEMPT = "quiz.view_every_attempt"
 
@@ -339,20 +337,6 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
     def completed(self) -> AttemptQuerySet:
         return self.filter(completed_at__isnull=False)
 
-    def visible_to(self, user: AbstractUser | AnonymousUser) -> AttemptQuerySet:
-        """The attempts `user` may read.
-
-        `view_attempt` alone shows only the attempts of partners the user manages
-        (Partner.managers, named by its lookup: partners live in an app above this
-        one); `view_every_attempt` (editors; superusers have every permission) shows
-        all of them, those that came without a partner included.
-        """
-        if user.pk is None or not user.has_perm(VIEW_ATTEMPT):
-            return self.none()
-        if user.has_perm(VIEW_EVERY_ATTEMPT):
-            return self
-        return self.filter(partner__managers__pk=user.pk)
-
 
 class Attempt(models.Model):
     """One visitor's run through a quiz version: recorded at start, completed once."""
@@ -370,15 +354,13 @@ class Attempt(models.Model):
         Quiz, on_delete=models.CASCADE, related_name="attempts", db_index=False
     )
     version = models.ForeignKey(QuizVersion, on_delete=models.PROTECT, related_name="attempts")
-    # The partner that brought the visitor. Named, not imported: partners live in an
-    # app above this one (careerquiz.partners; see quiz.attribution).
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="attempts",
-        db_index=False,
+    # The id of the partner that brought the visitor: a plain column, not a foreign key.
+    # Partners live in an app above this one (careerquiz.partners, which keeps the id
+    # honest: careerquiz.partners.attempts), and a key to it would tie this app's schema
+    # and migrations to that one. On the row itself, analytics filter and group by it
+    # from the indexes below, with no join.
+    partner_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The partner that brought the visitor (its id)."
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     ref = models.CharField(
@@ -454,7 +436,7 @@ class Attempt(models.Model):
             # Analytics counts from Tally (quiz.tallies), not from here: these narrow
             # indexes serve the CSV export, the admin's list and a partner's own attempts.
             models.Index(fields=["quiz", "started_at"], name="quiz_attempt_quiz_started"),
-            models.Index(fields=["partner", "started_at"], name="quiz_attempt_partner_day"),
+            models.Index(fields=["partner_id", "started_at"], name="quiz_attempt_partner_day"),
             # Only unfinished attempts can still move: quiz.progress.flush reads this index
             # alone (completed_at is in it for SQLite to see that).
             models.Index(
@@ -522,19 +504,6 @@ TALLY_KEY = [
 ]
 
 
-class TallyQuerySet(models.QuerySet["Tally"]):
-    def visible_to(self, user: AbstractUser | AnonymousUser) -> TallyQuerySet:
-        """The tallies of the attempts `user` may read: AttemptQuerySet.visible_to's rule."""
-        if user.pk is None or not user.has_perm(VIEW_ATTEMPT):
-            return self.none()
-        if user.has_perm(VIEW_EVERY_ATTEMPT):
-            return self
-        # Named, not imported: partners live in an app above this one.
-        partner = apps.get_model("partners", "Partner")
-        managed = partner.objects.filter(managers__pk=user.pk).values("pk")
-        return self.filter(partner_id__in=managed)
-
-
 class Tally(models.Model):
     """Attempts counted by the day they started and what analytics filters and groups by.
 
@@ -565,8 +534,6 @@ class Tally(models.Model):
     band = models.SmallIntegerField(default=0, help_text="A time-to-complete band.")
     n = models.BigIntegerField(default=0)
     also = models.BigIntegerField(default=0)
-
-    objects = TallyQuerySet.as_manager()
 
     class Meta:
         constraints = [

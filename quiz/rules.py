@@ -13,6 +13,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from ladder.conditions import when_problem
+from ladder.money import out_of_order
 from quiz.placement import EVIDENCE, SKILLS, TITLE
 
 # Roles whose options name the rung their answer shows.
@@ -142,7 +143,7 @@ def years_problem(low: object, high: object) -> str | None:
 
     if not isinstance(low, int) or not whole(low) or not (high is None or whole(high)):
         return MSG_ANSWER_YEARS
-    if isinstance(high, int) and high < low:
+    if out_of_order(low, high if isinstance(high, int) else None):  # as for rungs and pay
         return MSG_ANSWER_YEARS
     return None
 

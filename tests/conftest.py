@@ -6,11 +6,17 @@ CI cannot go green by silently skipping browser or PostgreSQL tests.
 
 from __future__ import annotations
 
+import copy
 import os
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from quiz.models import QuizVersion
+    from quiz.placement import QuizSpec
 
 REQUIRE_ALL = os.environ.get("CAREERQUIZ_REQUIRE_ALL", "") not in ("", "0", "false")
 
@@ -105,3 +111,74 @@ def quiz(ladder):
     from tests.factories import make_quiz
 
     return make_quiz(ladder)
+
+
+# --- The shipped ladder and quiz (careerquiz/content/ml-engineer.json) -----------------------
+
+
+@pytest.fixture(scope="session")
+def shipped_data() -> dict[str, Any]:
+    """The shipped content file, read and parsed once per session (copy it to change it)."""
+    from careerquiz.content import SHIPPED_CONTENT, load_file
+
+    return load_file(SHIPPED_CONTENT)
+
+
+def _import_shipped(data: dict[str, Any]) -> QuizVersion:
+    from careerquiz.content import import_content
+    from quiz.models import Quiz
+
+    import_content(copy.deepcopy(data))
+    version = Quiz.objects.published().get(slug="ml-engineer").live_version
+    assert version is not None
+    return version
+
+
+def _forget_shipped() -> None:
+    """Delete what importing the shipped content wrote, history last (deleting writes it)."""
+    from django.apps import apps
+
+    from ladder.models import Ladder
+    from quiz.models import Quiz
+
+    Quiz.objects.all().delete()
+    Ladder.objects.all().delete()
+    for model in apps.get_models():
+        if model._meta.app_label in ("ladder", "quiz") and model.__name__.startswith("Historical"):
+            model._default_manager.all().delete()
+
+
+@pytest.fixture(scope="module")
+def _shipped_in_module(django_db_setup, django_db_blocker, shipped_data):
+    # Importing costs seconds; a module's tests share one import, committed before
+    # them (each test's own writes still roll back) and deleted after the last.
+    with django_db_blocker.unblock():
+        pk = _import_shipped(shipped_data).pk
+    yield pk
+    with django_db_blocker.unblock():
+        _forget_shipped()
+
+
+@pytest.fixture
+def shipped_version(_shipped_in_module, db) -> QuizVersion:
+    """The shipped ladder and quiz, imported and published: its live version."""
+    from quiz.models import QuizVersion
+
+    return QuizVersion.objects.get(pk=_shipped_in_module)
+
+
+@pytest.fixture(scope="session")
+def shipped_spec(django_db_setup, django_db_blocker, shipped_data) -> QuizSpec:
+    """The shipped quiz as the placement engine sees it, for tests that need no database.
+
+    Imported and published once per session, exactly as an editor would, inside a
+    transaction that is then rolled back: only the published snapshot is kept.
+    """
+    from django.db import transaction
+
+    from quiz.snapshots import spec_from_snapshot
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        snapshot = _import_shipped(shipped_data).snapshot
+        transaction.set_rollback(True)
+    return spec_from_snapshot(snapshot)

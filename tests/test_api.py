@@ -183,7 +183,7 @@ def test_placement_records_one_api_attempt_and_returns_the_result(api, quiz):
     body = response.json()
     attempt = Attempt.objects.get()
     assert attempt.channel == Attempt.Channel.API
-    assert attempt.partner is None
+    assert attempt.partner_id is None
     assert attempt.version == live_version(quiz)
     assert attempt.completed_at is not None
     assert attempt.answers == answers
@@ -238,7 +238,7 @@ def test_a_partner_key_attributes_the_placement(api, quiz, partner, how):
         url += f"?partner={partner.public_key}"
     response = post_json(api, url, {"answers": answers_at(quiz, "mid")}, **extra)
     assert response.status_code == 201
-    assert Attempt.objects.get().partner == partner
+    assert Attempt.objects.get().partner_id == partner.pk
 
 
 @pytest.mark.django_db

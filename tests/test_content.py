@@ -45,8 +45,7 @@ NOT_BEHAVIOUR = re.compile(r"certif|course|degree|\b\d+\+?\s*years?\b", re.IGNOR
 
 
 @pytest.fixture
-def ml_ladder(db) -> Ladder:
-    import_content(load_file(SHIPPED_CONTENT))
+def ml_ladder(shipped_version) -> Ladder:
     return Ladder.objects.get(slug="ml-engineer")
 
 

@@ -157,8 +157,8 @@ def test_an_embedded_attempt_records_partner_channel_and_ref_and_ends_in_the_fra
     )
     assert_framed_by_partner_only(start)
     attempt = Attempt.objects.get()
-    assert (attempt.partner, attempt.channel, attempt.ref) == (
-        partner,
+    assert (attempt.partner_id, attempt.channel, attempt.ref) == (
+        partner.pk,
         Attempt.Channel.EMBED,
         "spring-2026",
     )

@@ -6,9 +6,7 @@ import itertools
 
 import pytest
 
-from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from quiz import guidance
-from quiz.models import Quiz
 from quiz.placement import (
     CONTEXT,
     EVIDENCE,
@@ -21,7 +19,6 @@ from quiz.placement import (
     place,
 )
 from quiz.rules import TITLE_AHEAD, TITLE_BEHIND, TITLE_LEVEL
-from quiz.versions import spec_for
 
 RUNGS = tuple(
     RungSpec(slug=slug, order=order, title=slug.title())
@@ -172,11 +169,8 @@ def test_why_in_numbers_counts_answers_by_weight():
 
 
 @pytest.fixture
-def shipped(db) -> QuizSpec:
-    import_content(load_file(SHIPPED_CONTENT))
-    version = Quiz.objects.get(slug="ml-engineer").live_version
-    assert version is not None
-    return spec_for(version)
+def shipped(shipped_spec: QuizSpec) -> QuizSpec:
+    return shipped_spec  # built once per session (tests/conftest.py): no database here
 
 
 def evidence_answers(quiz: QuizSpec, pattern: dict[str, int]) -> dict[str, str]:

@@ -108,3 +108,54 @@ def test_find_partner_says_a_disabled_partner_is_disabled():
     with pytest.raises(PartnerRejected) as caught:
         find_partner(acme.public_key)
     assert caught.value.message == MSG_PARTNER_DISABLED
+
+
+# --- The attempts a partner brought (careerquiz.partners.attempts) ---------------------------
+
+
+@pytest.mark.django_db
+def test_deleting_a_partner_keeps_its_attempts_without_a_partner(quiz):
+    from careerquiz.partners.attempts import brought_by, partner_of
+    from quiz.attempts import start_attempt
+    from quiz.models import Attempt
+    from tests.factories import live_version
+
+    gone = Partner.objects.create(name="Gone Ltd")
+    kept = Partner.objects.create(name="Kept Ltd")
+    version = live_version(quiz)
+    theirs = start_attempt(version, channel=Attempt.Channel.EMBED, partner_id=gone.pk)
+    others = start_attempt(version, channel=Attempt.Channel.EMBED, partner_id=kept.pk)
+    assert partner_of(theirs) == gone
+
+    Partner.objects.filter(pk=gone.pk).delete()  # the admin's bulk delete, too
+
+    theirs.refresh_from_db()
+    others.refresh_from_db()
+    assert Attempt.objects.count() == 2
+    assert (theirs.partner_id, partner_of(theirs)) == (None, None)
+    assert partner_of(others) == kept
+    assert list(brought_by(kept)) == [others]
+
+
+@pytest.mark.django_db
+def test_the_attempt_list_names_and_filters_by_partner(quiz, admin_client):
+    from django.urls import reverse
+
+    from quiz.attempts import start_attempt
+    from quiz.models import Attempt
+    from tests.factories import live_version
+
+    acme = Partner.objects.create(name="Acme Careers")
+    other = Partner.objects.create(name="Other Co")
+    version = live_version(quiz)
+    start_attempt(version, channel=Attempt.Channel.EMBED, partner_id=acme.pk)
+    start_attempt(version, channel=Attempt.Channel.EMBED, partner_id=other.pk)
+    start_attempt(version)
+    url = reverse("admin:quiz_attempt_changelist")
+
+    everything = admin_client.get(url)
+    assert everything.context["cl"].result_count == 3
+    assert "Acme Careers" in everything.content.decode()
+    only_acme = admin_client.get(url, {"partner": str(acme.pk)})
+    assert only_acme.context["cl"].result_count == 1
+    assert [a.partner_id for a in only_acme.context["cl"].result_list] == [acme.pk]

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from quiz.attempts import place_and_record
-from quiz.models import Quiz, QuizVersion
+from quiz.models import QuizVersion
 from quiz.placement import place
 from quiz.versions import spec_for
 
@@ -223,16 +222,13 @@ PERSONAS = [
 
 
 @pytest.fixture
-def version(db) -> QuizVersion:
-    import_content(load_file(SHIPPED_CONTENT))
-    quiz = Quiz.objects.published().get(slug="ml-engineer")
-    assert quiz.live_version is not None
-    return quiz.live_version
+def version(shipped_version: QuizVersion) -> QuizVersion:
+    return shipped_version
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)
-def test_persona_is_placed_where_seed_000_would_place_them(version, persona):
-    placement = place(spec_for(version), persona.answers)
+def test_persona_is_placed_where_seed_000_would_place_them(shipped_spec, persona):
+    placement = place(shipped_spec, persona.answers)
     assert placement.rung.slug == persona.expected, persona.story
     steps = placement.title_gap.steps if placement.title_gap else 0
     assert steps == persona.title_gap

@@ -16,10 +16,9 @@ from django.template.loader import render_to_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerquiz.content import SHIPPED_CONTENT, import_content, load_file
 from ladder.conditions import applies
 from quiz import guidance, presentation
-from quiz.models import Quiz, QuizVersion
+from quiz.models import QuizVersion
 from quiz.placement import EVIDENCE, SKILLS, QuestionSpec, QuizSpec, place
 from quiz.results import build_result
 from quiz.versions import spec_for
@@ -61,11 +60,8 @@ def _rung_after_one_change(spec: QuizSpec, answers: dict[str, Any]) -> set[str]:
 
 
 @pytest.fixture
-def shipped(db) -> QuizVersion:
-    import_content(load_file(SHIPPED_CONTENT))
-    version = Quiz.objects.get(slug="ml-engineer").live_version
-    assert version is not None
-    return version
+def shipped(shipped_version: QuizVersion) -> QuizVersion:
+    return shipped_version
 
 
 @pytest.mark.django_db

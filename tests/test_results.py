@@ -393,7 +393,7 @@ def test_a_result_stored_before_fitted_results_still_renders_in_its_old_words(pl
     assert "3 of your 3 work answers are at Mid or above." in _words(body)
     assert presentation.CONFIDENCE_WORDS["high"] in body
     assert "One answer short" not in body
-    embed_partner = placed.partner
+    embed_partner = placed.partner_id
     assert embed_partner is None  # a web result: the API reads it too
     api = Client().get(f"/api/v1/placements/{placed.result_id}/")
     assert api.status_code == 200

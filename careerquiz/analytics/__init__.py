@@ -3,5 +3,5 @@
 Figures are plain query functions (`figures`), one aggregate query each; the
 filter form reads the page's GET parameters (`filters`); `charts` lays the
 figures out as SVG drawn by templates; `export` streams the filtered attempts
-as CSV. Who sees which attempts is quiz.models.AttemptQuerySet.visible_to.
+as CSV. Who sees which attempts is careerquiz.partners.attempts.visible_to.
 """

@@ -1,6 +1,6 @@
 """Who may open analytics, and which partners they may filter by.
 
-Analytics counts the attempts `quiz.models.AttemptQuerySet.visible_to(user)`
+Analytics counts the attempts `careerquiz.partners.attempts.visible_to(user)`
 returns: staff with `quiz.view_attempt` open the page; with
 `quiz.view_every_attempt` too (editors, superusers) they count every attempt,
 otherwise (partner managers) only those of the partners listing them as

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from quiz.models import AttemptQuerySet, TallyQuerySet
+from quiz.models import AttemptQuerySet, Tally
 from quiz.tallies import DURATION_LIMITS, MASK_BITS, NO_CLAIM, Kind
 
 COMPLETED = Q(completed_at__isnull=False)
@@ -126,13 +126,15 @@ class AttemptCounts:
 class TallyCounts:
     """The same rows summed from the tallies (already filtered, quiz.tallies)."""
 
-    def __init__(self, tallies: TallyQuerySet, *, together: TallyQuerySet | None = None) -> None:
+    def __init__(
+        self, tallies: QuerySet[Tally], *, together: QuerySet[Tally] | None = None
+    ) -> None:
         """`tallies` by partner, channel and ref; `together`, when given, the same for
         all of those together, which every figure but the one by ref reads instead."""
         self.tallies = tallies.order_by()
         self.together = together.order_by() if together is not None else self.tallies
 
-    def _of(self, kind: Kind) -> TallyQuerySet:
+    def _of(self, kind: Kind) -> QuerySet[Tally]:
         return self.together.filter(kind=kind)
 
     def reached(self) -> list[Reached]:

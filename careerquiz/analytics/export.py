@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from django.db.models import TextField
+from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from careerquiz.partners.models import Partner
 from quiz.models import AttemptQuerySet
 
 # (column, the attempt's value it holds): text, except as noted in cells()
@@ -27,7 +28,7 @@ COLUMNS = (
     ("completed_at", "completed_at"),
     ("quiz", "quiz__slug"),
     ("version", "version__number"),
-    ("partner", "partner__name"),
+    ("partner", "partner_name"),
     ("ref", "ref"),
     ("passthrough", "passthrough_json"),
     ("channel", "channel"),
@@ -91,6 +92,7 @@ def rows(attempts: AttemptQuerySet) -> Iterator[list[str | int]]:
         .annotate(
             answers_json=Cast("answers", TextField()),
             passthrough_json=Cast("passthrough", TextField()),
+            partner_name=Subquery(Partner.objects.filter(pk=OuterRef("partner_id")).values("name")),
         )
         .values_list(*(field for _, field in COLUMNS))
     )

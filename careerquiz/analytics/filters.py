@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from quiz.models import (
     Attempt,
     AttemptQuerySet,
     Quiz,
-    TallyQuerySet,
+    Tally,
 )
 from quiz.tallies import EVERY_PARTNER
 from quiz.tallies import NO_PARTNER as NO_PARTNER_TALLIED
@@ -74,7 +75,7 @@ class Filters:
         if self.partner is not None:
             attempts = attempts.filter(partner_id=self.partner.pk)
         if self.without_partner:
-            attempts = attempts.filter(partner__isnull=True)
+            attempts = attempts.filter(partner_id__isnull=True)
         if self.channel:
             attempts = attempts.filter(channel=self.channel)
         if self.ref:
@@ -85,7 +86,7 @@ class Filters:
             attempts = attempts.filter(started_at__lt=start_of(self.end + timedelta(days=1)))
         return attempts
 
-    def apply_to_tallies(self, tallies: TallyQuerySet) -> TallyQuerySet:
+    def apply_to_tallies(self, tallies: QuerySet[Tally]) -> QuerySet[Tally]:
         """The tallies of the attempts `apply` selects (days in the tallies' zone), by
         partner, channel and ref."""
         tallies = self._days(tallies.exclude(partner_id=EVERY_PARTNER))
@@ -99,7 +100,7 @@ class Filters:
             tallies = tallies.filter(ref=self.ref)
         return tallies
 
-    def tallies_together(self, tallies: TallyQuerySet) -> TallyQuerySet | None:
+    def tallies_together(self, tallies: QuerySet[Tally]) -> QuerySet[Tally] | None:
         """The same counted for every partner, channel and ref together
         (quiz.tallies.EVERY_PARTNER: a fraction of the rows), unless the filters
         narrow by one of those. `tallies` must hold every partner's."""
@@ -107,7 +108,7 @@ class Filters:
             return None
         return self._days(tallies.filter(partner_id=EVERY_PARTNER))
 
-    def _days(self, tallies: TallyQuerySet) -> TallyQuerySet:
+    def _days(self, tallies: QuerySet[Tally]) -> QuerySet[Tally]:
         tallies = tallies.filter(quiz_id=self.quiz.pk)
         if self.version is not None:
             tallies = tallies.filter(version_id=self.version.pk)

@@ -2,7 +2,7 @@
 
 careerquiz.urls wraps them in `admin.site.admin_view`: anyone not logged in as
 staff is sent to the admin's login, and nothing is cached. Staff without
-`quiz.view_attempt` get a 403; the rest see what `Attempt.objects.visible_to`
+`quiz.view_attempt` get a 403; the rest see what `careerquiz.partners.attempts.visible_to`
 lets them (careerquiz.analytics.access).
 """
 
@@ -22,8 +22,8 @@ from careerquiz.analytics.charts import charts_for
 from careerquiz.analytics.content import rungs_of
 from careerquiz.analytics.counts import AttemptCounts, Counts, TallyCounts
 from careerquiz.analytics.filters import read_filters
+from careerquiz.partners.attempts import tallies_visible_to, visible_to
 from quiz import progress, tallies
-from quiz.models import Attempt, Tally
 
 TEMPLATE = "analytics/dashboard.html"
 
@@ -43,10 +43,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if form.is_valid():
         filters = form.filters()
-        attempts = filters.apply(Attempt.objects.visible_to(request.user))
+        attempts = filters.apply(visible_to(request.user))
         counts: Counts = AttemptCounts(attempts)
         if tallies.fit_current_zone():  # else TIME_ZONE changed: rebuild_tallies
-            visible = Tally.objects.visible_to(request.user)
+            visible = tallies_visible_to(request.user)
             together = None
             if access.sees_every_partner(request.user):
                 together = filters.tallies_together(visible)
@@ -78,7 +78,7 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
         return HttpResponseRedirect(f"{reverse('analytics')}?{request.GET.urlencode()}")
     progress.flush_if_due()
     filters = form.filters()
-    attempts = filters.apply(Attempt.objects.visible_to(request.user))
+    attempts = filters.apply(visible_to(request.user))
     response = StreamingHttpResponse(export.lines(attempts), content_type="text/csv; charset=utf-8")
     name = export.filename(filters.quiz.slug, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'

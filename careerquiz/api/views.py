@@ -79,7 +79,7 @@ from careerquiz.api.throttling import (
 )
 from careerquiz.web.clients import client_address
 from ladder.freshness import page_key
-from ladder.money import MSG_REGION
+from ladder.money import MSG_REGION, REGION_INPUT
 from quiz import passthrough
 from quiz.attempts import Idempotency, IdempotencyKeyReused, place_and_record, place_once
 from quiz.models import MSG_BAD_REF, REF_PATTERN, Attempt
@@ -288,6 +288,7 @@ def placement_event_data(attempt: Attempt) -> dict[str, Any]:
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+MSG_NUL = "Null characters are not allowed."
 MSG_BAD_KEY = "must be 1 to 255 printable ASCII characters"
 MSG_KEY_REUSED = (
     "This Idempotency-Key was used before with a different body; use a new key for a new placement."
@@ -355,7 +356,7 @@ class PlacementCreateApi(ApiView):
             allow_null=True,
             trim_whitespace=False,
             default="",
-            validators=[RegexValidator(r"^([A-Za-z]{2})?$", MSG_REGION)],
+            validators=[RegexValidator(REGION_INPUT, MSG_REGION)],
             help_text=(
                 "Two-letter country code for salary bands (case-insensitive; stored in "
                 "capitals). Any code is accepted; `salary` is empty without bands there."
@@ -364,7 +365,12 @@ class PlacementCreateApi(ApiView):
 
         passthrough = serializers.DictField(
             child=StrictCharField(
-                trim_whitespace=False, allow_blank=True, max_length=MAX_VALUE_LENGTH
+                trim_whitespace=False,
+                allow_blank=True,
+                max_length=MAX_VALUE_LENGTH,
+                # Refused anyway ("Null characters are not allowed."); the pattern says so
+                # in the schema, which otherwise promised any string.
+                validators=[RegexValidator(r"^[^\x00]*$", MSG_NUL)],
             ),
             required=False,
             default=dict,

@@ -20,7 +20,10 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.html import format_html
 
-from careerquiz.partners import webhook_admin  # noqa: F401  (registers the webhook admin)
+from careerquiz.partners import (  # noqa: F401  (they register their admins)
+    attempt_admin,
+    webhook_admin,
+)
 from careerquiz.partners.embed import iframe_snippet, script_snippet
 from careerquiz.partners.models import Partner, PartnerQuerySet
 from careerquiz.web.csp import override_csp

@@ -12,8 +12,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from careerquiz.partners import cors, lookup, webhooks
+        from careerquiz.partners import attempts, cors, lookup, webhooks
 
+        attempts.connect()
         cors.connect()
         lookup.connect()
         webhooks.connect()

@@ -7,7 +7,6 @@ is served with and the theme it shows agree everywhere.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +15,7 @@ from django.utils.html import escape
 
 from careerquiz.partners.cors import normalise_origin
 from careerquiz.partners.models import Partner
+from careerquiz.web.conditional import etag_of
 from quiz.integrity import sri
 
 # The light and dark card colours of the embedded quiz (static/css/embed.css);
@@ -121,7 +121,7 @@ def loader_file() -> LoaderFile:
         body = source.read()
     return LoaderFile(
         body=body,
-        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        etag=etag_of(body),
         integrity=sri(body),
     )
 

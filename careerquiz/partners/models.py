@@ -161,7 +161,7 @@ class Partner(models.Model):
         ),
     )
     # Who reads this partner's numbers: a partner manager sees only the attempts of
-    # partners listing them here (quiz.models.AttemptQuerySet.visible_to).
+    # partners listing them here (careerquiz.partners.attempts.visible_to).
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

@@ -1,6 +1,6 @@
 """The embed: the loader script, and the quiz's pages as they run inside a partner's frame.
 
-`/embed/<quiz>/?partner=KEY` is the quiz (quiz.views, on an embed `Surface`)
+`/embed/<quiz>/?partner=KEY` is the quiz (quiz.pages, on an embed `Surface`)
 without site chrome, in the partner's theme. Every embed response names the
 partner's origins, and only those, in `Content-Security-Policy: frame-ancestors`
 (the site's other pages keep `frame-ancestors 'none'` and X-Frame-Options
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,20 +22,21 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from careerquiz.partners.attempts import partner_of
 from careerquiz.partners.embed import frame_ancestors, loader_file, theme_of
 from careerquiz.partners.look import PLAIN, Look, look_from
 from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import CallToActionClick, Partner
+from careerquiz.web.conditional import conditional_get
 from careerquiz.web.csp import override_csp
 from ladder.money import is_region_code
-from quiz import flow, passthrough, views
+from quiz import flow, pages, passthrough
 from quiz.documents import RungRef
 from quiz.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
@@ -62,7 +62,7 @@ MSG_NOT_EMBEDDED = "This progress belongs to the quiz on our own site, not to an
 
 
 @dataclass(frozen=True, kw_only=True)
-class EmbedSurface(views.Surface):
+class EmbedSurface(pages.Surface):
     result_query: str = ""  # the result's address keeps the widget's look
 
     def result_url(self, attempt: Attempt) -> str:
@@ -77,7 +77,7 @@ def embed_surface(
     preview: bool = False,
     passed: Mapping[str, str] | None = None,
     look: Look = PLAIN,
-) -> views.Surface:
+) -> pages.Surface:
     """The embed's pages for this partner; starting again keeps the widget's ref, region,
     look and passed-through context (and an admin preview stays a preview)."""
     origins = frame_ancestors(partner)
@@ -159,8 +159,8 @@ def _rejected(
         "rejected": True,
         "look": look_from(request.POST if request.method == "POST" else request.GET),
     }
-    response = views.render(
-        request, views.PROBLEM_TEMPLATE, context, views.Surface(layout=EMBED_LAYOUT), status=status
+    response = pages.render(
+        request, pages.PROBLEM_TEMPLATE, context, pages.Surface(layout=EMBED_LAYOUT), status=status
     )
     origins = frame_ancestors(partner) if partner else ["*"]
     return _framed_by(response, request, origins, preview=True)
@@ -187,7 +187,7 @@ def _region_hint(value: str | None, partner: Partner) -> str:
 @xframe_options_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@for_htmx(use_partial=views.PANEL)
+@for_htmx(use_partial=pages.PANEL)
 def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     """The embedded intro (GET), or start an attempt for the partner (POST)."""
     data = request.POST if request.method == "POST" else request.GET
@@ -219,10 +219,10 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         hidden = _start_params(
             partner, ref=ref, region=region, preview=preview, passed=passed, look=look
         )
-        response: HttpResponseBase = views.intro(request, run, surface, hidden=hidden)
+        response: HttpResponseBase = pages.intro(request, run, surface, hidden=hidden)
     else:
         channel = Attempt.Channel.PREVIEW if preview else Attempt.Channel.EMBED
-        response = views.begin(
+        response = pages.begin(
             request,
             run,
             surface,
@@ -239,7 +239,7 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
 @xframe_options_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@for_htmx(use_partial=views.PANEL)
+@for_htmx(use_partial=pages.PANEL)
 def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     """One step of an embedded attempt; the last one goes to the embedded result.
 
@@ -262,9 +262,7 @@ def step(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         return _rejected(request, slug, MSG_PARTNER_GONE, None)
     preview = state.channel == Attempt.Channel.PREVIEW
     surface = embed_surface(partner, ref=state.ref, region=state.region, preview=preview, look=look)
-    response = views.advance(
-        request, run, state, surface, finish=partial(views.complete, surface=surface)
-    )
+    response = pages.advance(request, run, state, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
 
@@ -274,7 +272,7 @@ def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> 
     if partner is None or reason:
         return _rejected(request, slug, error.message, None)
     surface = embed_surface(partner, look=look_from(request.GET))
-    response = views.problem(request, slug, error, surface)
+    response = pages.problem(request, slug, error, surface)
     # Whether it was an admin preview is in the progress that could not be read.
     return _framed_by(response, request, frame_ancestors(partner), preview=True)
 
@@ -285,13 +283,12 @@ def _cannot_continue(request: HttpRequest, slug: str, error: flow.FlowError) -> 
 def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
     """The result inside the frame, with the partner's call to action; tells the loader."""
     attempt = get_object_or_404(
-        with_versions(Attempt.objects.completed())
-        .filter(partner__isnull=False)
-        .select_related("quiz__ladder", "partner"),
+        with_versions(Attempt.objects.completed()).select_related("quiz__ladder"),
         result_id=result_id,
     )
-    partner = attempt.partner
-    assert partner is not None  # filtered above
+    partner = partner_of(attempt)
+    if partner is None:
+        raise Http404("This result was not reached through a partner's embed.")
     preview = attempt.channel == Attempt.Channel.PREVIEW
     surface = embed_surface(
         partner,
@@ -301,11 +298,11 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
         passed=attempt.passthrough,
         look=look_from(request.GET),
     )
-    context = views.result_context(request, attempt) | {
+    context = pages.result_context(request, attempt) | {
         "event": _complete_event(request, attempt),
         "restart_url": surface.start_url(attempt.quiz.slug),
     }
-    response = views.render(request, RESULT_TEMPLATE, context, surface)
+    response = pages.render(request, RESULT_TEMPLATE, context, surface)
     return _framed_by(response, request, frame_ancestors(partner), preview=preview)
 
 
@@ -314,13 +311,9 @@ def result(request: HttpRequest, result_id: str) -> HttpResponseBase:
 def call_to_action(request: HttpRequest, result_id: str) -> HttpResponseBase:
     """The partner's call to action, by way of here: the first click per attempt is
     counted (CallToActionClick), then the visitor goes on to the partner's link."""
-    attempt = get_object_or_404(
-        Attempt.objects.completed().filter(partner__isnull=False).select_related("partner"),
-        result_id=result_id,
-    )
-    partner = attempt.partner
-    assert partner is not None  # filtered above
-    if not partner.cta_url:
+    attempt = get_object_or_404(Attempt.objects.completed(), result_id=result_id)
+    partner = partner_of(attempt)
+    if partner is None or not partner.cta_url:
         raise Http404("This partner has no call to action.")
     if request.method == "GET" and attempt.channel != Attempt.Channel.PREVIEW:
         CallToActionClick.objects.get_or_create(attempt=attempt, defaults={"partner": partner})
@@ -348,14 +341,16 @@ def _complete_event(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
 
 
 @require_safe
-def loader(request: HttpRequest) -> HttpResponse:
+def loader(request: HttpRequest) -> HttpResponseBase:
     """/embed.js: a stable address partners paste, cached briefly, revalidated by ETag."""
     loader = loader_file()
-    response = get_conditional_response(request, etag=loader.etag) or HttpResponse(
-        loader.body, content_type="text/javascript; charset=utf-8"
+    response = conditional_get(
+        request,
+        etag=loader.etag,
+        build=lambda: HttpResponse(loader.body, content_type="text/javascript; charset=utf-8"),
+        public=True,
+        max_age=LOADER_MAX_AGE,
     )
-    response["ETag"] = loader.etag
-    patch_cache_control(response, public=True, max_age=LOADER_MAX_AGE)
     # The snippet pins the loader with integrity + crossorigin="anonymous", which needs
     # CORS; any page may load it (it is public), and pages isolated with COEP may too.
     response["Access-Control-Allow-Origin"] = "*"

@@ -359,7 +359,7 @@ def sample_attempt(partner: Partner) -> Attempt:
     attempt = Attempt(
         quiz_id=version.quiz_id,
         version=version,
-        partner=partner,
+        partner_id=partner.pk,
         channel=Attempt.Channel.API,
         ref=TEST_REF,
         region=partner.default_region,

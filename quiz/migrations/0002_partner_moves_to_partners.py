@@ -1,10 +1,14 @@
 # Partner moves to the careerquiz.partners app, keeping every row: its tables
-# are renamed (quiz_partner -> partners_partner, and its history table), the
-# attempts' foreign key now names partners.Partner (same column, same rows),
-# and the content types follow, so permissions, admin log entries and
-# history keep pointing at the same partners.
+# are renamed (quiz_partner -> partners_partner, and its history table), and
+# the content types follow, so permissions, admin log entries and history keep
+# pointing at the same partners.
+#
+# The attempts' partner_id column keeps its values. In this app's migration
+# state it is a plain number from here on, so no quiz migration depends on the
+# partners app above it. (This state named partners.Partner until 0014 made
+# Attempt.partner_id a plain column: databases that ran this migration then
+# have the same tables.) The foreign key constraint stays until 0014 drops it.
 
-import django.db.models.deletion
 from django.db import migrations, models
 
 MOVED = ("partner", "historicalpartner")
@@ -25,7 +29,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("quiz", "0001_initial"),
-        ("partners", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
@@ -41,12 +44,9 @@ class Migration(migrations.Migration):
                 migrations.AlterField(
                     model_name="attempt",
                     name="partner",
-                    field=models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="attempts",
-                        to="partners.partner",
+                    # Indexed, as the foreign key was, until 0006.
+                    field=models.BigIntegerField(
+                        blank=True, null=True, db_index=True, db_column="partner_id"
                     ),
                 ),
                 migrations.DeleteModel(name="HistoricalPartner"),

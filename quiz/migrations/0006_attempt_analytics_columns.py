@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0003_partner_managers'),
         ('quiz', '0005_versions_freeze_their_ladder_content'),
     ]
 
@@ -60,10 +59,11 @@ class Migration(migrations.Migration):
             name='step_reached',
             field=models.PositiveSmallIntegerField(default=1, help_text='The furthest step shown (1: the first question).'),
         ),
+        # The partner's id, a foreign key to partners.Partner until 0014 (see 0002).
         migrations.AlterField(
             model_name='attempt',
             name='partner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attempts', to='partners.partner'),
+            field=models.BigIntegerField(blank=True, null=True, db_column='partner_id'),
         ),
         migrations.AlterField(
             model_name='attempt',

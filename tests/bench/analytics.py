@@ -252,7 +252,7 @@ def fill(count: int) -> Filled:
                 attempt = Attempt(
                     quiz=quiz,
                     version=version,
-                    partner=brought_by,
+                    partner_id=brought_by.pk if brought_by else None,
                     channel=channel,
                     ref=rng.choice(REFS) if brought_by else "",
                     region="IN",

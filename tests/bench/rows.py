@@ -129,7 +129,7 @@ def fill(count: int, pool: Pool) -> None:
             attempt = Attempt(
                 quiz=quiz,
                 version=version,
-                partner=partner,
+                partner_id=partner.pk if partner else None,
                 channel="embed" if partner else "web",
                 ref="spring" if partner else "",
                 passthrough={"utm_source": "newsletter"} if partner else {},

@@ -142,7 +142,7 @@ def test_a_partner_page_on_another_site_runs_the_quiz_and_hears_every_event(
     page.screenshot(path=screenshots / "embed-result.png")
 
     attempt = Attempt.objects.get()
-    assert attempt.partner == partner
+    assert attempt.partner_id == partner.pk
     assert attempt.channel == Attempt.Channel.EMBED
     assert attempt.ref == "demo-page"
     assert [e["detail"] for e in events(page, "ready")] == [{"quiz": shipped_quiz.slug}]
@@ -316,7 +316,7 @@ def test_the_plain_iframe_works_with_javascript_off(new_context, site, small_qui
 
     frame.wait_for_selector("[data-careerquiz-result]")
     page.screenshot(path=screenshots / "embed-nojs-result.png", full_page=True)
-    assert Attempt.objects.completed().get().partner == partner
+    assert Attempt.objects.completed().get().partner_id == partner.pk
     assert context.cookies([site.app]) == []
 
 
