@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ladder.conditions import Facts, applies
+from ladder.conditions import Facts, applies, fitted_text
 from quiz import guidance
 from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import (
@@ -320,6 +320,7 @@ def build_result(
             "down": [_mover(m) for m in placement.boundary.down],
         },
         "track": facts.track,
+        "track_note": guidance.track_note(frozen.get("notes", ()), facts),
         "profile": [
             {"dimension": row.dimension, "rung": _rung_ref(row.rung), "answers": row.answers}
             for row in guidance.profile(spec, placement)
@@ -342,14 +343,14 @@ def build_result(
         ],
         "years": _years(placement, placed),
         "next_steps": _next_steps(frozen, placement, placed, upcoming, advice, notes, facts),
-        "skills_to_build": _skills_to_build(spec, placement, upcoming, offered=True),
-        "next_rung_skills": _skills_to_build(spec, placement, upcoming, offered=False),
+        "skills_to_build": _skills_to_build(spec, placement, upcoming, facts, offered=True),
+        "next_rung_skills": _skills_to_build(spec, placement, upcoming, facts, offered=False),
         "salary": _salary(
             region, [r for r in (placed, upcoming) if r is not None], placement, facts
         ),
         "region": region,
         "rung_summary": placed["summary"],
-        "keeps_you_stuck": placed["keeps_you_stuck"],
+        "keeps_you_stuck": fitted_text(placed, "keeps_you_stuck", facts)[0],
     }
 
 
@@ -436,21 +437,20 @@ def _next_steps(
     facts: Facts,
 ) -> list[dict[str, str]]:
     """What the visitor could do next, each step fitted to their answers (its `when`)."""
-    source = placed["sources"][0] if placed["sources"] else ""
+    moves_up, source = fitted_text(placed, "moves_you_up", facts)
     steps: list[dict[str, str]] = []
-    if upcoming is not None and placed["moves_you_up"]:
-        # A rung's moves_you_up says how to get from it to the rung above.
-        steps.append(
-            _step("moves_you_up", f"What moves you to {upcoming['title']}", placed["moves_you_up"])
-            | {"source": source}
-        )
-    # A track note with a condition is for whoever it fits, at any rung; one without is
-    # the way on from the top of the ladder, which is the parallel track, not another rung.
+    if moves_up:
+        # A rung's moves_you_up says how to get from it to the rung above; on the top rung,
+        # where the way on is wider scope, not another rung.
+        title = f"What moves you to {upcoming['title']}" if upcoming else "Wider scope from here"
+        steps.append(_step("moves_you_up", title, moves_up) | {"source": source})
+    # A track note without a condition is the way on from the top of the ladder (the
+    # parallel track); one with a condition describes the track the visitor is on, and is
+    # the result's `track_note`, not a move.
     steps += [
         _step("track", note["title"], note["body"]) | {"source": note["source"]}
         for note in frozen.get("notes", ())
-        if note["kind"] == "track"
-        and (applies(note["when"], facts) if note.get("when") else upcoming is None)
+        if note["kind"] == "track" and not note.get("when") and upcoming is None
     ]
     seen: set[str] = set()
     for item in advice:
@@ -472,17 +472,25 @@ def _step(kind: str, title: str, detail: str) -> dict[str, str]:
 
 
 def _skills_to_build(
-    spec: QuizSpec, placement: Placement, upcoming: Mapping[str, Any] | None, *, offered: bool
+    spec: QuizSpec,
+    placement: Placement,
+    upcoming: Mapping[str, Any] | None,
+    facts: Facts,
+    *,
+    offered: bool,
 ) -> list[dict[str, str]]:
     """Next-rung skills the visitor did not tick among those the quiz offered (offered=True),
-    or the next rung's skills the quiz did not ask about (offered=False)."""
+    or the next rung's skills the quiz did not ask about (offered=False); each only where
+    its `when` fits the visitor."""
     asked = {o.skill for q in spec.questions if q.role == SKILLS for o in q.options if o.skill}
     if upcoming is None or not asked:
         return []
     return [
-        dict(skill)
+        {key: value for key, value in skill.items() if key != "when"}
         for skill in upcoming["skills"]
-        if (skill["name"] in asked) == offered and skill["name"] not in placement.skills_ticked
+        if (skill["name"] in asked) == offered
+        and skill["name"] not in placement.skills_ticked
+        and applies(skill.get("when"), facts)
     ]
 
 

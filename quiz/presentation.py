@@ -100,10 +100,11 @@ MSG_YEARS = {
 }
 MSG_YEARS_BESIDE = "Years are shown beside your placement; they never decide it."
 MSG_BANDS_DISAGREE = (
-    "Some of these ranges do not overlap: they come from different sources describing "
-    "different employers and markets, so read each with the note beside it, not as one range."
+    "{pairs} do not overlap: they come from different sources describing different "
+    "employers and markets, so read each with the note beside it, not as one range."
 )
-MSG_BAND_LABEL = "market range for {rung}{where}"
+MSG_BAND_PAIR = "{a} and {b}"
+MSG_BAND_LABEL = "Market range for {rung} in {region}"
 
 
 def title_gap_text(gap: Mapping[str, Any] | None) -> str:
@@ -244,8 +245,9 @@ def profile_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     the visitor up, when it is below the next rung."""
     rows = [dict(row) for row in result.get("profile", [])]
     upcoming = result.get("next_rung")
-    if rows and upcoming:
-        lowest = min(rows, key=lambda row: row["rung"]["order"])
+    measured = [row for row in rows if row.get("rung")]
+    if measured and upcoming:
+        lowest = min(measured, key=lambda row: row["rung"]["order"])
         if lowest["rung"]["order"] < upcoming["order"]:
             lowest["limiting"] = True
     return rows
@@ -306,6 +308,13 @@ def moves(
         for s in steps
         if s["kind"] == "track"
     ]
+    if not result.get("next_rung"):
+        # On the top rung what moves you on is wider scope, fitted to the visitor's track.
+        chosen += [
+            _move(s["title"], s["detail"], source=s.get("source", "")) | {"plain": "yes"}
+            for s in steps
+            if s["kind"] == "moves_you_up"
+        ]
     chosen += [
         _move(
             (answer.get("target") or {}).get("option_text") or answer["question_text"],
@@ -333,20 +342,47 @@ def _move(title: str, detail: str, *, said: str = "", source: str = "") -> dict[
     }
 
 
+def _lead(note: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not note:
+        return None
+    lead = first_sentence(note["body"])
+    return dict(note, lead=lead, rest=note["body"][len(lead) :].strip())
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of a piece of advice: the move itself, for the first screen."""
     match = re.match(r"(.+?[.!?])\s+[A-Z“\"(]", text, re.S)
     return match.group(1) if match else text
 
 
-def bands_disagree(bands: Sequence[Mapping[str, Any]]) -> bool:
-    """Two ranges of one rung that do not overlap at all."""
-    return any(
-        a["max"] < b["min"] or b["max"] < a["min"]
+def bands_apart(bands: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The pairs of one rung's ranges (as displayed) that do not overlap at all."""
+    return [
+        (a["display"], b["display"])
         for i, a in enumerate(bands)
         for b in bands[i + 1 :]
-        if a["currency"] == b["currency"] and a["period"] == b["period"]
-    )
+        if a["currency"] == b["currency"]
+        and a["period"] == b["period"]
+        and (a["max"] < b["min"] or b["max"] < a["min"])
+    ]
+
+
+def bands_disagree(bands: Sequence[Mapping[str, Any]]) -> bool:
+    """Two ranges of one rung that do not overlap at all."""
+    return bool(bands_apart(bands))
+
+
+def bands_note(bands: Sequence[Mapping[str, Any]]) -> str:
+    """Which of these ranges do not overlap, by their figures; empty when all overlap."""
+    pairs = bands_apart(bands)
+    if not pairs:
+        return ""
+    named = "; ".join(MSG_BAND_PAIR.format(a=a, b=b) for a, b in pairs)
+    return MSG_BANDS_DISAGREE.format(pairs=named[:1].upper() + named[1:])
+
+
+def band_label(rung: Mapping[str, Any], region_name: str) -> str:
+    return MSG_BAND_LABEL.format(rung=rung["title"], region=region_name)
 
 
 def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> dict[str, Any]:
@@ -398,6 +434,10 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "profile": profile_rows(result),
         "profile_limit": profile_limit_text(profile_rows(result)),
         "ladder_notes": result.get("ladder_notes", []),
+        # The track the visitor's answers put them on, and what this ladder measures for
+        # them, go in the headline card: a manager reads it before any rung advice.
+        "track_note": _lead(result.get("track_note")),
+        "headline_notes": [_lead(n) for n in result.get("ladder_notes", []) if n],
         "moves": all_moves[:MOVES_SHOWN],
         "more_moves": all_moves[MOVES_SHOWN:],
         "shown_by": shown_by,
@@ -406,7 +446,8 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "held_back": held_back,
         # What keeps people on a rung is no advice at the top, where nobody is kept.
         "keeps_you_stuck": result.get("keeps_you_stuck", "") if next_rung else "",
-        "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"],
+        # On the top rung it is the first move already.
+        "moves_you_up": [s for s in steps if s["kind"] == "moves_you_up"] if next_rung else [],
         "step_groups": groups,
         "skills_unticked": result.get("skills_to_build", []),
         "skills_not_asked": result.get("next_rung_skills", []),
@@ -416,8 +457,12 @@ def result_context(result: Mapping[str, Any], *, version: Mapping[str, Any]) -> 
         "region_name": region_name(region) if region else "",
         "salary_here": here,
         "salary_next": upcoming,
-        "bands_note_here": MSG_BANDS_DISAGREE if bands_disagree(here) else "",
-        "bands_note_next": MSG_BANDS_DISAGREE if bands_disagree(upcoming) else "",
+        "bands_note_here": bands_note(here),
+        "bands_note_next": bands_note(upcoming),
+        "band_label_here": band_label(rung, region_name(region)) if region else "",
+        "band_label_next": band_label(next_rung, region_name(region))
+        if region and next_rung
+        else "",
         "matching_contexts": answered,
         "footnotes": Footnotes(version.get("sources", ())),
     }

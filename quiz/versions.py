@@ -170,9 +170,16 @@ def _rung(rung: Rung) -> dict[str, Any]:
         "years_max": rung.years_max,
         "moves_you_up": rung.moves_you_up,
         "keeps_you_stuck": rung.keeps_you_stuck,
+        "texts": rung.texts,
         "sources": list(rung.sources),
         "skills": [
-            {"name": s.name, "category": s.category, "importance": s.importance, "source": s.source}
+            {
+                "name": s.name,
+                "category": s.category,
+                "importance": s.importance,
+                "source": s.source,
+                "when": s.when,
+            }
             for s in rung.skills.all()
         ],
         "salary_bands": [

@@ -99,6 +99,8 @@ def _ladder(ladder: Ladder) -> dict[str, Any]:
 def _rung(rung: Rung) -> dict[str, Any]:
     values = {name: getattr(rung, name) for name in schema.RUNG if name not in schema.RUNG_ITEMS}
     values["sources"] = list(rung.sources)
+    if not values["texts"]:
+        del values["texts"]  # files from before rung texts had variants re-export as they were
     for name, (_, table) in schema.RUNG_ITEMS.items():
         values[name] = [_columns(item, table) for item in getattr(rung, name).all()]
     values["responsibilities"] = [_responsibility(item) for item in rung.responsibilities.all()]
