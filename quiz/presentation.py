@@ -242,11 +242,13 @@ MSG_PROFILE_LIMIT = "What moves you up is {dimension}: your answers there sit at
 
 def profile_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Per dimension, the rung its answers reach; the lowest (first of them) is what moves
-    the visitor up, when it is below the next rung."""
+    the visitor up, when it is below the next rung and below another dimension."""
     rows = [dict(row) for row in result.get("profile", [])]
     upcoming = result.get("next_rung")
     measured = [row for row in rows if row.get("rung")]
-    if measured and upcoming:
+    # Where every part sits on one rung, no part is what holds the visitor back.
+    spread = len({row["rung"]["order"] for row in measured}) > 1
+    if measured and upcoming and spread:
         lowest = min(measured, key=lambda row: row["rung"]["order"])
         if lowest["rung"]["order"] < upcoming["order"]:
             lowest["limiting"] = True

@@ -519,11 +519,13 @@ PEOPLE += [
         answers=SENIOR | {"title": "senior-associate", "company": "services", "years": "5-to-7"},
         rung="senior",
         shows=("Describes another kind of employer than yours",),
+        # Every part of their answers sits at Senior: none is singled out as holding them.
         never=(
             SERVICES_TITLE_AHEAD,
             MNC_PAY,
             "Your answers fit that pattern",
             "(market range for your",
+            "What moves you up is",
         ),
     ),
     Person(
