@@ -329,7 +329,7 @@ class JobTitleInline(RungPartInline):
 
 class SkillInline(RungPartInline):
     model = Skill
-    fields = ("position", "name", "category", "importance", "source")
+    fields = ("position", "name", "category", "importance", "source", "when")
     input_sizes = {"name": 28, "category": 14, "source": 20}
 
 
@@ -376,7 +376,7 @@ class RungAdmin(SizedInputsMixin, GuardedHistoryAdmin[Rung]):
     fieldsets = (
         (None, {"fields": ("ladder", ("order", "title", "slug"), "question", "summary")}),
         ("Typical years", {"fields": (("years_min", "years_max"),)}),
-        ("Moving up", {"fields": ("moves_you_up", "keeps_you_stuck")}),
+        ("Moving up", {"fields": ("moves_you_up", "keeps_you_stuck", "texts")}),
         ("Sources", {"fields": ("sources",)}),
     )
     formfield_overrides = SOURCE_LISTS
@@ -444,7 +444,7 @@ class SkillAdmin(RungItemAdmin):
     list_display = ("name", "category", "importance", "rung", "source", "position")
     list_filter = (*RungItemAdmin.list_filter, "importance", "category")
     search_fields = ("name", "category")
-    fields = ("rung", "name", ("category", "importance"), ("source", "position"))
+    fields = ("rung", "name", ("category", "importance"), ("source", "position"), "when")
 
 
 @admin.register(SalaryBand)

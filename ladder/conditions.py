@@ -1,7 +1,8 @@
 """When a piece of result text applies: one condition vocabulary for all of it.
 
-Caveats, notes, next steps, salary bands and context-answer notes may each carry
-a `when` object saying which visitors it is for. An empty `when` (or none, in
+Caveats, notes, next steps, salary bands, skills, context-answer notes and
+variants of a rung's own texts (`texts`: what moves you up, what keeps people
+there) may each carry a `when` object saying which visitors it is for. An empty `when` (or none, in
 content from before conditions existed) applies to everyone. Every key present
 must hold; within a list any one value is enough:
 
@@ -77,6 +78,41 @@ def _strings(value: object) -> bool:
     )
 
 
+# A rung's own texts a variant may replace (ladder.models.Rung.texts).
+TEXT_FIELDS = ("moves_you_up", "keeps_you_stuck")
+TEXT_KEYS = frozenset({"field", "text", "when", "source"})
+MSG_TEXTS_SHAPE = (
+    'must be a list of objects with "field" ({fields}), "text" (empty: not shown to these '
+    'visitors), a non-empty "when" and, optionally, "source"'
+).format(fields=" or ".join(TEXT_FIELDS))
+
+
+def texts_problem(value: object) -> str | None:
+    """What is wrong with a rung's `texts` (variants of its own texts), or None."""
+    if not isinstance(value, list):
+        return MSG_TEXTS_SHAPE
+    for item in value:
+        if not isinstance(item, dict) or not set(item) <= TEXT_KEYS:
+            return MSG_TEXTS_SHAPE
+        if item.get("field") not in TEXT_FIELDS or not isinstance(item.get("text"), str):
+            return MSG_TEXTS_SHAPE
+        if not isinstance(item.get("source", ""), str) or not item.get("when"):
+            return MSG_TEXTS_SHAPE
+        problem = when_problem(item["when"])
+        if problem:
+            return "when " + problem
+    return None
+
+
+def validate_texts(value: object) -> None:
+    """Model-field validator for a rung's `texts` (a JSONField)."""
+    from django.core.exceptions import ValidationError
+
+    problem = texts_problem(value)
+    if problem:
+        raise ValidationError("Texts " + problem + ".")
+
+
 def validate_when(value: object) -> None:
     """Model-field validator for `when` (a JSONField)."""
     from django.core.exceptions import ValidationError
@@ -96,6 +132,17 @@ class Facts:
     answers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     skills: frozenset[str] = frozenset()
     track: str = ""
+
+
+def fitted_text(rung: Mapping[str, Any], name: str, facts: Facts) -> tuple[str, str]:
+    """A rung's own text `name` for these facts, and the source it cites: the first of the
+    rung's `texts` for that field whose `when` holds (its text may be empty: nothing is
+    shown), else the rung's text with the rung's first source."""
+    for variant in rung.get("texts", ()):
+        if variant["field"] == name and applies(variant["when"], facts):
+            return variant["text"], variant.get("source", "")
+    sources = rung.get("sources") or [""]
+    return rung.get(name, ""), sources[0]
 
 
 def applies(when: Mapping[str, Any] | None, facts: Facts) -> bool:

@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ladder.conditions import validate_when
+from ladder.conditions import validate_texts, validate_when
 from ladder.money import (
     MSG_REGION,
     REGION_CODE,
@@ -157,6 +157,16 @@ class Rung(models.Model):
     )
     moves_you_up = models.TextField(blank=True, help_text="What moves you to the next rung.")
     keeps_you_stuck = models.TextField(blank=True, help_text="What keeps people on this rung.")
+    texts = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_texts],
+        help_text=(
+            "Variants of the two texts above for some visitors, shown on their result instead: "
+            '[{"field": "moves_you_up", "text": "...", "when": {"track": ["staff"]}, '
+            '"source": "..."}]; an empty text shows nothing to them.'
+        ),
+    )
     sources = models.JSONField(default=list, blank=True, validators=[validate_sources])
 
     history = HistoricalRecords()
@@ -271,6 +281,12 @@ class Skill(RungItem):
     )
     importance = models.CharField(
         max_length=20, choices=Importance.choices, default=Importance.HIGH
+    )
+    when = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_when],
+        help_text="Whose result lists it among the skills to build. " + WHEN_HELP,
     )
 
     history = HistoricalRecords()

@@ -75,7 +75,7 @@ LISTS: dict[str, ItemRule] = {
         label=_note_label,
     ),
 }
-WHOLE_VALUES = {("answer", "notes")}  # an answer's conditional notes: one value
+WHOLE_VALUES = {("answer", "notes"), ("rung", "texts")}  # variants: each list one value
 # Derived or internal values that would only repeat another change.
 IGNORED = {"id", "display", "format", "position"}
 

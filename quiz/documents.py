@@ -120,6 +120,18 @@ class Skill(Document):
     category: str
     importance: str
     source: str
+    when: When  # whose result lists it among the skills to build
+
+
+@dataclass(frozen=True, kw_only=True)
+class RungText(Document):
+    """A variant of a rung's own text (`field`: moves_you_up or keeps_you_stuck) for the
+    visitors its `when` fits (ladder.conditions); an empty text shows them nothing."""
+
+    field: str
+    text: str
+    when: When
+    source: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +170,7 @@ class Rung(Document):
     years_max: int | None
     moves_you_up: str
     keeps_you_stuck: str
+    texts: tuple[RungText, ...]
     sources: tuple[str, ...]
     # The items of a rung a result shows (quiz.models.FROZEN_RUNG_ITEMS): frozen with it.
     skills: tuple[Skill, ...]
@@ -251,7 +264,8 @@ def _rung_v1(rung: Mapping[str, Any]) -> JSON:
     return {
         **defaults,
         **rung,
-        "skills": rung.get("skills", []),
+        "texts": rung.get("texts", []),
+        "skills": [{"when": {}} | skill for skill in rung.get("skills", [])],
         "salary_bands": [{"context": "", "when": {}} | band for band in rung["salary_bands"]],
         "next_steps": [{"when": {}, "url": ""} | step for step in rung.get("next_steps", [])],
     }
@@ -345,7 +359,7 @@ class Boundary(Document):
 @dataclass(frozen=True, kw_only=True)
 class ProfileRow(Document):
     dimension: str
-    rung: RungRef
+    rung: RungRef | None  # None: every answer there counts for no rung ("Not measured")
     answers: int
 
 
@@ -383,6 +397,16 @@ class ResultNote(Document):
     key: str
     title: str
     body: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkillToBuild(Document):
+    """A next-rung skill as a result lists it (the snapshot's Skill without its `when`)."""
+
+    name: str
+    category: str
+    importance: str
     source: str
 
 
@@ -438,6 +462,9 @@ class Result(Document):
     why: Why | None  # None in results stored before the rule was shown
     boundary: Boundary | None  # None in results stored before boundaries were found
     track: str
+    # The ladder's note for the track the visitor is on, shown with the placement; None
+    # off every track, and in results stored before it was kept.
+    track_note: ResultNote | None
     profile: tuple[ProfileRow, ...]
     shown_by: tuple[Evidence, ...]
     not_counted: tuple[NotCounted, ...]
@@ -447,8 +474,8 @@ class Result(Document):
     ladder_notes: tuple[ResultNote, ...]
     years: Years | None
     next_steps: tuple[Step, ...]
-    skills_to_build: tuple[Skill, ...]
-    next_rung_skills: tuple[Skill, ...]
+    skills_to_build: tuple[SkillToBuild, ...]
+    next_rung_skills: tuple[SkillToBuild, ...]
     salary: tuple[Band, ...]
     region: str
     rung_summary: str
@@ -489,6 +516,7 @@ _RESULT_V1_DEFAULTS: JSON = {
     "why": None,
     "boundary": None,
     "track": "",
+    "track_note": None,
     "profile": [],
     "shown_by": [],
     "not_counted": [],

@@ -16,10 +16,11 @@ Plain Python over the engine's values (quiz.placement), like the engine itself.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ladder.conditions import Facts, applies
+from quiz.documents import LadderNote, ResultNote
 from quiz.placement import (
     EPSILON,
     EVIDENCE,
@@ -63,7 +64,10 @@ def _advice(
     target: OptionSpec | None = None
     rung: RungSpec | None = None
     if above:
-        target, rung = min(above, key=lambda pair: pair[1].order)
+        # The nearest rung up; among its answers, the one for the visitor's own track (a
+        # staff-track engineer is shown the staff answer, not "frame it for others").
+        track = facts.track if facts is not None else ""
+        target, rung = min(above, key=lambda pair: (pair[1].order, pair[0].track != track))
     # An option's own advice is written for the step from it; older content only has the
     # question's, which is shown as it was.
     fitted = next(
@@ -123,6 +127,17 @@ def facts_for(spec: QuizSpec, placement: Placement, *, region: str) -> Facts:
         skills=placement.skills_ticked,
         track=track_of(spec, placement),
     )
+
+
+def track_note(notes: Iterable[LadderNote], facts: Facts) -> ResultNote | None:
+    """The ladder's `track` note written for the track the visitor is on (its `when` names
+    the track and holds), shown with the placement; None off every track."""
+    if not facts.track:
+        return None
+    for note in notes:
+        if note.kind == "track" and note.when and applies(note.when, facts):
+            return ResultNote(key=note.key, title=note.title, body=note.body, source=note.source)
+    return None
 
 
 def note_for(option: OptionSpec, placement: Placement, facts: Facts | None = None) -> str:
@@ -220,19 +235,27 @@ class DimensionRung:
     """Where the answers of one dimension sit, by the placement rule applied to them alone."""
 
     dimension: str
-    rung: RungSpec
+    rung: RungSpec | None  # None: every answer given there counts for no rung
     answers: int
 
 
 def profile(spec: QuizSpec, placement: Placement) -> list[DimensionRung]:
-    """Per dimension (in the order its first question comes), the highest rung R whose share
-    of that dimension's answer weight at R or above reaches the quiz's threshold."""
+    """Per dimension answered (in the order its first question comes), the highest rung R
+    whose share of that dimension's answer weight at R or above reaches the quiz's
+    threshold; no rung where every answer there counts for none (e.g. "I manage the people
+    who do this"), so a manager's profile says what it does not measure."""
     by_dimension: dict[str, list[EvidenceAnswer]] = {}
+    for question in spec.questions:
+        if question.role == EVIDENCE and question.dimension and question.key in placement.answered:
+            by_dimension.setdefault(question.dimension, [])
     for answer in placement.evidence:
         if answer.question.dimension:
-            by_dimension.setdefault(answer.question.dimension, []).append(answer)
+            by_dimension[answer.question.dimension].append(answer)
     rows = []
     for dimension, answers in by_dimension.items():
+        if not answers:
+            rows.append(DimensionRung(dimension=dimension, rung=None, answers=0))
+            continue
         total = sum(a.question.weight for a in answers)
         reached = spec.rungs[0]
         for rung in spec.rungs[1:]:

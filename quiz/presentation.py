@@ -16,7 +16,18 @@ from typing import Any
 from ladder.money import region_name
 from ladder.picture import ladder_picture
 from ladder.sources import Footnotes
-from quiz.documents import Band, Evidence, HeldBack, Result, RungRef, Snapshot, TitleGap, Why, Years
+from quiz.documents import (
+    Band,
+    Evidence,
+    HeldBack,
+    Result,
+    ResultNote,
+    RungRef,
+    Snapshot,
+    TitleGap,
+    Why,
+    Years,
+)
 
 CONFIDENCE_WORDS = {
     "high": "High confidence: most of your answers point at this rung.",
@@ -102,10 +113,11 @@ MSG_YEARS = {
 }
 MSG_YEARS_BESIDE = "Years are shown beside your placement; they never decide it."
 MSG_BANDS_DISAGREE = (
-    "Some of these ranges do not overlap: they come from different sources describing "
-    "different employers and markets, so read each with the note beside it, not as one range."
+    "{pairs} do not overlap: they come from different sources describing different "
+    "employers and markets, so read each with the note beside it, not as one range."
 )
-MSG_BAND_LABEL = "market range for {rung}{where}"
+MSG_BAND_PAIR = "{a} and {b}"
+MSG_BAND_LABEL = "Market range for {rung} in {region}"
 
 
 def title_gap_text(gap: TitleGap | None) -> str:
@@ -240,15 +252,17 @@ MSG_PROFILE_LIMIT = "What moves you up is {dimension}: your answers there sit at
 
 def profile_rows(result: Result) -> list[dict[str, Any]]:
     """Per dimension, the rung its answers reach; the lowest (first of them) is what moves
-    the visitor up, when it is below the next rung."""
+    the visitor up, when it is below the next rung and below another dimension."""
     rows = [
         {"dimension": r.dimension, "rung": r.rung, "answers": r.answers} for r in result.profile
     ]
     upcoming = result.next_rung
-    if result.profile and upcoming:
-        orders = [row.rung.order for row in result.profile]
-        lowest = orders.index(min(orders))
-        if orders[lowest] < upcoming.order:
+    measured = [(i, r.rung) for i, r in enumerate(result.profile) if r.rung is not None]
+    # Where every part sits on one rung, no part is what holds the visitor back.
+    spread = len({rung.order for _, rung in measured}) > 1
+    if measured and upcoming and spread:
+        lowest, rung = min(measured, key=lambda pair: pair[1].order)
+        if rung.order < upcoming.order:
             rows[lowest]["limiting"] = True
     return rows
 
@@ -301,6 +315,13 @@ def moves(result: Result, held_back: Sequence[HeldBack]) -> list[dict[str, str]]
     then the rung's own next steps."""
     steps = result.next_steps
     chosen = [_move(s.title, s.detail, source=s.source) for s in steps if s.kind == "track"]
+    if not result.next_rung:
+        # On the top rung what moves you on is wider scope, fitted to the visitor's track.
+        chosen += [
+            _move(s.title, s.detail, source=s.source) | {"plain": "yes"}
+            for s in steps
+            if s.kind == "moves_you_up"
+        ]
     chosen += [
         _move(
             (answer.target.option_text if answer.target else "") or answer.question_text,
@@ -326,20 +347,46 @@ def _move(title: str, detail: str, *, said: str = "", source: str = "") -> dict[
     }
 
 
+def _lead(note: ResultNote | None) -> dict[str, Any] | None:
+    """A note for the headline card: its first sentence shown, the rest folded."""
+    if note is None:
+        return None
+    lead = first_sentence(note.body)
+    return note.to_json() | {"lead": lead, "rest": note.body[len(lead) :].strip()}
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of a piece of advice: the move itself, for the first screen."""
     match = re.match(r"(.+?[.!?])\s+[A-Z“\"(]", text, re.S)
     return match.group(1) if match else text
 
 
-def bands_disagree(bands: Sequence[Band]) -> bool:
-    """Two ranges of one rung that do not overlap at all."""
-    return any(
-        a.max < b.min or b.max < a.min
+def bands_apart(bands: Sequence[Band]) -> list[tuple[str, str]]:
+    """The pairs of one rung's ranges (as displayed) that do not overlap at all."""
+    return [
+        (a.display, b.display)
         for i, a in enumerate(bands)
         for b in bands[i + 1 :]
-        if a.currency == b.currency and a.period == b.period
-    )
+        if a.currency == b.currency and a.period == b.period and (a.max < b.min or b.max < a.min)
+    ]
+
+
+def bands_disagree(bands: Sequence[Band]) -> bool:
+    """Two ranges of one rung that do not overlap at all."""
+    return bool(bands_apart(bands))
+
+
+def bands_note(bands: Sequence[Band]) -> str:
+    """Which of these ranges do not overlap, by their figures; empty when all overlap."""
+    pairs = bands_apart(bands)
+    if not pairs:
+        return ""
+    named = "; ".join(MSG_BAND_PAIR.format(a=a, b=b) for a, b in pairs)
+    return MSG_BANDS_DISAGREE.format(pairs=named[:1].upper() + named[1:])
+
+
+def band_label(rung: RungRef, region_name: str) -> str:
+    return MSG_BAND_LABEL.format(rung=rung.title, region=region_name)
 
 
 def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
@@ -393,6 +440,10 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         "profile": profile,
         "profile_limit": profile_limit_text(profile),
         "ladder_notes": result.ladder_notes,
+        # The track the visitor's answers put them on, and what this ladder measures for
+        # them, go in the headline card: a manager reads it before any rung advice.
+        "track_note": _lead(result.track_note),
+        "headline_notes": [_lead(n) for n in result.ladder_notes],
         "moves": all_moves[:MOVES_SHOWN],
         "more_moves": all_moves[MOVES_SHOWN:],
         "shown_by": shown_by,
@@ -401,7 +452,8 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         "held_back": held_back,
         # What keeps people on a rung is no advice at the top, where nobody is kept.
         "keeps_you_stuck": result.keeps_you_stuck if next_rung else "",
-        "moves_you_up": [s for s in steps if s.kind == "moves_you_up"],
+        # On the top rung it is the first move already.
+        "moves_you_up": [s for s in steps if s.kind == "moves_you_up"] if next_rung else [],
         "step_groups": groups,
         "skills_unticked": result.skills_to_build,
         "skills_not_asked": result.next_rung_skills,
@@ -411,8 +463,12 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         "region_name": region_name(region) if region else "",
         "salary_here": here,
         "salary_next": upcoming,
-        "bands_note_here": MSG_BANDS_DISAGREE if bands_disagree(here) else "",
-        "bands_note_next": MSG_BANDS_DISAGREE if bands_disagree(upcoming) else "",
+        "bands_note_here": bands_note(here),
+        "bands_note_next": bands_note(upcoming),
+        "band_label_here": band_label(rung, region_name(region)) if region else "",
+        "band_label_next": band_label(next_rung, region_name(region))
+        if region and next_rung
+        else "",
         "matching_contexts": answered,
         "footnotes": Footnotes(source.to_json() for source in version.sources),
     }

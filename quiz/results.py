@@ -31,7 +31,7 @@ from quiz.documents import (
     Result,
     ResultNote,
     RungRef,
-    Skill,
+    SkillToBuild,
     Snapshot,
     Step,
     Target,
@@ -100,8 +100,13 @@ def build_result(
             down=tuple(_mover(m) for m in placement.boundary.down),
         ),
         track=facts.track,
+        track_note=guidance.track_note(frozen.notes, facts),
         profile=tuple(
-            ProfileRow(dimension=row.dimension, rung=_rung_ref(row.rung), answers=row.answers)
+            ProfileRow(
+                dimension=row.dimension,
+                rung=_rung_ref(row.rung) if row.rung is not None else None,
+                answers=row.answers,
+            )
             for row in guidance.profile(spec, placement)
         ),
         shown_by=tuple(_evidence(e) for e in placement.shown_by),
@@ -122,14 +127,26 @@ def build_result(
         ),
         years=_years(placement, placed),
         next_steps=_next_steps(frozen, placement, placed, upcoming, advice, notes, facts),
-        skills_to_build=_skills_to_build(spec, placement, upcoming, offered=True),
-        next_rung_skills=_skills_to_build(spec, placement, upcoming, offered=False),
+        skills_to_build=_skills_to_build(spec, placement, upcoming, facts, offered=True),
+        next_rung_skills=_skills_to_build(spec, placement, upcoming, facts, offered=False),
         salary=_salary(region, [r for r in (placed, upcoming) if r is not None], placement, facts),
         region=region,
         rung_summary=placed.summary,
-        keeps_you_stuck=placed.keeps_you_stuck,
+        keeps_you_stuck=fitted_text(placed, "keeps_you_stuck", facts)[0],
         completed_at=completed_at,
     )
+
+
+def fitted_text(rung: FrozenRung, name: str, facts: Facts) -> tuple[str, str]:
+    """A rung's own text `name` (moves_you_up or keeps_you_stuck) for these facts, and the
+    source it cites: the first of the rung's `texts` for that field whose `when` holds (its
+    text may be empty: nothing is shown), else the rung's text with the rung's first source.
+    The same rule as ladder.conditions.fitted_text, over the snapshot's typed rung."""
+    for variant in rung.texts:
+        if variant.field == name and applies(variant.when, facts):
+            return variant.text, variant.source
+    own = {"moves_you_up": rung.moves_you_up, "keeps_you_stuck": rung.keeps_you_stuck}[name]
+    return own, rung.sources[0] if rung.sources else ""
 
 
 def _frozen_rung(frozen: Snapshot, rung: RungSpec) -> FrozenRung:
@@ -249,18 +266,20 @@ def _next_steps(
     facts: Facts,
 ) -> tuple[Step, ...]:
     """What the visitor could do next, each step fitted to their answers (its `when`)."""
-    source = placed.sources[0] if placed.sources else ""
+    moves_up, source = fitted_text(placed, "moves_you_up", facts)
     steps: list[Step] = []
-    if upcoming is not None and placed.moves_you_up:
-        # A rung's moves_you_up says how to get from it to the rung above.
-        title = f"What moves you to {upcoming.title}"
-        steps.append(_step("moves_you_up", title, placed.moves_you_up, source=source))
-    # A track note with a condition is for whoever it fits, at any rung; one without is
-    # the way on from the top of the ladder, which is the parallel track, not another rung.
+    if moves_up:
+        # A rung's moves_you_up says how to get from it to the rung above; on the top rung,
+        # where the way on is wider scope, not another rung.
+        title = f"What moves you to {upcoming.title}" if upcoming else "Wider scope from here"
+        steps.append(_step("moves_you_up", title, moves_up, source=source))
+    # A track note without a condition is the way on from the top of the ladder (the
+    # parallel track); one with a condition describes the track the visitor is on, and is
+    # the result's `track_note`, not a move.
     steps += [
         _step("track", note.title, note.body, source=note.source)
         for note in frozen.notes
-        if note.kind == "track" and (applies(note.when, facts) if note.when else upcoming is None)
+        if note.kind == "track" and not note.when and upcoming is None
     ]
     seen: set[str] = set()
     for item in advice:
@@ -282,17 +301,30 @@ def _step(kind: str, title: str, detail: str, *, source: str = "") -> Step:
 
 
 def _skills_to_build(
-    spec: QuizSpec, placement: Placement, upcoming: FrozenRung | None, *, offered: bool
-) -> tuple[Skill, ...]:
+    spec: QuizSpec,
+    placement: Placement,
+    upcoming: FrozenRung | None,
+    facts: Facts,
+    *,
+    offered: bool,
+) -> tuple[SkillToBuild, ...]:
     """Next-rung skills the visitor did not tick among those the quiz offered (offered=True),
-    or the next rung's skills the quiz did not ask about (offered=False)."""
+    or the next rung's skills the quiz did not ask about (offered=False); each only where
+    its `when` fits the visitor."""
     asked = {o.skill for q in spec.questions if q.role == SKILLS for o in q.options if o.skill}
     if upcoming is None or not asked:
         return ()
     return tuple(
-        skill
+        SkillToBuild(
+            name=skill.name,
+            category=skill.category,
+            importance=skill.importance,
+            source=skill.source,
+        )
         for skill in upcoming.skills
-        if (skill.name in asked) == offered and skill.name not in placement.skills_ticked
+        if (skill.name in asked) == offered
+        and skill.name not in placement.skills_ticked
+        and applies(skill.when, facts)
     )
 
 

@@ -97,10 +97,16 @@ def _rung(rung: Rung) -> documents.Rung:
         years_max=rung.years_max,
         moves_you_up=rung.moves_you_up,
         keeps_you_stuck=rung.keeps_you_stuck,
+        # The editor's variants (validated by ladder.conditions.texts_problem), source optional.
+        texts=tuple(documents.RungText.from_json({"source": ""} | t) for t in rung.texts),
         sources=tuple(rung.sources),
         skills=tuple(
             documents.Skill(
-                name=s.name, category=s.category, importance=s.importance, source=s.source
+                name=s.name,
+                category=s.category,
+                importance=s.importance,
+                source=s.source,
+                when=s.when,
             )
             for s in rung.skills.all()
         ),

@@ -8,8 +8,17 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from careerquiz.content import SHIPPED_CONTENT, load_file, validate
-from ladder.conditions import MSG_WHEN_SHAPE, MSG_WHEN_TITLE, Facts, applies, when_problem
-from ladder.models import LadderNote
+from ladder.conditions import (
+    MSG_TEXTS_SHAPE,
+    MSG_WHEN_SHAPE,
+    MSG_WHEN_TITLE,
+    Facts,
+    applies,
+    fitted_text,
+    texts_problem,
+    when_problem,
+)
+from ladder.models import LadderNote, Skill
 from tests.factories import make_ladder
 
 MID_IN_PRODUCT = Facts(
@@ -89,3 +98,82 @@ def test_a_content_file_with_a_malformed_condition_names_its_path():
     data["ladders"][0]["rungs"][0]["next_steps"][0]["when"] = {"placed": "junior"}
     errors = [str(error) for error in validate(data)]
     assert errors == [f"ladders[0].rungs[0].next_steps[0].when: {MSG_WHEN_SHAPE}"]
+
+
+# --- Variants of a rung's own texts, and conditions on skills ----------------------------
+
+RUNG = {
+    "moves_you_up": "Shift from your own output to everyone's.",
+    "keeps_you_stuck": "Staying the best individual contributor in the room.",
+    "sources": ["000.txt"],
+    "texts": [
+        {
+            "field": "moves_you_up",
+            "text": "On the staff track the step up stays technical.",
+            "when": {"track": ["staff"]},
+            "source": "002.txt",
+        },
+        {"field": "keeps_you_stuck", "text": "", "when": {"track": ["staff"]}},
+    ],
+}
+
+
+def test_a_rung_text_variant_replaces_the_text_only_for_whom_it_fits():
+    staff = Facts(placed="senior", track="staff")
+    other = Facts(placed="senior")
+
+    assert fitted_text(RUNG, "moves_you_up", staff) == (
+        "On the staff track the step up stays technical.",
+        "002.txt",
+    )
+    assert fitted_text(RUNG, "moves_you_up", other) == (RUNG["moves_you_up"], "000.txt")
+    # An empty variant shows these visitors nothing.
+    assert fitted_text(RUNG, "keeps_you_stuck", staff) == ("", "")
+    assert fitted_text({"moves_you_up": "Old."}, "moves_you_up", other) == ("Old.", "")
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        {"field": "moves_you_up"},
+        [{"field": "summary", "text": "x", "when": {"track": ["staff"]}}],
+        [{"field": "moves_you_up", "text": "x"}],  # for everyone: edit the text itself
+        [{"field": "moves_you_up", "text": "x", "when": {}}],
+        [{"field": "moves_you_up", "text": 3, "when": {"track": ["staff"]}}],
+        [{"field": "moves_you_up", "text": "x", "when": {"track": ["staff"]}, "who": "me"}],
+    ],
+)
+def test_malformed_rung_texts_are_refused(texts):
+    assert texts_problem(texts) == MSG_TEXTS_SHAPE
+
+
+def test_rung_texts_with_a_malformed_condition_name_it():
+    texts = [{"field": "moves_you_up", "text": "x", "when": {"placed": "senior"}}]
+    assert texts_problem(texts) == "when " + MSG_WHEN_SHAPE
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_malformed_rung_texts_and_skill_conditions():
+    ladder = make_ladder()
+    rung = ladder.rungs.first()
+    assert rung is not None
+    rung.texts = [{"field": "moves_you_up", "text": "x"}]
+    with pytest.raises(ValidationError) as raised:
+        rung.full_clean()
+    assert "texts" in raised.value.message_dict
+    skill = Skill(rung=rung, name="People Leadership", category="leadership", when={"track": 1})
+    with pytest.raises(ValidationError) as raised:
+        skill.full_clean()
+    assert "when" in raised.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_content_file_with_malformed_rung_texts_or_skill_conditions_names_the_path():
+    data = copy.deepcopy(load_file(SHIPPED_CONTENT))
+    data["ladders"][0]["rungs"][2]["texts"][0]["when"] = {}
+    data["ladders"][0]["rungs"][3]["skills"][0]["when"] = {"track": "staff"}
+    errors = [str(error) for error in validate(data)]
+    assert errors == [
+        f"ladders[0].rungs[2].texts: {MSG_TEXTS_SHAPE}",
+        f"ladders[0].rungs[3].skills[0].when: {MSG_WHEN_SHAPE}",
+    ]

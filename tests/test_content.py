@@ -6,6 +6,7 @@ shipped `careerquiz/1` file into the database, then checked rung by rung.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -348,3 +349,23 @@ def test_no_page_shows_a_seed_file_name(ml_quiz, client):
         response = client.get(url)
         assert response.status_code == 200, url
         assert SEED_FILE_NAME.findall(response.content.decode()) == [], url
+
+
+# Who a band describes: a level (a rung's name or a span of years) and an employer type,
+# or, where its source names none, a note that says so (issue 18).
+LEVEL_NAMED = re.compile(
+    r"\b(junior|intern|senior|staff|principal|architect|head of|ML engineer|machine learning"
+    r" engineer)\b|\d+[–-]\d+ years|\d+\+ years|names no [a-z ,]*level",
+    re.I,
+)
+EMPLOYER_NAMED = re.compile(r"product compan|MNCs|names no employer type", re.I)
+
+
+def test_every_shipped_band_says_which_level_and_employer_type_its_source_names():
+    data = json.loads(SHIPPED_CONTENT.read_text(encoding="utf-8"))
+    for ladder in data["ladders"]:
+        for rung in ladder["rungs"]:
+            for band in rung["salary_bands"]:
+                where = f"{rung['slug']} {band['region']} {band['min']}-{band['max']}"
+                assert LEVEL_NAMED.search(band["note"]), where
+                assert EMPLOYER_NAMED.search(band["note"]), where

@@ -98,6 +98,9 @@ def test_the_current_builder_builds_what_schema_1_stored_for_the_same_answers(le
     # If this fails, the builder's output changed: results already completed would read
     # differently. Such a change is a new RESULT_SCHEMA whose builder is registered in
     # quiz.results.BUILDERS beside the old one (docs/performance.md, "Lean attempts").
+    # Schema 2 was rebased once before any of its rows was deployed: it gained
+    # `track_note` (rung text variants, skill conditions and not-my-role answers change
+    # nothing else for this visitor, whose snapshot has none of them).
     lean = Attempt.objects.create(
         quiz=legacy.quiz,
         version=legacy.version,
@@ -112,6 +115,7 @@ def test_the_current_builder_builds_what_schema_1_stored_for_the_same_answers(le
         "schema_version": RESULT_SCHEMA,
         "id": lean.result_id,
         "quiz": LEGACY["result"]["quiz"] | {"version": legacy.version.number},
+        "track_note": None,  # on no track
     }
 
 
@@ -122,6 +126,22 @@ def test_a_stored_snapshot_of_schema_1_upgrades_and_places_as_it_did():
     assert Snapshot.from_json(frozen.to_json()) == frozen
     assert frozen.rung("mid") is not None
     assert place(spec, LEGACY["answers"]).rung.slug == LEGACY["result"]["rung"]["slug"]
+    # Stored before rung text variants and skill conditions: none, and every skill for all.
+    assert all(rung.texts == () for rung in frozen.rungs)
+    assert {skill.when == {} for rung in frozen.rungs for skill in rung.skills} == {True}
+
+
+@pytest.mark.django_db
+def test_a_published_snapshot_keeps_the_rungs_text_variants_and_skill_conditions(shipped):
+    frozen = snapshot_document(shipped)
+    texts = [t for rung in frozen.rungs for t in rung.texts]
+    conditioned = [skill for rung in frozen.rungs for skill in rung.skills if skill.when]
+
+    assert texts  # the shipped ladder has both
+    assert conditioned
+    assert {t.field for t in texts} <= {"moves_you_up", "keeps_you_stuck"}
+    assert all(t.when for t in texts)
+    assert load_snapshot(frozen.to_json()) == frozen
 
 
 def test_documents_round_trip_through_json():
@@ -129,6 +149,8 @@ def test_documents_round_trip_through_json():
     assert Result.from_json(result.to_json()) == result
     assert result.why is not None
     assert result.why.counted_more[0][1] == 2.0
+    assert result.track_note is None  # schema 1 kept no track note
+    assert all(row.rung is not None for row in result.profile)
 
 
 @pytest.mark.django_db

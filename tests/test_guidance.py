@@ -282,9 +282,30 @@ def test_the_profile_applies_the_placement_rule_to_each_dimension_alone():
     spec = _dimension_spec()
     placement = place(spec, {"a": "senior", "b": "senior", "c": "mid", "d": "junior", "e": "lead"})
     rows = {
-        row.dimension: (row.rung.slug, row.answers) for row in guidance.profile(spec, placement)
+        row.dimension: (row.rung.slug if row.rung else None, row.answers)
+        for row in guidance.profile(spec, placement)
     }
     assert rows == {"owning a problem": ("senior", 2), "making others better": ("junior", 2)}
+
+
+def test_a_dimension_answered_only_with_answers_for_no_rung_is_shown_as_not_measured():
+    base = _dimension_spec()
+    manage = OptionSpec(key="manage", text="I manage the people who do this", track="leadership")
+    questions = tuple(
+        QuestionSpec(
+            key=q.key, text=q.text, role=q.role, dimension=q.dimension, options=(*q.options, manage)
+        )
+        for q in base.questions
+    )
+    spec = QuizSpec(slug="dims", threshold=0.6, rungs=RUNGS, questions=questions)
+    placement = place(spec, {"a": "senior", "b": "lead", "c": "manage", "d": "manage", "e": "lead"})
+
+    rows = {
+        row.dimension: (row.rung.slug if row.rung else None, row.answers)
+        for row in guidance.profile(spec, placement)
+    }
+
+    assert rows == {"owning a problem": ("senior", 2), "making others better": (None, 0)}
 
 
 def test_a_track_needs_two_answers_naming_it_and_none_is_no_track():

@@ -114,6 +114,7 @@ class Person:
     shows: tuple[str, ...] = ()
     never: tuple[str, ...] = ()
     high_confidence: bool | None = None  # None: not part of the story
+    headline: tuple[str, ...] = ()  # statements the headline card itself must hold
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -197,7 +198,13 @@ PEOPLE = [
         rung="lead",
         track=STAFF,
         shows=("The parallel staff track",),
-        never=(DELEGATE_ONLY, TOP_KEEPS, "The staff track: deep instead of wide"),
+        headline=("The parallel staff track", "on the staff track the way on is wider technical"),
+        never=(
+            DELEGATE_ONLY,
+            TOP_KEEPS,
+            "The staff track: deep instead of wide",
+            "on the people-leadership track",
+        ),
     ),
     Person(
         name="staff-track-senior-going-deep",
@@ -215,12 +222,23 @@ PEOPLE = [
         },
         rung="senior",
         track=STAFF,
-        shows=("The parallel staff track", "Take the riskiest technical calls across teams"),
+        shows=(
+            "The parallel staff track",
+            "Take the riskiest technical calls across teams",
+            "On the staff track the step up stays technical",
+            # The answer one rung up is the staff answer, not "frame it for others".
+            "The hardest open questions across teams come to me",
+        ),
+        headline=("The parallel staff track",),
         # Staff-track next moves, not "delegate more".
         never=(
             "Instead of closing each gap yourself",
             "Bring a less experienced engineer into the next risky piece",
             "Help others work through the next unclear problem instead of solving it yourself",
+            "I turn unclear problems into work other people can own",
+            "Staying the best individual contributor in the room",
+            "Shift from your own output to everyone's",
+            "People Leadership",
         ),
     ),
     Person(
@@ -242,6 +260,12 @@ PEOPLE = [
         rung="lead",
         track=LEADERSHIP,
         shows=("What this ladder measures", "The people-leadership track", "count for no rung"),
+        headline=(
+            "The people-leadership track",
+            "This ladder measures your own engineering work",
+            "on the people-leadership track the way on is wider scope",
+            "Low confidence",
+        ),
         never=(OWNING_PROBLEMS, YOU_NOW, "Management or a principal / specialist track"),
         high_confidence=False,
     ),
@@ -261,8 +285,9 @@ PEOPLE = [
         },
         rung="lead",
         track=LEADERSHIP,
-        shows=("What this ladder measures",),
-        never=(OWNING_PROBLEMS, SERVICES_TITLE_AHEAD, YOU_NOW),
+        shows=("What this ladder measures", "Not measured on the ambiguous and the risky"),
+        headline=("The people-leadership track", "Nothing on this ladder: your title is already"),
+        never=(OWNING_PROBLEMS, SERVICES_TITLE_AHEAD, YOU_NOW, "Wider scope from here"),
     ),
     Person(
         name="director-at-a-bank",
@@ -447,6 +472,72 @@ PEOPLE = [
 ]
 
 
+PEOPLE += [
+    Person(
+        name="ml-architect-whose-role-moved-on",
+        story=(
+            "ML architect at a product company: handed the unclear and the risky, but reviews "
+            "nobody's work, mentors nobody and leaves the hardest problems to another role."
+        ),
+        answers=SENIOR
+        | {
+            "raise-others": "not-my-role",
+            "catch-mistakes": "not-my-role",
+            "depth": "not-my-role",
+            "title": "architect",
+            "company": "product",
+            "years": "8-plus",
+        },
+        rung="senior",
+        shows=("count for no rung", "Not part of my role: nobody newer works with me."),
+        # No advice on what their role does not include: it is no evidence of a lower rung.
+        never=("Aim your mentoring at ownership", "Move your review earlier and wider"),
+    ),
+    Person(
+        name="phd-never-handed-risky-systems",
+        story=(
+            "Eight months out of a PhD at a research lab: works out problems with no clean "
+            "answer and makes the key calls on their topic; the lab runs no risky systems."
+        ),
+        answers=MID
+        | {
+            "unclear-work": "no-clean-answer",
+            "risky-work": "not-my-role",
+            "depth": "key-calls",
+            "title": "scientist",
+            "company": "research",
+            "years": "under-2",
+        },
+        rung="mid",
+        shows=("My role does not include systems where a mistake is expensive.",),
+        never=("Volunteer for one risky piece of work",),
+    ),
+    Person(
+        name="services-senior-handed-the-risky-client-systems",
+        story="Senior Associate at a large services firm, really handed the risky client systems.",
+        answers=SENIOR | {"title": "senior-associate", "company": "services", "years": "5-to-7"},
+        rung="senior",
+        shows=("Describes another kind of employer than yours",),
+        # Every part of their answers sits at Senior: none is singled out as holding them.
+        never=(
+            SERVICES_TITLE_AHEAD,
+            MNC_PAY,
+            "Your answers fit that pattern",
+            "(market range for your",
+            "What moves you up is",
+        ),
+    ),
+    Person(
+        name="fresher-with-no-certificates",
+        story="A fresher with no certificates, six weeks in, doing the tasks they are given.",
+        answers=JUNIOR | {"title": "fresher", "company": "consulting", "certificates": "none"},
+        rung="junior",
+        never=("Collecting courses and certificates",),
+        shows=("Waiting to be told exactly what to do every time",),
+    ),
+]
+
+
 @pytest.fixture
 def version(shipped_version: QuizVersion) -> QuizVersion:
     return shipped_version
@@ -488,11 +579,21 @@ def test_each_person_is_placed_honestly_and_never_contradicted(version, person):
         assert listed["name"] not in ticked, person.story
     for url in (web.get_absolute_url(), f"/embed/results/{embedded.result_id}/"):
         text = page_text(url)
+        card = headline_text(url)
+        for statement in person.headline:
+            assert statement in card, f"{person.name}'s headline should read {statement!r}"
         for statement in person.shows:
             assert statement in text, f"{person.name} should read {statement!r} on {url}"
         for statement in person.never:
             assert statement not in text, f"{person.name} should not read {statement!r} on {url}"
         _counts_agree(text)
+
+
+def headline_text(url: str) -> str:
+    body = unescape(Client().get(url).content.decode())
+    start = body.index('<header class="result-head"')
+    card = body[start : body.index("</header>", start)]
+    return " ".join(re.sub(r"<[^>]+>", " ", card).split())
 
 
 def _ticked_skill_names(version: QuizVersion, answers: dict[str, object]) -> set[str]:

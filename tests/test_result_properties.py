@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ladder.conditions import applies
+from ladder.conditions import applies, fitted_text
 from quiz import guidance, presentation
 from quiz.models import QuizVersion
 from quiz.placement import EVIDENCE, SKILLS, QuestionSpec, QuizSpec, place
@@ -57,6 +57,12 @@ def _rung_after_one_change(spec: QuizSpec, answers: dict[str, Any]) -> set[str]:
             if option.rung and option.key != answers[question.key]:
                 rungs.add(place(spec, answers | {question.key: option.key}).rung.slug)
     return rungs
+
+
+def upcoming_skills(frozen: dict[str, Any], placement: Any) -> list[dict[str, Any]]:
+    if placement.next_rung is None:
+        return []
+    return next(r for r in frozen["rungs"] if r["slug"] == placement.next_rung.slug)["skills"]
 
 
 @pytest.fixture
@@ -119,6 +125,28 @@ def test_no_result_contradicts_the_answers_it_was_built_from(shipped):
                 if b["min"] == band["min"] and b["max"] == band["max"]
             ]
             assert applies(stored.get("when"), facts)
+        for skill in (*result["skills_to_build"], *result["next_rung_skills"]):
+            [stored] = [k for k in upcoming_skills(frozen, placement) if k["name"] == skill["name"]]
+            assert applies(stored.get("when"), facts), skill["name"]
+        # A rung's own texts: the variant that fits, never one written for someone else.
+        for variant in rung.get("texts", ()):
+            if variant["text"] and not applies(variant["when"], facts):
+                assert variant["text"] != result["keeps_you_stuck"]
+                assert variant["text"] not in {s["detail"] for s in result["next_steps"]}
+        assert result["keeps_you_stuck"] == fitted_text(rung, "keeps_you_stuck", facts)[0]
+        if result["track_note"] is not None:
+            [note] = [n for n in frozen["notes"] if n.get("key") == result["track_note"]["key"]]
+            assert note["kind"] == "track"
+            assert applies(note["when"], facts)
+        # An answer that names no rung (a track's, "not part of my role") is no evidence of one.
+        no_rung = {
+            q.key
+            for q in spec.questions
+            if q.role == EVIDENCE and q.key in answers and not _names_a_rung(q, answers[q.key])
+        }
+        for listed in (*result["held_back"], *result["shown_by"], *result["below_top"]):
+            assert listed["question"] not in no_rung
+        assert {a["question"] for a in result["not_counted"]} == no_rung
         if answers.get("certificates") == "several":
             assert "certification" not in {kind for kind, _ in shown}
 

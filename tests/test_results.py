@@ -375,7 +375,14 @@ def _text(response) -> str:
 
 
 # Keys a result gained with issue 18; a result stored before then has none of them.
-ADDED_FOR_FITTED_RESULTS = ("boundary", "track", "not_counted", "below_top", "ladder_notes")
+ADDED_FOR_FITTED_RESULTS = (
+    "boundary",
+    "track",
+    "track_note",
+    "not_counted",
+    "below_top",
+    "ladder_notes",
+)
 WHY_ADDED = ("answers", "answers_here", "answers_above", "counted_more", "threshold")
 
 

@@ -19,7 +19,8 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 STEP_KINDS = (
-    "`moves_you_up` (what the next rung asks), `track` (at the top rung: a parallel track), "
+    "`moves_you_up` (what the next rung asks; on the top rung, the way on from it), `track` "
+    "(at the top rung: a parallel track), "
     "`advice` (from an answer that held the visitor back), `caveat` (from a context answer), "
     "or a next step of the ladder: `project`, `certification`, `course`, `transition`, "
     "`mistake`, `learning_path`."

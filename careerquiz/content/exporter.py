@@ -54,6 +54,7 @@ def _in_table_order(table: dict[str, schema.Field], values: dict[str, Any]) -> d
     return {name: values[name] for name in table if name in values}
 
 
+TEXT_KEY_ORDER = ("field", "text", "when", "source")
 LEFT_OUT_AT_DEFAULT: dict[str, Any] = {"when": {}, "shuffle": True, "dimension": ""}
 
 
@@ -99,6 +100,13 @@ def _ladder(ladder: Ladder) -> dict[str, Any]:
 def _rung(rung: Rung) -> dict[str, Any]:
     values = {name: getattr(rung, name) for name in schema.RUNG if name not in schema.RUNG_ITEMS}
     values["sources"] = list(rung.sources)
+    if values["texts"]:
+        # PostgreSQL's jsonb keeps an object's keys in an order of its own: write ours.
+        values["texts"] = [
+            {key: item[key] for key in TEXT_KEY_ORDER if key in item} for item in values["texts"]
+        ]
+    else:
+        del values["texts"]  # files from before rung texts had variants re-export as they were
     for name, (_, table) in schema.RUNG_ITEMS.items():
         values[name] = [_columns(item, table) for item in getattr(rung, name).all()]
     values["responsibilities"] = [_responsibility(item) for item in rung.responsibilities.all()]

@@ -58,6 +58,7 @@ RUNG_COLUMNS = (
     "years_max",
     "moves_you_up",
     "keeps_you_stuck",
+    "texts",
     "sources",
 )
 QUESTION_COLUMNS = ("text", "help", "role", "required", "shuffle", "dimension", "advice")

@@ -22,7 +22,7 @@ from django.core.validators import URLValidator
 from django.db import models
 
 from ladder import models as ladder_models
-from ladder.conditions import when_problem
+from ladder.conditions import texts_problem, when_problem
 from ladder.models import (
     JobTitle,
     Ladder,
@@ -251,6 +251,7 @@ RUNG = {
     "years_max": optional(integer(high=YEARS_MAX, null=True), None),
     "moves_you_up": optional(text(Rung, "moves_you_up"), ""),
     "keeps_you_stuck": optional(text(Rung, "keeps_you_stuck"), ""),
+    "texts": optional(texts_problem, []),
     "responsibilities": optional(a_list, []),
     "titles": optional(a_list, []),
     "skills": optional(a_list, []),
@@ -274,6 +275,7 @@ SKILL = {
     "category": required(slug(Skill, "category")),
     "importance": optional(choice(Skill.Importance), Skill.Importance.HIGH.value),
     "source": optional(text(Skill, "source"), ""),
+    "when": optional(when_problem, {}),
 }
 
 SALARY_BAND = {

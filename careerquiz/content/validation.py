@@ -194,6 +194,9 @@ class _Validation:
                 continue
             for at, cited in self.each(rung, "sources", rung_path):
                 check(at, cited)
+            for at, variant in self.each(rung, "texts", rung_path):
+                if isinstance(variant, dict):
+                    check(field_path(at, "source"), variant.get("source"))
             for part in schema.RUNG_ITEMS:
                 for at, item in self.each(rung, part, rung_path):
                     if isinstance(item, dict):

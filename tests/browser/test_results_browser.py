@@ -62,7 +62,7 @@ def test_rung_gap_three_moves_and_pay_are_within_two_phone_screens(
                 rung: bottom(document.querySelector('#result-heading')),
                 gap: bottom(document.querySelector('.title-gap')),
                 moves: [...document.querySelectorAll('.first-move, .move-list > li')].map(bottom),
-                pay: bottom(document.querySelector('.salary .bands li')),
+                pay: bottom(document.querySelector('.salary > summary')),
             };
         }"""
     )
@@ -73,7 +73,7 @@ def test_rung_gap_three_moves_and_pay_are_within_two_phone_screens(
         ("rung", bottoms["rung"]),
         ("gap", bottoms["gap"]),
         ("third move", bottoms["moves"][-1]),
-        ("first pay band", bottoms["pay"]),
+        ("the pay fold", bottoms["pay"]),
     ]:
         assert where <= TWO_SCREENS, f"{what} ends at {where}px, below two screens"
 
@@ -120,10 +120,33 @@ def _overlapping(boxes: list[dict[str, object]]) -> list[tuple[object, object]]:
     return pairs
 
 
+# A manager of six: the track line and what this ladder measures join the headline card.
+MANAGER = {
+    **{
+        key: "i-manage"
+        for key in ("unclear-work", "risky-work", "ai-review", "track-record", "catch-mistakes")
+    },
+    "depth": "i-manage",
+    "initiative": "shape-team",
+    "ownership": "through-others",
+    "raise-others": "raise-the-level",
+    "direction": "direct-teams",
+    "title": "manager",
+    "company": "product",
+    "years": "8-plus",
+}
+FOLDED = """() => ({
+    open: [...document.querySelectorAll('.result details')].filter(d => d.open).length,
+    sections: [...document.querySelectorAll('.result > section:not(.footnotes)')]
+        .map(s => s.className),
+})"""
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390px"])
 @pytest.mark.parametrize("channel", ["web", "embed"])
+@pytest.mark.parametrize("person", ["one-short", "manager"])
 def test_the_headline_card_is_on_the_first_screen_and_the_ladder_labels_do_not_overlap(
-    new_context, live_server, shipped, screenshots, viewport, channel
+    new_context, live_server, shipped, screenshots, viewport, channel, person
 ):
     from careerquiz.partners.models import Partner
 
@@ -131,12 +154,15 @@ def test_the_headline_card_is_on_the_first_screen_and_the_ladder_labels_do_not_o
     partner = Partner.objects.create(name="Acme", allowed_origins=live_server.url)
     attempt = place_and_record(
         shipped.live_version,
-        ONE_SHORT,
+        ONE_SHORT if person == "one-short" else MANAGER,
         region="IN",
         channel=channel,
         partner_id=partner.pk if channel == "embed" else None,
     )
-    assert attempt.result["boundary"]["up"], "the person is meant to be one answer short"
+    if person == "one-short":
+        assert attempt.result["boundary"]["up"], "the person is meant to be one answer short"
+    else:
+        assert attempt.result["track"] == "people-leadership"
     url = attempt.get_absolute_url()
     if channel == "embed":
         url = f"/embed/results/{attempt.result_id}/"
@@ -144,10 +170,18 @@ def test_the_headline_card_is_on_the_first_screen_and_the_ladder_labels_do_not_o
 
     page.goto(live_server.url + url)
 
-    name = f"result-headline-{channel}-{viewport['width']}.png"
+    name = f"result-headline-{person}-{channel}-{viewport['width']}.png"
     page.screenshot(path=screenshots / name, full_page=True)
     card = page.locator(".result-head")
-    for part in (".boundary-up", ".confidence", ".title-gap", ".first-move", ".why-text"):
+    parts = [".confidence", ".first-move", ".why-text"]
+    parts += (
+        [".boundary-up", ".title-gap"] if person == "one-short" else [".track-line", ".measures"]
+    )
+    for part in parts:
         assert card.locator(part).count() == 1, f"{part} is not in the headline card"
     assert page.evaluate(HEADLINE_BOTTOM) <= viewport["height"]
     assert _overlapping(page.evaluate(LABEL_BOXES)) == []
+    # Everything else is folded below (closed disclosures; the moves and the sources stay).
+    folded = page.evaluate(FOLDED)
+    assert folded["open"] == 0
+    assert folded["sections"] in ([], ["moves"])
