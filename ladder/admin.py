@@ -91,9 +91,6 @@ class SourceListField(forms.JSONField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
-SOURCE_LISTS: FormfieldOverrides = {models.JSONField: {"form_class": SourceListField}}
-
-
 class RungChoiceField(forms.ModelChoiceField[Rung]):
     """Rungs named with their ladder, so "2. Mid" of two ladders cannot be confused.
 
@@ -379,7 +376,6 @@ class RungAdmin(SizedInputsMixin, GuardedHistoryAdmin[Rung]):
         ("Moving up", {"fields": ("moves_you_up", "keeps_you_stuck", "texts")}),
         ("Sources", {"fields": ("sources",)}),
     )
-    formfield_overrides = SOURCE_LISTS
     inlines = (
         ResponsibilityInline,
         JobTitleInline,
@@ -392,6 +388,14 @@ class RungAdmin(SizedInputsMixin, GuardedHistoryAdmin[Rung]):
         return (
             super().get_queryset(request).select_related("ladder").prefetch_related("salary_bands")
         )
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        # One source per line; `texts`, the other JSON field, stays JSON.
+        if db_field.name == "sources":
+            kwargs["form_class"] = SourceListField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="years")
     def years(self, rung: Rung) -> str:

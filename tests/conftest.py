@@ -179,6 +179,6 @@ def shipped_spec(django_db_setup, django_db_blocker, shipped_data) -> QuizSpec:
     from quiz.snapshots import spec_from_snapshot
 
     with django_db_blocker.unblock(), transaction.atomic():
-        snapshot = _import_shipped(shipped_data).snapshot
+        snapshot = _import_shipped(shipped_data).document
         transaction.set_rollback(True)
     return spec_from_snapshot(snapshot)

@@ -426,6 +426,25 @@ def test_sources_are_edited_one_per_line(ladder, admin_client):
     assert rung.sources == ["000_a.txt", "002_b.txt"]
 
 
+def test_a_rung_with_text_variants_opens_and_saves_them_as_json(ladder, admin_client):
+    rung = ladder.rungs.get(slug="junior")
+    variant = {
+        "field": "moves_you_up",
+        "text": "Own one small problem.",
+        "when": {"track": ["staff"]},
+    }
+    rung.texts = [variant]
+    rung.save()
+    page = admin_client.get(change_url(rung))
+    assert page.status_code == 200
+    assert "Own one small problem." in text(page)  # shown as JSON, not a list of names
+
+    response = submit(admin_client, change_url(rung), {"texts": json.dumps([variant])})
+    assert response.status_code == 302
+    rung.refresh_from_db()
+    assert rung.texts == [variant]
+
+
 @pytest.mark.django_db
 def test_band_list_shows_money_as_the_region_reads_it(ladder, admin_client):
     page = text(admin_client.get(reverse("admin:ladder_salaryband_changelist")))

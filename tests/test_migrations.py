@@ -10,8 +10,8 @@ from quiz.attempts import start_attempt
 from quiz.models import Attempt
 from tests.factories import live_version
 
-BEFORE_PARTNER_COLUMN = ("quiz", "0013_question_dimension")
-PARTNER_COLUMN = ("quiz", "0014_attempt_partner_id_column")
+BEFORE_PARTNER_COLUMN = ("quiz", "0014_lean_attempts")
+PARTNER_COLUMN = ("quiz", "0015_attempt_partner_id_column")
 
 
 def migrate(target: tuple[str, str]) -> MigrationExecutor:
