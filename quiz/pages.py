@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ladder.models import Ladder
 from quiz import flow, limits, presentation, progress
 from quiz.attempts import start_attempt
-from quiz.htmx import HtmxHttpRequest
+from careerquiz.web.htmx import HtmxHttpRequest
 from quiz.models import Attempt
 from quiz.results import result_of, version_for
 

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from careerquiz.partners.cors import normalise_origin
 from careerquiz.partners.models import Partner
 from careerquiz.web.conditional import etag_of
-from quiz.integrity import sri
+from careerquiz.web.integrity import sri
 
 # The light and dark card colours of the embedded quiz (static/css/embed.css);
 # an accent is checked against them for readable links.

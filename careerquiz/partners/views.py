@@ -38,7 +38,7 @@ from careerquiz.web.csp import override_csp
 from ladder.money import is_region_code
 from quiz import flow, pages, passthrough
 from quiz.documents import RungRef
-from quiz.htmx import HtmxHttpRequest, for_htmx
+from careerquiz.web.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
 from quiz.results import result_of, with_versions
 from quiz.versions import live_version

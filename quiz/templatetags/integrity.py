@@ -1,10 +1,10 @@
-"""`{% integrity "js/quiz.js" %}`: the file's Subresource Integrity value (quiz.integrity)."""
+"""`{% integrity "js/quiz.js" %}`: the file's Subresource Integrity value (careerquiz.web.integrity)."""
 
 from __future__ import annotations
 
 from django import template
 
-from quiz.integrity import integrity as integrity_of
+from careerquiz.web.integrity import integrity as integrity_of
 
 register = template.Library()
 
