@@ -19,10 +19,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from careerquiz.web.htmx import HtmxHttpRequest
 from ladder.models import Ladder
 from quiz import flow, limits, presentation, progress
 from quiz.attempts import start_attempt
-from careerquiz.web.htmx import HtmxHttpRequest
 from quiz.models import Attempt
 from quiz.results import result_of, version_for
 

@@ -16,8 +16,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from quiz import flow, pages
 from careerquiz.web.htmx import HtmxHttpRequest, for_htmx
+from quiz import flow, pages
 from quiz.models import Attempt, Quiz
 from quiz.results import with_versions
 from quiz.versions import live_version

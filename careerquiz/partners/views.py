@@ -35,10 +35,10 @@ from careerquiz.partners.lookup import PartnerRejected, find_partner
 from careerquiz.partners.models import CallToActionClick, Partner
 from careerquiz.web.conditional import conditional_get
 from careerquiz.web.csp import override_csp
+from careerquiz.web.htmx import HtmxHttpRequest, for_htmx
 from ladder.money import is_region_code
 from quiz import flow, pages, passthrough
 from quiz.documents import RungRef
-from careerquiz.web.htmx import HtmxHttpRequest, for_htmx
 from quiz.models import Attempt, clean_ref
 from quiz.results import result_of, with_versions
 from quiz.versions import live_version

@@ -1,4 +1,4 @@
-"""`{% integrity "js/quiz.js" %}`: the file's Subresource Integrity value (careerquiz.web.integrity)."""
+"""`{% integrity "js/quiz.js" %}`: a file's Subresource Integrity value (careerquiz.web)."""
 
 from __future__ import annotations
 
