@@ -13,7 +13,7 @@ and `upgrade_result`, before it is read: readers never guess at missing fields.
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import cache
 from typing import Any, Self, Union, get_args, get_origin, get_type_hints
@@ -280,6 +280,17 @@ def _question_v1(question: Mapping[str, Any]) -> JSON:
         **question,
         "options": [option_defaults | option for option in question["options"]],
     }
+
+
+def load_questions(
+    data: Sequence[Mapping[str, Any]], *, schema_version: int
+) -> tuple[Question, ...]:
+    """A stored snapshot's questions alone, upgraded like the whole (for readers that fetch
+    only that part of a large snapshot, as analytics does)."""
+    if schema_version not in (1, SNAPSHOT_SCHEMA):
+        raise DocumentError(f"snapshot schema {schema_version} is newer than this code")
+    upgrade = _question_v1 if schema_version == 1 else dict
+    return tuple(Question.from_json(upgrade(question)) for question in data)
 
 
 def load_snapshot(data: Mapping[str, Any]) -> Snapshot:

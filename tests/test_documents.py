@@ -25,8 +25,10 @@ from quiz import results
 from quiz.attempts import complete_attempt, place_and_record, start_attempt
 from quiz.documents import (
     RESULT_SCHEMA,
+    DocumentError,
     Result,
     Snapshot,
+    load_questions,
     load_result,
     load_snapshot,
 )
@@ -232,3 +234,19 @@ def test_a_published_rung_freezes_the_items_a_result_shows_and_no_others():
 
     frozen = {f.name for f in fields(documents.Rung)} & set(RUNG_ITEMS)
     assert frozen == set(FROZEN_RUNG_ITEMS)
+
+
+@pytest.mark.django_db
+def test_analytics_labels_a_schema_1_versions_questions_through_the_document(legacy):
+    from careerquiz.analytics.content import Published
+
+    published = Published.of(legacy.quiz)
+    old = published.version(99)
+    assert old is not None
+    frozen = LEGACY["snapshot"]["questions"]
+    assert [q.key for q in old.questions] == [q["key"] for q in frozen]
+    assert old.questions[0].options == tuple((o["key"], o["text"]) for o in frozen[0]["options"])
+    # Questions stored before a field existed read with its default, as the whole upgrades.
+    assert load_questions(frozen, schema_version=1) == load_snapshot(LEGACY["snapshot"]).questions
+    with pytest.raises(DocumentError):
+        load_questions(frozen, schema_version=99)

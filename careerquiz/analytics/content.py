@@ -18,6 +18,7 @@ from django.db.models.fields.json import KeyTransform
 
 from ladder.models import Rung
 from quiz.attempts import evidence_keys, split_question
+from quiz.documents import load_questions
 from quiz.models import Quiz, QuizVersion
 
 # The step after the questions. The colon keeps it apart from any question key (a slug).
@@ -62,12 +63,18 @@ class Published:
         rows = (
             QuizVersion.objects.filter(quiz_id=quiz.pk)
             .order_by("-number")
-            .values_list("pk", "number", KeyTransform("questions", "snapshot"))
+            # Only the questions (and their schema) of snapshots that also hold the ladder.
+            .values_list(
+                "pk",
+                "number",
+                KeyTransform("questions", "snapshot"),
+                KeyTransform("schema_version", "snapshot"),
+            )
         )
         return cls(
             versions=tuple(
-                Version(pk=pk, number=number, questions=_questions(questions))
-                for pk, number, questions in rows
+                Version(pk=pk, number=number, questions=_questions(questions, schema or 1))
+                for pk, number, questions, schema in rows
             )
         )
 
@@ -94,15 +101,15 @@ class Published:
         return question.text if question else key
 
 
-def _questions(frozen: Sequence[Mapping[str, Any]] | None) -> tuple[Question, ...]:
+def _questions(frozen: Sequence[Mapping[str, Any]] | None, schema: int) -> tuple[Question, ...]:
     return tuple(
         Question(
-            key=item["key"],
-            text=item["text"],
-            role=item["role"],
-            options=tuple((option["key"], option["text"]) for option in item["options"]),
+            key=item.key,
+            text=item.text,
+            role=item.role,
+            options=tuple((option.key, option.text) for option in item.options),
         )
-        for item in frozen or ()
+        for item in load_questions(frozen or (), schema_version=schema)
     )
 
 
