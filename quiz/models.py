@@ -391,8 +391,11 @@ class Attempt(models.Model):
         help_text="The result document, for attempts completed before results were built on "
         "reading; empty for later ones.",
     )
+    # In the database, 1: a row written by code from before lean attempts (still running
+    # for a moment after `migrate`) stores its schema-1 document in `result`.
     result_schema = models.PositiveSmallIntegerField(
         default=RESULT_SCHEMA,
+        db_default=1,
         help_text="The result schema the attempt was completed under: its result is built "
         "by that schema's builder (quiz.results.BUILDERS).",
     )

@@ -64,21 +64,30 @@ IMPORTANCE_GROUPS = (
 
 MOVES_SHOWN = 3  # the moves on the first screen; the rest fold below
 
+# {naming} narrows "work answers" to those naming a rung when some name none; {is_here} and
+# {is_above} agree with their counts ("1 of your 3 … is").
 MSG_WHY_NEXT = (
-    "{here} of your {total} work answers are at {rung} or above. "
-    "{next} needs {needed}; {above} of yours are there."
+    "{here} of your {total} work answers{naming} {is_here} at {rung} or above. "
+    "{next} needs {needed}; {above} of yours {is_above} there."
 )
 MSG_WHY_BOTTOM = (
-    "{above} of your {total} work answers are at {next} or above; {next} needs {needed}."
+    "{above} of your {total} work answers{naming} {is_above} at {next} or above; "
+    "{next} needs {needed}."
 )
 MSG_WHY_TOP = (
-    "{here} of your {total} work answers are at {rung}, the top of this ladder; it needs {needed}."
+    "{here} of your {total} work answers{naming} {is_here} at {rung}, the top of this ladder; "
+    "it needs {needed}."
 )
 MSG_COUNTS_NEXT = (
-    "{here} of your {total} work answers are at {rung} or above; {above} at {next} or above."
+    "{here} of your {total} work answers{naming} {is_here} at {rung} or above; "
+    "{above} at {next} or above."
 )
-MSG_COUNTS_BOTTOM = "{above} of your {total} work answers are at {next} or above."
-MSG_COUNTS_TOP = "{here} of your {total} work answers are at {rung}, the top of this ladder."
+MSG_COUNTS_BOTTOM = "{above} of your {total} work answers{naming} {is_above} at {next} or above."
+MSG_COUNTS_TOP = (
+    "{here} of your {total} work answers{naming} {is_here} at {rung}, the top of this ladder."
+)
+MSG_NAMING = " that name a rung"
+MSG_NOT_COUNTED_TAIL = " Your other {count} {answers} for no rung, and {are} listed below."
 MSG_WEIGHTED = " (Some answers count double.)"  # results stored before answers were counted
 MSG_WEIGHTED_NEXT = (
     " {questions} {counts}: by weight, {above_w} of {total_w} are at {next}, which needs "
@@ -165,10 +174,31 @@ def why_text(result: Result) -> str:
         "needed": _count(numbers.needed),
         "rung": rung.title,
         "next": upcoming.title if upcoming else "",
-    }
+    } | _agreement(numbers.answers_here, numbers.answers_above, naming=bool(result.not_counted))
+    text = _why_sentence(rung, upcoming, numbers, words)
     if numbers.counted_more:
-        return _why_sentence(rung, upcoming, numbers, words) + _weighted_how(numbers, words)
-    return _why_sentence(rung, upcoming, numbers, words)
+        text += _weighted_how(numbers, words)
+    return text + _not_counted_tail(len(result.not_counted))
+
+
+def _agreement(here: object, above: object, *, naming: bool = False) -> dict[str, str]:
+    return {
+        "is_here": "is" if here in (1, "1") else "are",
+        "is_above": "is" if above in (1, "1") else "are",
+        "naming": MSG_NAMING if naming else "",
+    }
+
+
+def _not_counted_tail(count: int) -> str:
+    """Work answers that name no rung ("not part of my role"), so the page's counts add up."""
+    if not count:
+        return ""
+    one = count == 1
+    return MSG_NOT_COUNTED_TAIL.format(
+        count=count,
+        answers="answer counts" if one else "answers count",
+        are="is" if one else "are",
+    )
 
 
 def _why_sentence(
@@ -215,7 +245,7 @@ def _why_by_weight(result: Result, numbers: Why) -> str:
         "needed": _count(numbers.needed),
         "rung": rung.title,
         "next": upcoming.title if upcoming else "",
-    }
+    } | _agreement(_count(numbers.here), _count(numbers.above))
     if upcoming is None:
         text = MSG_WHY_TOP.format(**words)
     elif numbers.here >= numbers.total and rung.order == 1:

@@ -22,6 +22,7 @@ from quiz.documents import (
     Band,
     Boundary,
     ContextNote,
+    DocumentError,
     Evidence,
     HeldBack,
     Mover,
@@ -404,19 +405,29 @@ def result_of(attempt: Attempt) -> Result:
     if attempt.completed_at is None:
         raise ValueError("an attempt has a result only once completed")
     stored = attempt.stored_result
+    doc: Result | None
     if stored:
         doc = load_result(stored)
     else:
         # JSON, not the pickled document: a cached value outlives a deploy of this code.
         key = cache_key(attempt.result_id, attempt.result_schema)
-        cached = cache.get(key)
-        if cached is not None:
-            doc = load_result(cached, schema=attempt.result_schema)
-        else:
+        doc = _cached(key, attempt.result_schema)
+        if doc is None:
             doc = BUILDERS[attempt.result_schema](attempt)
             cache.set(key, doc.to_json(), CACHE_SECONDS)
     attempt.built_result = doc
     return doc
+
+
+def _cached(key: str, schema: int) -> Result | None:
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    try:
+        return load_result(cached, schema=schema)
+    except DocumentError:
+        # Cached by a deploy whose document read differently: built again, never a 500.
+        return None
 
 
 def remember(attempt: Attempt, result: Result) -> None:

@@ -289,6 +289,12 @@ def rebuild(*, models: Apps | None = None) -> int:
     click_model = registry.get_model("partners", "CallToActionClick")
     zone = timezone.get_default_timezone()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Live writers wait until the recount commits: an upsert landing between the
+            # delete and the inserts would be counted twice or break the unique key.
+            table = connection.ops.quote_name(tally_model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         tally_model.objects.all().delete()
         written = 0
         quote = connection.ops.quote_name

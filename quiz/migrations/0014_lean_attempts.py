@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
             name="result_schema",
             field=models.PositiveSmallIntegerField(
                 default=2,
+                db_default=1,
                 help_text="The result schema the attempt was completed under: its result is "
                 "built by that schema's builder (quiz.results.BUILDERS).",
             ),
