@@ -38,6 +38,7 @@ TOP_KEEPS = "What keeps people at Lead / Staff ML Engineer"
 TRY_AI_TOOL = "Try an AI tool"
 DELEGATE_ONLY = "Frame your next problem so that someone else can own it end to end, and back"
 DATA_SCIENCE_AS_RELATED = "Coming from data science"
+INTO_DATA_SCIENCE = "Sideways into data science"  # for a data scientist it is where they are
 NO_OVERLAP = "These ranges do not overlap"
 CERTIFICATE_STEPS = ("Deep Learning Specialization", "MLOps Specialization", "AWS Certified")
 
@@ -360,7 +361,7 @@ PEOPLE = [
         },
         region="US",
         rung="mid",
-        never=(INDIA_ONLY, DATA_SCIENCE_AS_RELATED),
+        never=(INDIA_ONLY, DATA_SCIENCE_AS_RELATED, INTO_DATA_SCIENCE),
     ),
     Person(
         name="backend-engineer-career-switcher",
