@@ -38,6 +38,7 @@ TOP_KEEPS = "What keeps people at Lead / Staff ML Engineer"
 TRY_AI_TOOL = "Try an AI tool"
 DELEGATE_ONLY = "Frame your next problem so that someone else can own it end to end, and back"
 DATA_SCIENCE_AS_RELATED = "Coming from data science"
+JUNIOR_TO_MID = "the jump from junior to mid"
 INTO_DATA_SCIENCE = "Sideways into data science"  # for a data scientist it is where they are
 NO_OVERLAP = "These ranges do not overlap"
 CERTIFICATE_STEPS = ("Deep Learning Specialization", "MLOps Specialization", "AWS Certified")
@@ -587,6 +588,8 @@ def test_each_person_is_placed_honestly_and_never_contradicted(version, person):
             assert statement in text, f"{person.name} should read {statement!r} on {url}"
         for statement in person.never:
             assert statement not in text, f"{person.name} should not read {statement!r} on {url}"
+        if person.rung != "junior":  # advice about a jump already made
+            assert JUNIOR_TO_MID not in text, f"{person.name} is past junior: {url}"
         _counts_agree(text)
 
 
