@@ -87,7 +87,6 @@ MSG_COUNTS_TOP = (
     "{here} of your {total} work answers{naming} {is_here} at {rung}, the top of this ladder."
 )
 MSG_NAMING = " that name a rung"
-MSG_NOT_COUNTED_TAIL = " Your other {count} {answers} for no rung, and {are} listed below."
 MSG_WEIGHTED = " (Some answers count double.)"  # results stored before answers were counted
 MSG_WEIGHTED_NEXT = (
     " {questions} {counts}: by weight, {above_w} of {total_w} are at {next}, which needs "
@@ -178,7 +177,7 @@ def why_text(result: Result) -> str:
     text = _why_sentence(rung, upcoming, numbers, words)
     if numbers.counted_more:
         text += _weighted_how(numbers, words)
-    return text + _not_counted_tail(len(result.not_counted))
+    return text
 
 
 def _agreement(here: object, above: object, *, naming: bool = False) -> dict[str, str]:
@@ -187,18 +186,6 @@ def _agreement(here: object, above: object, *, naming: bool = False) -> dict[str
         "is_above": "is" if above in (1, "1") else "are",
         "naming": MSG_NAMING if naming else "",
     }
-
-
-def _not_counted_tail(count: int) -> str:
-    """Work answers that name no rung ("not part of my role"), so the page's counts add up."""
-    if not count:
-        return ""
-    one = count == 1
-    return MSG_NOT_COUNTED_TAIL.format(
-        count=count,
-        answers="answer counts" if one else "answers count",
-        are="is" if one else "are",
-    )
 
 
 def _why_sentence(
