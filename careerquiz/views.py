@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import sys
 import threading
 import time
+from pathlib import Path
 
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.template.response import TemplateResponse
@@ -38,11 +40,27 @@ def home(request: HttpRequest) -> HttpResponse:
 # When this process last saw a write commit (see _database_answers).
 _write_seen = 0.0
 WRITE_PROBE_SECONDS = 5.0
+# Below this much free space on an SQLite database's filesystem, writes are about to
+# fail: the heartbeat's update in place can keep fitting in SQLite's reused WAL
+# frames long after inserts (attempts) no longer find room.
+SQLITE_MIN_FREE_BYTES = 2 * 1024 * 1024
+
+
+def _sqlite_disk_has_room() -> None:
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:"):
+        return
+    free = shutil.disk_usage(Path(name).resolve().parent).free
+    if free < SQLITE_MIN_FREE_BYTES:
+        raise OSError(f"the database's disk has {free} bytes free")
 
 
 def _database_answers() -> None:
     # A real table: a database without our tables, or unreadable, fails here.
     Quiz.objects.exists()
+    _sqlite_disk_has_room()
     global _write_seen
     if time.monotonic() - _write_seen < WRITE_PROBE_SECONDS:
         return

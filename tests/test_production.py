@@ -112,6 +112,24 @@ def test_health_says_which_part_is_down_with_a_503(stopped_redis, caplog):
 
 
 @pytest.mark.django_db
+def test_health_is_503_when_an_sqlite_databases_disk_is_nearly_full(monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    from django.db import connection
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(24 << 20, 24 << 20, 4096))
+    response = Client().get(reverse("healthz"))
+
+    if connection.vendor == "sqlite":
+        assert response.status_code == 503
+        assert response.json()["checks"]["database"] == "failed: OSError"
+    else:  # PostgreSQL's disk is its server's, which reports a failed write itself
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_health_fails_when_our_tables_are_missing(monkeypatch):
     def no_table() -> None:
         from django.db import connection
