@@ -3,6 +3,7 @@ input compiled from a snapshot (a version's, or a previewed draft's)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -100,42 +101,9 @@ def _rung(rung: Rung) -> documents.Rung:
         # The editor's variants (validated by ladder.conditions.texts_problem), source optional.
         texts=tuple(documents.RungText.from_json({"source": ""} | t) for t in rung.texts),
         sources=tuple(rung.sources),
-        skills=tuple(
-            documents.Skill(
-                name=s.name,
-                category=s.category,
-                importance=s.importance,
-                source=s.source,
-                when=s.when,
-            )
-            for s in rung.skills.all()
-        ),
-        salary_bands=tuple(
-            documents.SalaryBand(
-                region=b.region,
-                currency=b.currency,
-                min=b.min,
-                max=b.max,
-                period=b.period,
-                display=b.display,
-                note=b.note,
-                source=b.source,
-                context=b.context,
-                when=b.when,
-            )
-            for b in rung.salary_bands.all()
-        ),
-        next_steps=tuple(
-            documents.NextStep(
-                kind=n.kind,
-                title=n.title,
-                detail=n.detail,
-                url=n.url,
-                source=n.source,
-                when=n.when,
-            )
-            for n in rung.next_steps.all()
-        ),
+        skills=tuple(_copied(documents.Skill, s) for s in rung.skills.all()),
+        salary_bands=tuple(_copied(documents.SalaryBand, b) for b in rung.salary_bands.all()),
+        next_steps=tuple(_copied(documents.NextStep, n) for n in rung.next_steps.all()),
     )
 
 
@@ -182,3 +150,8 @@ def spec_from_snapshot(frozen: Snapshot) -> QuizSpec:
             for q in frozen.questions
         ),
     )
+
+
+def _copied[D](document: type[D], row: object) -> D:
+    """A rung item's document from its row: each field of the document, read by name."""
+    return document(**{f.name: getattr(row, f.name) for f in fields(document)})  # type: ignore[arg-type]
