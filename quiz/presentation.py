@@ -24,10 +24,12 @@ from quiz.documents import (
     ResultNote,
     RungRef,
     Snapshot,
+    Step,
     TitleGap,
     Why,
     Years,
 )
+from quiz.repetition import Said, shared_ending, without_ending
 
 CONFIDENCE_WORDS = {
     "high": "High confidence: most of your answers point at this rung.",
@@ -326,7 +328,31 @@ def years_text(years: Years | None, rung: RungRef) -> str:
     return f"{sentence} {MSG_YEARS_BESIDE}"
 
 
-def moves(result: Result, held_back: Sequence[HeldBack]) -> list[dict[str, str]]:
+def steps_up_first(result: Result, version: Snapshot) -> list[HeldBack]:
+    """The answers below the next rung, those whose step up moves the visitor toward it
+    first: an answer that alone would place them there, then answers on the placed rung
+    (one rung up is the next rung; a lower answer's step up reaches only the placed
+    rung), in the part of the profile that holds them back, weightier first."""
+    placed = result.rung.slug
+    boundary = {m.question for m in result.boundary.up} if result.boundary else set()
+    questions = {q.key: q for q in version.questions}
+    limiting = {row["dimension"] for row in profile_rows(result) if row.get("limiting")}
+
+    def key(pair: tuple[int, HeldBack]) -> tuple[bool, bool, bool, float, int]:
+        index, answer = pair
+        question = questions.get(answer.question)
+        return (
+            answer.question not in boundary,
+            answer.rung != placed,
+            not question or question.dimension not in limiting,
+            -(question.weight if question else 1.0),
+            index,
+        )
+
+    return [answer for _, answer in sorted(enumerate(result.held_back), key=key)]
+
+
+def moves(result: Result, held_back: Sequence[HeldBack]) -> list[dict[str, Any]]:
     """The moves that fit these answers best: a track the visitor's answers put them on (or,
     at the top of the ladder, the parallel track) first, then the weakest answers' step up,
     then the rung's own next steps."""
@@ -345,16 +371,19 @@ def moves(result: Result, held_back: Sequence[HeldBack]) -> list[dict[str, str]]
             answer.advice,
             said=answer.option_text,
         )
+        | {"question": answer.question}
         for answer in held_back
         if answer.advice
     ]
     chosen += [
-        _move(s.title, s.detail, source=s.source) for s in steps if s.kind in dict(NEXT_STEP_GROUPS)
+        _move(s.title, s.detail, source=s.source) | {"step": s}
+        for s in steps
+        if s.kind in dict(NEXT_STEP_GROUPS)
     ]
     return chosen
 
 
-def _move(title: str, detail: str, *, said: str = "", source: str = "") -> dict[str, str]:
+def _move(title: str, detail: str, *, said: str = "", source: str = "") -> dict[str, Any]:
     return {
         "title": title,
         "lead": first_sentence(detail),  # the move itself; the whole detail folds below
@@ -402,6 +431,23 @@ def bands_note(bands: Sequence[Band]) -> str:
     return MSG_BANDS_DISAGREE.format(pairs=named[:1].upper() + named[1:])
 
 
+def _step_group(kind: str, label: str, items: Sequence[Step], said: Said) -> dict[str, Any]:
+    """A list of next steps; what every item's detail ends with is said once, above them."""
+    shared = shared_ending([s.detail for s in items])
+    intro = said.new(shared)
+    shown = [s.to_json() | {"detail": said.new(without_ending(s.detail, shared))} for s in items]
+    # The shared sentences cite their source when every item has the same one.
+    sources = {s.source for s in items}
+    intro_source = next(iter(sources)) if intro and len(sources) == 1 else ""
+    return {
+        "kind": kind,
+        "label": label,
+        "intro": intro,
+        "intro_source": intro_source,
+        "items": shown,
+    }
+
+
 def band_label(rung: RungRef, region_name: str) -> str:
     return MSG_BAND_LABEL.format(rung=rung.title, region=region_name)
 
@@ -421,22 +467,72 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
     def labelled(answers: Sequence[Evidence]) -> list[dict[str, Any]]:
         return [a.to_json() | {"rung_title": titles.get(a.rung, "")} for a in answers]
 
-    held_back = labelled(result.held_back)
+    ordered = steps_up_first(result, version)
+    held_back = labelled(ordered)
     shown_by = labelled(result.shown_by)
     # Every work answer is listed once: below the next rung (with its step up) or at it.
     held = {a.question for a in result.held_back}
     reached = [a for a in shown_by if a["question"] not in held]
-    all_moves = moves(result, result.held_back)
+    all_moves = moves(result, ordered)
+    first_screen = all_moves[:MOVES_SHOWN]
+    profile = profile_rows(result)
+    track_note = _lead(result.track_note)
+    headline_notes = [_lead(n) for n in result.ladder_notes]
+    boundary = boundary_text(result)
+    headline = {
+        "why_text": why_text(result),
+        "title_gap_text": title_gap_text(result.title_gap),
+        "confidence_text": confidence_text(result),
+    }
+    # The page in reading order says each sentence once (quiz.repetition).
+    said = Said()
+    said.mark(
+        *(n["lead"] for n in filter(None, [track_note, *headline_notes])),
+        *headline.values(),
+        *boundary.values(),
+    )
+    said.mark(*(move["lead"] for move in first_screen))
+    # The headline's move is its first sentence; an answer's step says the rest with the
+    # answer, any other move's rest goes with the notes below the card.
+    first = first_screen[0] if first_screen else None
+    move_rest = (
+        said.new(first["detail"][len(first["lead"]) :])
+        if first and not first.get("question")
+        else ""
+    )
+    for note in filter(None, [track_note, *headline_notes]):
+        note["rest"] = said.new(note["rest"])
+    notes = [{"text": text} for n in result.notes if (text := said.new(n.text))]
+    years = said.new(years_text(result.years, rung))
+    pointers = {m["question"]: n for n, m in enumerate(first_screen, 1) if m.get("question")}
+    for answer in held_back:
+        number = pointers.get(answer["question"])
+        if number:  # its step up is a move above: point there, say only what it adds
+            answer["pointer"] = number
+            answer["advice"] = said.new(answer["advice"][len(first_sentence(answer["advice"])) :])
+        else:
+            answer["advice"] = said.new(answer["advice"])
+    # Past the first screen, the answers' steps up are listed with the answers; only
+    # without any are the other moves listed on their own.
+    more_moves = (
+        []
+        if held_back
+        else [m | {"detail": said.new(m["detail"])} for m in all_moves[MOVES_SHOWN:]]
+    )
+    moves_you_up = [s for s in steps if s.kind == "moves_you_up"] if next_rung else []
+    shown_up = [s.to_json() | {"detail": said.new(s.detail)} for s in moves_you_up]
+    # What keeps people on a rung is no advice at the top, where nobody is kept.
+    keeps = said.new(result.keeps_you_stuck) if next_rung else ""
+    on_first_screen = [m["step"] for m in first_screen if "step" in m]
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
-        items = [s for s in steps if s.kind == kind]
+        items = [s for s in steps if s.kind == kind and s not in on_first_screen]
         if items:
-            groups.append({"kind": kind, "label": label, "items": items})
+            groups.append(_step_group(kind, label, items, said))
     here = [b for b in salary if b.rung == rung.slug]
     upcoming = [b for b in salary if next_rung and b.rung == next_rung.slug]
     answered = set(result.context.values())
     claimed = result.claimed or (gap.claimed if gap else None)
-    profile = profile_rows(result)
     return {
         "result": result,
         "rung": rung,
@@ -449,33 +545,33 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
             claimed=claimed.slug if claimed else None,
             next_rung=next_rung.slug if next_rung else None,
         ),
-        "why_text": why_text(result),
-        "title_gap_text": title_gap_text(result.title_gap),
-        "confidence_text": confidence_text(result),
+        **headline,
+        "boundary": boundary,
         "not_counted": result.not_counted,
-        "boundary": boundary_text(result),
         "profile": profile,
         "profile_limit": profile_limit_text(profile),
         "ladder_notes": result.ladder_notes,
         # The track the visitor's answers put them on, and what this ladder measures for
         # them, go in the headline card: a manager reads it before any rung advice.
-        "track_note": _lead(result.track_note),
-        "headline_notes": [_lead(n) for n in result.ladder_notes],
-        "moves": all_moves[:MOVES_SHOWN],
-        "more_moves": all_moves[MOVES_SHOWN:],
+        "track_note": track_note,
+        "headline_notes": headline_notes,
+        "headline_more": bool(move_rest)
+        or any(n["rest"] for n in filter(None, [track_note, *headline_notes])),
+        "move_rest": move_rest,
+        "moves": first_screen,
+        "more_moves": more_moves,
         "shown_by": shown_by,
         "reached": reached,
         "below_top": labelled(result.below_top),
         "held_back": held_back,
-        # What keeps people on a rung is no advice at the top, where nobody is kept.
-        "keeps_you_stuck": result.keeps_you_stuck if next_rung else "",
+        "keeps_you_stuck": keeps,
         # On the top rung it is the first move already.
-        "moves_you_up": [s for s in steps if s.kind == "moves_you_up"] if next_rung else [],
+        "moves_you_up": shown_up,
         "step_groups": groups,
         "skills_unticked": result.skills_to_build,
         "skills_not_asked": result.next_rung_skills,
-        "years_text": years_text(result.years, rung),
-        "notes": result.notes,
+        "years_text": years,
+        "notes": notes,
         "region": region,
         "region_name": region_name(region) if region else "",
         "salary_here": here,

@@ -19,6 +19,7 @@ from django.test import Client
 from careerquiz.partners.models import Partner
 from quiz.attempts import place_and_record
 from quiz.models import Attempt, QuizVersion
+from tests.reading import said_twice
 
 LEADERSHIP = "people-leadership"
 STAFF = "staff"
@@ -200,12 +201,17 @@ PEOPLE = [
         rung="lead",
         track=STAFF,
         shows=("The parallel staff track",),
-        headline=("The parallel staff track", "on the staff track the way on is wider technical"),
+        headline=(
+            "The parallel staff track",
+            "On the staff track the way on from here is wider technical reach",
+        ),
         never=(
             DELEGATE_ONLY,
             TOP_KEEPS,
             "The staff track: deep instead of wide",
             "on the people-leadership track",
+            # Already on the specialist track: not told to branch into it.
+            "Management or a principal / specialist track",
         ),
     ),
     Person(
@@ -264,8 +270,8 @@ PEOPLE = [
         shows=("What this ladder measures", "The people-leadership track", "count for no rung"),
         headline=(
             "The people-leadership track",
-            "This ladder measures your own engineering work",
-            "on the people-leadership track the way on is wider scope",
+            "This ladder measures engineering work up to making other people better",
+            "On the people-leadership track the way on from here is wider scope",
             "Low confidence",
         ),
         never=(OWNING_PROBLEMS, YOU_NOW, "Management or a principal / specialist track"),
@@ -307,7 +313,24 @@ PEOPLE = [
         region="US",
         rung="lead",
         track=LEADERSHIP,
-        never=(OWNING_PROBLEMS, INDIA_ONLY, "₹"),
+        shows=(
+            # The IC band is said to be one; the source's band for the head of AI is beside it.
+            "for individual contributors",
+            "it gives no pay for managers",
+            "ML architect or head of AI",
+            "Your placement reads the part of your work this ladder covers",
+        ),
+        headline=("not how well you manage",),
+        # Placed on the top rung by their answers about other people's output, they never
+        # read that the ladder measures only their own engineering.
+        never=(
+            OWNING_PROBLEMS,
+            INDIA_ONLY,
+            "₹",
+            "measures your own engineering work",
+            "Management or a principal / specialist track",
+            "Read this result as what your own engineering still shows",
+        ),
     ),
     Person(
         name="trusted-with-the-ambiguous-and-risky-not-yet-mentoring",
@@ -362,6 +385,11 @@ PEOPLE = [
         },
         region="US",
         rung="mid",
+        # Their one Junior answer's step up would reach only Mid: the move shown first is
+        # the step of an answer on their own rung, which counts toward Senior.
+        headline=(
+            "Your next move toward Senior ML Engineer: Ask for the problems without a clean answer",
+        ),
         never=(INDIA_ONLY, DATA_SCIENCE_AS_RELATED, INTO_DATA_SCIENCE),
     ),
     Person(
@@ -591,6 +619,12 @@ def test_each_person_is_placed_honestly_and_never_contradicted(version, person):
         if person.rung != "junior":  # advice about a jump already made
             assert JUNIOR_TO_MID not in text, f"{person.name} is past junior: {url}"
         _counts_agree(text)
+        _each_sentence_once(url)
+
+
+def _each_sentence_once(url: str) -> None:
+    """No sentence of advice, notes or explanation appears twice on one result page."""
+    assert said_twice(Client().get(url).content.decode()) == [], url
 
 
 def headline_text(url: str) -> str:

@@ -22,6 +22,7 @@ from quiz.models import QuizVersion
 from quiz.placement import EVIDENCE, SKILLS, QuestionSpec, QuizSpec, place
 from quiz.results import build_result
 from quiz.versions import spec_for
+from tests.reading import said_twice
 
 REGIONS = ("IN", "US", "")
 
@@ -168,6 +169,9 @@ def test_no_result_contradicts_the_answers_it_was_built_from(shipped):
         assert listed == len(evidence)
         for shown_count in re.findall(r"Your (\d+) answers? (?:below|at)", text):
             assert int(shown_count) <= len(evidence)
+
+        # Each sentence of advice or explanation is said once on the page.
+        assert said_twice(html) == []
 
         # Never "high" within one answer of a boundary.
         if _rung_after_one_change(spec, answers) - {placement.rung.slug}:

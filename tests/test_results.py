@@ -73,26 +73,35 @@ def test_result_page_leads_with_the_rung_why_and_title_gap(placed):
 
 
 @pytest.mark.django_db
-def test_the_top_three_moves_fit_the_weakest_answers_and_the_rest_fold_below(ladder):
+def test_the_top_three_moves_lead_to_the_next_rung_and_the_rest_fold_below(ladder):
     quiz = make_quiz(ladder, evidence_questions=5)
     answers = answers_at(quiz, "mid", q2="junior")
     attempt = place_and_record(live_version(quiz), answers, region="IN")
 
     _, body = _page(attempt)
 
-    # q2 (a Junior answer) first, as the headline card's one next move; the next two follow.
+    # Placed Mid, the moves toward Senior are the Mid answers' steps up (q1, q3, q4 in
+    # question order): q2's step up, from Junior, would only reach Mid.
     first = body[body.index('class="first-move"') : body.index("</p>", body.index("first-move"))]
-    assert "Advice for q2." in first
+    assert "Your next move toward Senior" in first
+    assert "Advice for q1." in first
     moves = body[body.index('class="move-list"') : body.index("</ol>", body.index("move-list"))]
     titles = re.findall(r"<strong>(.*?)</strong>", moves)
-    # One rung up, q1 and q3 (Mid answers) read "Senior answer", not two rungs up.
     assert titles == ["Senior answer", "Senior answer"]
-    assert moves.index("Advice for q1.") < moves.index("Advice for q3.")
-    folded = body[body.index("<details") :]
+    assert moves.index("Advice for q3.") < moves.index("Advice for q4.")
+    assert "Advice for q2." not in body[: body.index("<details")]
+    folded = _words(body[body.index("<details") :])
     assert "Your 5 answers below Senior, each with its step up" in folded
-    for number in range(1, 6):
-        assert f"Advice for q{number}." in folded
-    assert "One rung up, this answer reads: Mid answer" in _words(folded)
+    # Each step up is said once: with its answer, or pointed to where the card says it.
+    assert "Its step up is your next move, at the top." in folded
+    assert "Its step up is move 2, above." in folded
+    assert "Its step up is move 3, above." in folded
+    for number in (1, 3, 4):
+        assert f"Advice for q{number}." not in folded
+    for number in (2, 5):
+        assert folded.count(f"Advice for q{number}.") == 1
+    assert folded.index("Advice for q5.") < folded.index("Advice for q2.")
+    assert "One rung up, this answer reads: Mid answer" in folded
 
 
 @pytest.mark.django_db
