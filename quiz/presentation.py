@@ -104,6 +104,10 @@ MSG_BOUNDARY_DOWN = (
     "Your placement rests on a single answer: a lower answer on “{question}” would place you at "
     "{rung}."
 )
+MSG_BOUNDARY_DOWN_ANY = (
+    "Your placement is at the rule's edge: a lower answer on any one of {count} of your answers, "
+    "such as “{question}”, would place you at {rung}."
+)
 MSG_TITLE_AHEAD = (
     "You said your title is “{title}”, {a} {claimed} title; your answers show {placed} ownership."
 )
@@ -308,8 +312,11 @@ def boundary_text(result: Result) -> dict[str, str]:
         words["up"] = MSG_BOUNDARY_UP.format(next=upcoming.title, answers=answers)
     if boundary.down:
         first = boundary.down[0]
-        words["down"] = MSG_BOUNDARY_DOWN.format(
-            question=first.question_text, rung=first.to_rung.title if first.to_rung else ""
+        template = MSG_BOUNDARY_DOWN if len(boundary.down) == 1 else MSG_BOUNDARY_DOWN_ANY
+        words["down"] = template.format(
+            question=first.question_text,
+            rung=first.to_rung.title if first.to_rung else "",
+            count=len(boundary.down),
         )
     return words
 

@@ -567,6 +567,122 @@ PEOPLE += [
     ),
 ]
 
+# People a second reviewer took through the quiz (issue 18, second reading).
+PEOPLE += [
+    Person(
+        name="genai-specialist-handed-the-unclear",
+        story=(
+            "GenAI engineer at a US startup: owns their features, is handed the problems with "
+            "no clean answer and catches colleagues' subtly wrong AI-assisted code."
+        ),
+        answers=MID
+        | {
+            "unclear-work": "no-clean-answer",
+            "ai-review": "review-others",
+            "title": "engineer",
+            "company": "product",
+            "years": "2-to-4",
+        },
+        region="US",
+        rung="mid",
+        headline=("You already take on the unclear or the risky",),
+        # Not told to ask for what they are handed, nor to learn what they do.
+        never=("Ask for the problems without a clean answer", "Reviewing AI-assisted Work"),
+    ),
+    Person(
+        name="new-manager-six-months",
+        story=(
+            "Six months a manager: mentors the team, and the risky systems and the hardest "
+            "problems are now their reports' work; their own answers sit at Mid."
+        ),
+        answers=MID
+        | {
+            "risky-work": "i-manage",
+            "depth": "i-manage",
+            "raise-others": "mentor",
+            "title": "engineer",
+            "company": "product",
+            "years": "5-to-7",
+        },
+        rung="mid",
+        track=LEADERSHIP,
+        shows=("you manage the people who do the unclear and risky work",),
+        never=(
+            "Ask for the problems without a clean answer",
+            "Team Mentoring",
+            "Volunteer for one risky piece of work",
+        ),
+    ),
+    Person(
+        name="returning-after-a-break",
+        story=(
+            "Back after three years away, given tasks again but picking up what needs doing in "
+            "their area without being asked."
+        ),
+        answers=JUNIOR
+        | {
+            "initiative": "spot-own-area",
+            "title": "engineer",
+            "company": "product",
+            "years": "5-to-7",
+            "certificates": "none",
+        },
+        rung="junior",
+        shows=("You already notice what needs doing before anyone assigns it",),
+        never=(
+            "Waiting to be told exactly what to do every time",
+            "Start noticing what needs doing before anyone assigns it",
+        ),
+    ),
+    Person(
+        name="senior-at-the-rules-edge",
+        story=(
+            "Handed the unclear and the risky, rarely double-checked, reviewing others' AI work "
+            "and making the key calls, but still answering questions rather than mentoring, "
+            "planning only their own problem and catching mistakes in their own project."
+        ),
+        answers=SENIOR
+        | {
+            "initiative": "spot-own-area",
+            "raise-others": "answer-questions",
+            "direction": "plan-my-problem",
+            "catch-mistakes": "own-project",
+            "title": "senior",
+            "company": "product",
+            "years": "5-to-7",
+        },
+        rung="senior",
+        high_confidence=False,
+        shows=("a lower answer on any one of",),
+        never=("Your placement rests on a single answer: a lower answer on",),
+    ),
+    Person(
+        name="staff-track-senior-who-mentors",
+        story="Senior going deep: the expert others turn to, owning cross-team work, mentoring.",
+        answers=SENIOR
+        | {
+            "ownership": "own-across-teams",
+            "depth": "go-to-expert",
+            "unclear-work": "hardest-open-questions",
+            "title": "senior",
+            "company": "product",
+            "years": "5-to-7",
+        },
+        rung="senior",
+        track=STAFF,
+        never=("Aim your mentoring at ownership", "Instead of closing each gap yourself"),
+    ),
+    Person(
+        name="freelancer-somewhere-else",
+        story="A freelancer outside India and the US who owns each client problem end to end.",
+        answers=MID | {"title": "engineer", "company": "other", "years": "2-to-4"},
+        region="",
+        rung="mid",
+        shows=("no ranges for where you are",),
+        never=("market ranges for ML Engineer (mid-level) and", "₹", "$"),
+    ),
+]
+
 
 @pytest.fixture
 def version(shipped_version: QuizVersion) -> QuizVersion:
