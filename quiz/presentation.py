@@ -273,9 +273,11 @@ def confidence_text(result: Result) -> str:
 MSG_PROFILE_LIMIT = "What moves you up is {dimension}: your answers there sit at {rung}."
 
 
-def profile_rows(result: Result) -> list[dict[str, Any]]:
+def profile_rows(result: Result, version: Snapshot | None = None) -> list[dict[str, Any]]:
     """Per dimension, the rung its answers reach; the lowest (first of them) is what moves
-    the visitor up, when it is below the next rung and below another dimension."""
+    the visitor up, when it is below the next rung and below another dimension. One answer
+    short of the next rung, it is the part of the profile that answer is in, so the profile
+    and the boundary in the headline card name the same thing."""
     rows = [
         {"dimension": r.dimension, "rung": r.rung, "answers": r.answers} for r in result.profile
     ]
@@ -283,10 +285,16 @@ def profile_rows(result: Result) -> list[dict[str, Any]]:
     measured = [(i, r.rung) for i, r in enumerate(result.profile) if r.rung is not None]
     # Where every part sits on one rung, no part is what holds the visitor back.
     spread = len({rung.order for _, rung in measured}) > 1
-    if measured and upcoming and spread:
-        lowest, rung = min(measured, key=lambda pair: pair[1].order)
-        if rung.order < upcoming.order:
-            rows[lowest]["limiting"] = True
+    if not (measured and upcoming and spread):
+        return rows
+    dimensions = {q.key: q.dimension for q in version.questions} if version else {}
+    at_boundary = (
+        {dimensions.get(m.question) for m in result.boundary.up} if result.boundary else set()
+    )
+    edge = [(i, rung) for i, rung in measured if rows[i]["dimension"] in at_boundary]
+    lowest, rung = min(edge or measured, key=lambda pair: pair[1].order)
+    if rung.order < upcoming.order:
+        rows[lowest]["limiting"] = True
     return rows
 
 
@@ -343,7 +351,7 @@ def steps_up_first(result: Result, version: Snapshot) -> list[HeldBack]:
     placed = result.rung.slug
     boundary = {m.question for m in result.boundary.up} if result.boundary else set()
     questions = {q.key: q for q in version.questions}
-    limiting = {row["dimension"] for row in profile_rows(result) if row.get("limiting")}
+    limiting = {row["dimension"] for row in profile_rows(result, version) if row.get("limiting")}
 
     def key(pair: tuple[int, HeldBack]) -> tuple[bool, bool, bool, float, int]:
         index, answer = pair
@@ -482,7 +490,7 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
     reached = [a for a in shown_by if a["question"] not in held]
     all_moves = moves(result, ordered)
     first_screen = all_moves[:MOVES_SHOWN]
-    profile = profile_rows(result)
+    profile = profile_rows(result, version)
     track_note = _lead(result.track_note)
     headline_notes = [_lead(n) for n in result.ladder_notes]
     boundary = boundary_text(result)

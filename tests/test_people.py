@@ -673,6 +673,28 @@ PEOPLE += [
         never=("Aim your mentoring at ownership", "Instead of closing each gap yourself"),
     ),
     Person(
+        name="spread-from-junior-to-senior-one-answer-short",
+        story=(
+            "Answers across the ladder: handed the unclear and the risky, rarely checked and "
+            "reviewing systems, but watches others on the hardest problems."
+        ),
+        answers=MID
+        | {
+            "depth": "watch-and-learn",
+            "initiative": "spot-risks",
+            "unclear-work": "no-clean-answer",
+            "risky-work": "handed-to-me",
+            "ai-review": "review-others",
+            "track-record": "rarely-checked",
+            "title": "engineer",
+            "company": "product",
+            "years": "2-to-4",
+        },
+        rung="mid",
+        high_confidence=False,
+        headline=("One answer short of Senior ML Engineer",),
+    ),
+    Person(
         name="freelancer-somewhere-else",
         story="A freelancer outside India and the US who owns each client problem end to end.",
         answers=MID | {"title": "engineer", "company": "other", "years": "2-to-4"},
@@ -736,6 +758,18 @@ def test_each_person_is_placed_honestly_and_never_contradicted(version, person):
             assert JUNIOR_TO_MID not in text, f"{person.name} is past junior: {url}"
         _counts_agree(text)
         _each_sentence_once(url)
+        _profile_agrees_with_the_boundary(version, result, text)
+
+
+def _profile_agrees_with_the_boundary(version, result, text: str) -> None:
+    """One answer short of the next rung, what the profile says moves you up is the part of
+    the profile one of those answers is in."""
+    limit = re.search(r"What moves you up is (.+?): your answers there", text)
+    up = (result.get("boundary") or {}).get("up") or []
+    if not (limit and up):
+        return
+    dimensions = {q["key"]: q.get("dimension", "") for q in version.snapshot["questions"]}
+    assert limit.group(1) in {dimensions[m["question"]] for m in up}, text[:600]
 
 
 def _each_sentence_once(url: str) -> None:
