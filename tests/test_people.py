@@ -695,6 +695,26 @@ PEOPLE += [
         headline=("One answer short of Senior ML Engineer",),
     ),
     Person(
+        name="bootcamp-junior-with-skills-ticked",
+        story="Out of a US bootcamp: writes Python and SQL, has served and monitored models.",
+        answers=JUNIOR
+        | {
+            "title": "junior",
+            "company": "product",
+            "years": "under-2",
+            "skills": ["python", "sql", "api", "docker", "deployment", "mlops", "monitoring"],
+        },
+        region="US",
+        rung="junior",
+        # The learning path's steps for what they ticked are left out; the rest stay.
+        shows=("Step 3: make training repeatable",),
+        never=(
+            "Step 1: programming and data-access foundations",
+            "Step 4: serve a model",
+            "Step 5: production lifecycle basics",
+        ),
+    ),
+    Person(
         name="freelancer-somewhere-else",
         story="A freelancer outside India and the US who owns each client problem end to end.",
         answers=MID | {"title": "engineer", "company": "other", "years": "2-to-4"},
