@@ -606,7 +606,7 @@ PEOPLE += [
         },
         rung="mid",
         track=LEADERSHIP,
-        shows=("you manage the people who do the unclear and risky work",),
+        headline=("Hand the unclear and risky problems you manage to the people on your team",),
         never=(
             "Ask for the problems without a clean answer",
             "Team Mentoring",
