@@ -197,6 +197,19 @@ def add(changes: Mapping[Row, list[int]]) -> None:
     and the attempts commit or roll back together.
     """
     rows = sorted((key, counts) for key, counts in changes.items() if any(counts))
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        # One array per column, whatever the number of rows: the statement's text stays
+        # the same short string, which psycopg converts once and keeps (it re-parses
+        # every statement over 4 KB, as the VALUES form of a completion's 20-50 rows
+        # is: about 3 ms of Python per placement). unnest keeps the arrays' order.
+        columns = [
+            list(column) for column in zip(*(key + tuple(n) for key, n in rows), strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_unnest_sql(), columns)
+        return
     for chunk in batched(rows, UPSERT_ROWS):
         params: list[Any] = []
         for key, (n, also) in chunk:
@@ -211,6 +224,19 @@ DAY, PARTNER = TALLY_KEY.index("day"), TALLY_KEY.index("partner_id")
 CHANNEL, REF = TALLY_KEY.index("channel"), TALLY_KEY.index("ref")
 # Rows per statement: 16 parameters each, under SQLite's 32,766.
 UPSERT_ROWS = 500
+
+
+def _unnest_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(Tally._meta.db_table)
+    columns = [*TALLY_KEY, "n", "also"]
+    arrays = ", ".join(f"%s::{Tally._meta.get_field(c).db_type(connection)}[]" for c in columns)
+    return (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+        f"SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in TALLY_KEY)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in ("n", "also"))
+    )
 
 
 def _upsert_sql(rows: int) -> str:
