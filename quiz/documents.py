@@ -479,7 +479,7 @@ class Result(Document):
     profile: tuple[ProfileRow, ...]
     shown_by: tuple[Evidence, ...]
     not_counted: tuple[NotCounted, ...]
-    below_top: tuple[Evidence, ...]
+    below_top: tuple[HeldBack, ...]
     held_back: tuple[HeldBack, ...]
     notes: tuple[ContextNote, ...]
     ladder_notes: tuple[ResultNote, ...]
@@ -513,6 +513,7 @@ def upgrade_result(data: Mapping[str, Any], *, schema: int) -> JSON:
         "title_gap": None if not gap else {"claimed_title": ""} | gap,
         "why": None if not why else _WHY_V1_DEFAULTS | why,
         "held_back": [{"target": None, "advice": ""} | item for item in data.get("held_back", [])],
+        "below_top": [{"target": None, "advice": ""} | item for item in data.get("below_top", [])],
         "next_steps": [{"url": "", "source": ""} | step for step in data.get("next_steps", [])],
     }
 

@@ -52,6 +52,17 @@ def advice_for(spec: QuizSpec, placement: Placement, facts: Facts | None = None)
     return [_advice(spec, placement, answer, facts) for answer in placement.held_back]
 
 
+def below_top_advice(
+    spec: QuizSpec, placement: Placement, facts: Facts | None = None
+) -> list[Advice]:
+    """At the top rung nothing holds the visitor below a next rung; the answers under the
+    top still have a step up to it, which rounds out their placement."""
+    if placement.next_rung is not None:
+        return []
+    below = [e for e in placement.evidence if e.rung.order < placement.rung.order]
+    return [_advice(spec, placement, answer, facts) for answer in below]
+
+
 def _advice(
     spec: QuizSpec, placement: Placement, answer: EvidenceAnswer, facts: Facts | None = None
 ) -> Advice:

@@ -22,6 +22,7 @@ from quiz.documents import (
     HeldBack,
     Result,
     ResultNote,
+    Rung,
     RungRef,
     Snapshot,
     Step,
@@ -446,7 +447,21 @@ def bands_note(bands: Sequence[Band]) -> str:
     return MSG_BANDS_DISAGREE.format(pairs=named[:1].upper() + named[1:])
 
 
-def _step_group(kind: str, label: str, items: Sequence[Step], said: Said) -> dict[str, Any]:
+def left_out(rung: Rung | None, kind: str, shown: Sequence[Step]) -> list[str]:
+    """The titles of a rung's next steps of `kind` whose only condition is skills not ticked,
+    and which this result leaves out: the visitor ticked what they teach."""
+    titles = {s.title for s in shown}
+    steps = rung.next_steps if rung is not None else ()
+    return [
+        s.title
+        for s in steps
+        if s.kind == kind and set(s.when) == {"unticked"} and s.title not in titles
+    ]
+
+
+def _step_group(
+    kind: str, label: str, items: Sequence[Step], said: Said, *, omitted: Sequence[str] = ()
+) -> dict[str, Any]:
     """A list of next steps; what every item's detail ends with is said once, above them."""
     shared = shared_ending([s.detail for s in items])
     intro = said.new(shared)
@@ -460,6 +475,7 @@ def _step_group(kind: str, label: str, items: Sequence[Step], said: Said) -> dic
         "intro": intro,
         "intro_source": intro_source,
         "items": shown,
+        "left_out": list(omitted),
     }
 
 
@@ -527,6 +543,9 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
             answer["advice"] = said.new(answer["advice"][len(first_sentence(answer["advice"])) :])
         else:
             answer["advice"] = said.new(answer["advice"])
+    below_top = labelled(result.below_top)
+    for answer in below_top:
+        answer["advice"] = said.new(answer["advice"])
     # Past the first screen, the answers' steps up are listed with the answers; only
     # without any are the other moves listed on their own.
     more_moves = (
@@ -543,7 +562,8 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
     for kind, label in NEXT_STEP_GROUPS:
         items = [s for s in steps if s.kind == kind and s not in on_first_screen]
         if items:
-            groups.append(_step_group(kind, label, items, said))
+            omitted = left_out(placed, kind, items)
+            groups.append(_step_group(kind, label, items, said, omitted=omitted))
     here = [b for b in salary if b.rung == rung.slug]
     upcoming = [b for b in salary if next_rung and b.rung == next_rung.slug]
     answered = set(result.context.values())
@@ -577,7 +597,8 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         "more_moves": more_moves,
         "shown_by": shown_by,
         "reached": reached,
-        "below_top": labelled(result.below_top),
+        "below_top": below_top,
+        "below_top_steps": bool(below_top) and all(a["target"] for a in below_top),
         "held_back": held_back,
         "keeps_you_stuck": keeps,
         # On the top rung it is the first move already.

@@ -97,7 +97,7 @@ def build_result(
         support=dict(placement.support),
         why=_why(spec, placement),
         boundary=Boundary(
-            up=tuple(_mover(m) for m in placement.boundary.up),
+            up=tuple(_mover(m, track=facts.track) for m in placement.boundary.up),
             down=tuple(_mover(m) for m in placement.boundary.down),
         ),
         track=facts.track,
@@ -112,10 +112,9 @@ def build_result(
         ),
         shown_by=tuple(_evidence(e) for e in placement.shown_by),
         not_counted=_not_counted(spec, placement),
-        # At the top nothing is held back below a next rung; these are listed all the same.
-        below_top=()
-        if placement.next_rung
-        else tuple(_evidence(e) for e in placement.evidence if e.rung.order < placement.rung.order),
+        # At the top nothing is held back below a next rung; these are listed all the same,
+        # each with its step up to the top.
+        below_top=tuple(_held_back(a) for a in guidance.below_top_advice(spec, placement, facts)),
         held_back=tuple(_held_back(a) for a in advice),
         notes=tuple(
             ContextNote(question=key, option=placement.context[key].key, text=text)
@@ -207,16 +206,21 @@ def _not_counted(spec: QuizSpec, placement: Placement) -> tuple[NotCounted, ...]
     return tuple(answers)
 
 
-def _mover(mover: PlacementMover) -> Mover:
+def _mover(mover: PlacementMover, *, track: str = "") -> Mover:
+    """A single-answer change, named by the answer a visitor on `track` would give at that
+    rung (a staff-track engineer is shown the staff answer, as in their advice)."""
     e = mover.answer
+    to = mover.to
+    if track:
+        to = next((o for o in e.question.options if o.rung == to.rung and o.track == track), to)
     return Mover(
         question=e.question.key,
         question_text=e.question.text,
         option=e.option.key,
         option_text=e.option.text,
         rung=e.rung.slug,
-        to_option=mover.to.key,
-        to_option_text=mover.to.text,
+        to_option=to.key,
+        to_option_text=to.text,
         to_rung=_rung_ref(mover.rung),
     )
 

@@ -585,7 +585,7 @@ PEOPLE += [
         },
         region="US",
         rung="mid",
-        headline=("You already take on the unclear or the risky",),
+        headline=("You already work out problems without a clean answer",),
         # Not told to ask for what they are handed, nor to learn what they do.
         never=("Ask for the problems without a clean answer", "Reviewing AI-assisted Work"),
     ),
@@ -706,12 +706,17 @@ PEOPLE += [
         },
         region="US",
         rung="junior",
-        # The learning path's steps for what they ticked are left out; the rest stay.
-        shows=("Step 3: make training repeatable",),
+        # The learning path's steps for what they ticked are left out, and named as left
+        # out; the rest stay.
+        shows=(
+            "Step 3: make training repeatable Build",
+            "Left out, as they teach skills you ticked: Step 1: programming and data-access "
+            "foundations; Step 4: serve a model; Step 5: production lifecycle basics.",
+        ),
         never=(
-            "Step 1: programming and data-access foundations",
-            "Step 4: serve a model",
-            "Step 5: production lifecycle basics",
+            "Step 1: programming and data-access foundations Write",
+            "Step 4: serve a model Put",
+            "Step 5: production lifecycle basics Add",
         ),
     ),
     Person(
@@ -722,6 +727,183 @@ PEOPLE += [
         rung="mid",
         shows=("no ranges for where you are",),
         never=("market ranges for ML Engineer (mid-level) and", "₹", "$"),
+    ),
+]
+
+
+# A third reading, of people the first two did not take through the quiz.
+STAFF_ANSWERS: dict[str, object] = LEAD | {
+    "initiative": "take-on-hardest",
+    "ownership": "own-across-teams",
+    "unclear-work": "hardest-open-questions",
+    "risky-work": "riskiest-across-teams",
+    "raise-others": "standards-others-use",
+}
+PEOPLE += [
+    Person(
+        name="principal-with-one-answer-below-the-top",
+        story=(
+            "Principal engineer at a US product company, 14 years: the hardest problems "
+            "across teams come to them and teams build on their standards; they catch "
+            "colleagues' subtly wrong AI-assisted work but do not yet shape how others check it."
+        ),
+        answers=STAFF_ANSWERS
+        | {"ai-review": "review-others", "title": "staff", "company": "product", "years": "8-plus"},
+        region="US",
+        rung="lead",
+        track=STAFF,
+        # At the top nothing holds them below a next rung, but the one answer under the
+        # top still gets its step up.
+        shows=(
+            "Your 1 answer below Lead / Staff ML Engineer, each with its step up",
+            "One rung up, this answer reads: I shape how the people I work with check "
+            "AI-assisted work.",
+            "Share what you catch so others catch it too",
+        ),
+        never=(TOP_KEEPS, COUPLE_OF_YEARS),
+    ),
+    Person(
+        name="solo-expert-one-answer-short-of-staff",
+        story=(
+            "A contractor who is the go-to expert for real-time serving and takes the riskiest "
+            "calls, but nobody newer works with them, they review nobody and the client sets "
+            "direction."
+        ),
+        answers=SENIOR
+        | {
+            "initiative": "take-on-hardest",
+            "unclear-work": "hardest-open-questions",
+            "risky-work": "riskiest-across-teams",
+            "depth": "go-to-expert",
+            "raise-others": "not-my-role",
+            "catch-mistakes": "not-my-role",
+            "direction": "not-my-role",
+            "ai-review": "check-my-own",
+            "title": "specialist",
+            "company": "consulting",
+            "years": "8-plus",
+        },
+        region="US",
+        rung="senior",
+        track=STAFF,
+        # The boundary names the staff track's answer, as their next move does.
+        headline=(
+            "One answer short of Lead / Staff ML Engineer: “I own problems that span teams end "
+            "to end",
+            "Own the problems that span teams",
+        ),
+        never=("I frame problems so that other people can own them end to end",),
+    ),
+    Person(
+        name="university-research-scientist",
+        story=(
+            "Research scientist at a university lab after a PhD and a postdoc: works out open "
+            "problems, leads their own projects and mentors students, never runs systems where "
+            "a mistake is expensive."
+        ),
+        answers=MID
+        | {
+            "unclear-work": "no-clean-answer",
+            "risky-work": "not-my-role",
+            "track-record": "rarely-checked",
+            "raise-others": "mentor",
+            "direction": "direct-projects",
+            "depth": "key-calls",
+            "title": "senior-scientist",
+            "company": "research",
+            "years": "5-to-7",
+        },
+        region="US",
+        rung="mid",
+        headline=("Look for work that includes systems where a mistake is expensive",),
+        # They said they own problems end to end and check the fix worked; the research
+        # move is said once, by the note for research, not again as a related role.
+        never=(
+            "up to knowing whether the fix worked. A track",
+            "Shipping a solution that runs without checking",
+            "ML engineer to AI research engineer",
+        ),
+        shows=("the related move is to AI research engineer",),
+    ),
+    Person(
+        name="mlops-engineer-at-a-uk-bank",
+        story=(
+            "MLOps engineer in a UK bank's in-house team, 4 years: owns the deployment pipeline "
+            "end to end, monitors the models in production, takes risky changes with review."
+        ),
+        answers=MID
+        | {
+            "title": "specialist",
+            "company": "in-house",
+            "years": "2-to-4",
+            "certificates": "one",
+            "skills": ["python", "docker", "deployment", "mlops", "monitoring", "cloud"],
+        },
+        region="GB",
+        rung="mid",
+        # Already a specialist, already monitoring, already checking the business metric.
+        never=(
+            "Specialise as an MLOps engineer",
+            "Specialise as a deep learning engineer",
+            "Deploying a model and never watching it",
+            "Not knowing which business metric the model serves",
+            INDIA_ONLY,
+        ),
+    ),
+    Person(
+        name="computer-vision-engineer-handed-risky-work",
+        story=(
+            "Computer-vision engineer at a US startup, 3 years: owns problems end to end, is "
+            "handed risky work to decide and makes the key calls on the hardest problems."
+        ),
+        answers=MID
+        | {
+            "risky-work": "handed-to-me",
+            "raise-others": "mentor",
+            "depth": "key-calls",
+            "title": "specialist",
+            "company": "product",
+            "years": "2-to-4",
+        },
+        region="US",
+        rung="mid",
+        headline=("Own the risky work you are handed end to end, not only the call",),
+        never=("You already take on the unclear or the risky", "Specialise as a deep learning"),
+    ),
+    Person(
+        name="hands-on-tech-lead-of-three",
+        story=(
+            "Tech lead at a Bangalore startup, 7 years: manages three engineers, frames their "
+            "problems and raises their level, and still makes the key technical calls."
+        ),
+        answers=LEAD
+        | {
+            "risky-work": "handed-to-me",
+            "catch-mistakes": "systems-i-review",
+            "direction": "direct-projects",
+            "depth": "key-calls",
+            "title": "lead",
+            "company": "product",
+            "years": "5-to-7",
+            "skills": ["python", "mentoring", "people-leadership"],
+        },
+        rung="lead",
+        # Seven years at a product company is more than "a couple"; the four answers under
+        # the top each get their step up.
+        never=(COUPLE_OF_YEARS,),
+        shows=("Your 4 answers below Lead / Staff ML Engineer, each with its step up",),
+    ),
+    Person(
+        name="consultant-handed-the-risky-client-systems",
+        story=(
+            "Titled junior at a small consultancy after 3 years, but handed the risky client "
+            "systems, mentors the newer consultants and makes the key calls."
+        ),
+        answers=SENIOR | {"title": "junior", "company": "consulting", "years": "2-to-4"},
+        rung="senior",
+        # Their work already demands ownership of them.
+        never=("roles that will actually demand ownership of you",),
+        shows=("your title is behind your work",),
     ),
 ]
 
