@@ -44,9 +44,13 @@ MSG_CONFIDENCE_HIGH = (
     "answer would change it."
 )
 MSG_CONFIDENCE_BOUNDARY = "{label} confidence: a single answer would change your rung."
+MSG_CONFIDENCE_BOUNDARY_NOT_COUNTED = (
+    "{label} confidence: a single answer would change your rung, and {uncounted} of your "
+    "{answered} work answers {count} for no rung."
+)
 MSG_CONFIDENCE_NOT_COUNTED = (
     "{label} confidence: {counted} of your {answered} work answers are evidence on this "
-    "ladder; the other {uncounted} count for no rung, so this placement rests on fewer answers."
+    "ladder; the other {uncounted} {count} for no rung, so this placement rests on fewer answers."
 )
 
 NEXT_STEP_GROUPS = (
@@ -92,12 +96,12 @@ MSG_COUNTS_TOP = (
 MSG_NAMING = " that name a rung"
 MSG_WEIGHTED = " (Some answers count double.)"  # results stored before answers were counted
 MSG_WEIGHTED_NEXT = (
-    " {questions} {counts}: by weight, {above_w} of {total_w} are at {next}, which needs "
+    " {questions} {counts}: by weight, {above_w} of {total_w} {are_above} at {next}, which needs "
     "{needed_w}."
 )
 MSG_WEIGHTED_HERE = (
-    " {questions} {counts}: by weight, {here_w} of {total_w} are at {rung}; the rule asks for "
-    "{share}%."
+    " {questions} {counts}: by weight, {here_w} of {total_w} {are_here} at {rung}; the rule "
+    "asks for {share}%."
 )
 MSG_BOUNDARY_UP = "One answer short of {next}: {answers}."
 MSG_BOUNDARY_UP_ANSWER = "“{option}” on “{question}”"
@@ -117,13 +121,14 @@ MSG_TITLE_BEHIND = (
     "ownership: your title is behind your work."
 )
 MSG_YEARS = {
-    "within": "You have worked {given}; {rung} typically takes {typical}.",
+    "within": "You have worked {given}; the typical {rung} has worked {typical}.",
     "fewer": (
-        "You have worked {given}; {rung} typically takes {typical}: you got here sooner than most."
+        "You have worked {given}; the typical {rung} has worked {typical}: you got here sooner "
+        "than most."
     ),
     "more": (
-        "You have worked {given}; {rung} typically takes {typical}. Years served do not move "
-        "you up the ladder; what you own does."
+        "You have worked {given}; the typical {rung} has worked {typical}. Years served do not "
+        "move you up the ladder; what you own does."
     ),
 }
 MSG_YEARS_BESIDE = "Years are shown beside your placement; they never decide it."
@@ -225,6 +230,8 @@ def _weighted_how(numbers: Why, words: dict[str, Any]) -> str:
         "total_w": _count(numbers.total),
         "needed_w": _count(numbers.needed),
         "share": _count(round(float(numbers.threshold or 0) * 100)),
+        "are_above": "is" if numbers.above == 1 else "are",
+        "are_here": "is" if numbers.here == 1 else "are",
     }
     template = MSG_WEIGHTED_NEXT if words["next"] else MSG_WEIGHTED_HERE
     return template.format(**values, **words)
@@ -257,6 +264,13 @@ def confidence_text(result: Result) -> str:
     not_counted = result.not_counted
     boundary = result.boundary
     if label in ("medium", "low") and boundary is not None and (boundary.up or boundary.down):
+        if not_counted and answers is not None:
+            return MSG_CONFIDENCE_BOUNDARY_NOT_COUNTED.format(
+                label=label.capitalize(),
+                answered=answers + len(not_counted),
+                uncounted=len(not_counted),
+                count="counts" if len(not_counted) == 1 else "count",
+            )
         return MSG_CONFIDENCE_BOUNDARY.format(label=label.capitalize())
     if not_counted and label in ("medium", "low") and answers is not None:
         return MSG_CONFIDENCE_NOT_COUNTED.format(
@@ -264,6 +278,7 @@ def confidence_text(result: Result) -> str:
             counted=answers,
             answered=answers + len(not_counted),
             uncounted=len(not_counted),
+            count="counts" if len(not_counted) == 1 else "count",
         )
     if label == "high" and boundary is not None and answers is not None:
         at = sum(1 for a in result.shown_by if a.rung == result.rung.slug)
@@ -350,8 +365,24 @@ def steps_up_first(result: Result, version: Snapshot) -> list[HeldBack]:
     (one rung up is the next rung; a lower answer's step up reaches only the placed
     rung), in the part of the profile that holds them back, weightier first."""
     placed = result.rung.slug
-    boundary = {m.question for m in result.boundary.up} if result.boundary else set()
     questions = {q.key: q for q in version.questions}
+    orders = {r.slug: r.order for r in version.rungs}
+
+    def option_order(question: str, option: str) -> int:
+        found = questions.get(question)
+        chosen = next((o for o in found.options if o.key == option), None) if found else None
+        return orders.get(chosen.rung or "", 0) if chosen else 0
+
+    # An answer that alone would move the rung comes first only when its own step up gets
+    # there: a senior's mid answer steps to senior, short of the lead answer that would move
+    # them.
+    targets = {a.question: a.target for a in result.held_back}
+    boundary = {
+        m.question
+        for m in (result.boundary.up if result.boundary else ())
+        if (target := targets.get(m.question)) is not None
+        and orders.get(target.rung, 0) >= option_order(m.question, m.to_option)
+    }
     limiting = {row["dimension"] for row in profile_rows(result, version) if row.get("limiting")}
 
     def key(pair: tuple[int, HeldBack]) -> tuple[bool, bool, bool, float, int]:

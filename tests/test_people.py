@@ -908,6 +908,181 @@ PEOPLE += [
 ]
 
 
+# A fresh reader's people (issue 18, fourth reading).
+PEOPLE += [
+    Person(
+        name="research-lab-expert-with-no-risky-systems",
+        story=(
+            "Senior research scientist at a London lab, 10 years: other teams bring her their "
+            "hardest open questions and she mentors PhDs; the lab runs no systems where a "
+            "mistake is expensive."
+        ),
+        answers=SENIOR
+        | {
+            "initiative": "take-on-hardest",
+            "ownership": "end-to-end",
+            "unclear-work": "hardest-open-questions",
+            "risky-work": "not-my-role",
+            "track-record": "others-bring-theirs",
+            "depth": "go-to-expert",
+            "title": "senior-scientist",
+            "company": "research",
+            "years": "8-plus",
+            "skills": ["python", "statistics", "llm-architecture", "evaluation", "mentoring"],
+        },
+        region="GB",
+        rung="senior",
+        track=STAFF,
+        headline=(
+            # Her ownership answer's step (to senior) would not reach lead: not her first move.
+            "Your next move toward Lead / Staff ML Engineer: Share what you catch",
+            "a single answer would change your rung, and 1 of your 10 work answers counts for "
+            "no rung.",
+        ),
+        shows=("this answer stays at mid-level while the rest of your work places you higher",),
+        never=("read papers daily", "is what gets you to senior"),
+    ),
+    Person(
+        name="services-delivery-manager-of-twelve",
+        story=(
+            "Delivery manager of twelve at a large Indian IT services firm, 11 years: runs the "
+            "people, not the ML; the client's architect makes the technical calls."
+        ),
+        answers={
+            "initiative": "wait",
+            "ownership": "my-part",
+            "unclear-work": "i-manage",
+            "risky-work": "i-manage",
+            "ai-review": "if-it-runs",
+            "track-record": "i-manage",
+            "raise-others": "answer-questions",
+            "catch-mistakes": "i-manage",
+            "direction": "not-my-role",
+            "depth": "i-manage",
+            "title": "manager",
+            "company": "services",
+            "years": "8-plus",
+            "certificates": "one",
+            "skills": ["people-leadership", "sql"],
+        },
+        rung="junior",
+        track=LEADERSHIP,
+        headline=(
+            "by weight, 1 of 5 is at ML Engineer (mid-level)",
+            "Low confidence: a single answer would change your rung, and 6 of your 10 work "
+            "answers count for no rung.",
+        ),
+        # His title is ahead because he manages people, not because he does junior work.
+        never=(SERVICES_TITLE_AHEAD, "Your answers fit that pattern"),
+        shows=("the jumps in pay track the jumps in what you own",),
+    ),
+    Person(
+        name="startup-cto-managing-five",
+        story=(
+            "CTO and co-founder of a 20-person Berlin startup, 7 years: manages five engineers "
+            "and still makes the key technical calls."
+        ),
+        answers=LEAD
+        | {
+            "risky-work": "handed-to-me",
+            "ai-review": "review-others",
+            "track-record": "rarely-checked",
+            "depth": "key-calls",
+            "title": "head",
+            "company": "product",
+            "years": "5-to-7",
+            "certificates": "none",
+            "skills": ["python", "system-design", "cloud", "people-leadership", "mentoring"],
+        },
+        region="DE",
+        rung="lead",
+        never=("Many ML engineers branch at this level", COUPLE_OF_YEARS),
+    ),
+    Person(
+        name="new-grad-who-fine-tunes-llms",
+        story=(
+            "New graduate at a US AI startup, ML Engineer I, 8 months in: strong on LLM "
+            "fine-tuning from research, takes tickets from a tech lead and is reviewed closely."
+        ),
+        answers=JUNIOR
+        | {
+            "ai-review": "check-my-own",
+            "depth": "bounded-piece",
+            "title": "engineer-1",
+            "company": "product",
+            "years": "under-2",
+            "certificates": "none",
+            "skills": ["python", "llm-finetuning", "llm-architecture", "statistics", "evaluation"],
+        },
+        region="US",
+        rung="junior",
+        never=("Hugging Face NLP Course certificate",),
+    ),
+    Person(
+        name="capability-centre-senior-serving-real-time",
+        story=(
+            "Senior software engineer for ML at a US retailer's Bangalore capability centre, 6 "
+            "years: owns real-time ranking, is handed the risky launches and mentors two juniors."
+        ),
+        answers=SENIOR
+        | {
+            "initiative": "spot-own-area",
+            "direction": "plan-my-problem",
+            "title": "senior-swe",
+            "company": "other",
+            "years": "5-to-7",
+            "certificates": "one",
+            "skills": ["realtime-serving", "monitoring", "mlops", "deployment", "backend"],
+        },
+        rung="senior",
+        shows=("In India especially",),
+        never=("Ship a deep learning model with latency and accuracy checks", "demand ownership"),
+    ),
+    Person(
+        name="titled-lead-after-a-reorg-doing-mid-work",
+        story=(
+            "Titled lead at a US SaaS company after a reorg, 9 years: owns her own problems with "
+            "review on the risky ones, mentors one person, runs MLOps for her team."
+        ),
+        answers=MID
+        | {
+            "raise-others": "mentor",
+            "direction": "direct-projects",
+            "title": "lead",
+            "company": "product",
+            "years": "8-plus",
+            "certificates": "none",
+            "skills": ["python", "mlops", "deployment", "docker", "mentoring"],
+        },
+        region="US",
+        rung="mid",
+        never=("Specialise as an MLOps engineer", COUPLE_OF_YEARS),
+        shows=("the typical ML Engineer (mid-level) has worked 2–5 years",),
+    ),
+    Person(
+        name="insurer-senior-data-scientist-owning-churn",
+        story=(
+            "Senior data scientist at an Indian insurer, 6 years: owns the churn model end to "
+            "end; risky pricing models go to the actuaries; no deployment work."
+        ),
+        answers=MID
+        | {
+            "risky-work": "goes-elsewhere",
+            "ai-review": "if-it-runs",
+            "raise-others": "mentor",
+            "title": "senior-scientist",
+            "company": "in-house",
+            "years": "5-to-7",
+            "certificates": "one",
+            "skills": ["sql", "statistics", "ml-algorithms", "feature-engineering", "evaluation"],
+        },
+        rung="mid",
+        shows=("If you are coming from data science", "shift your focus to production"),
+        never=(INTO_DATA_SCIENCE,),
+    ),
+]
+
+
 @pytest.fixture
 def version(shipped_version: QuizVersion) -> QuizVersion:
     return shipped_version
@@ -1009,3 +1184,5 @@ def _counts_agree(text: str) -> None:
     if not_counted:  # the headline says it counts only answers naming a rung; the rest listed
         assert "work answers that name a rung" in text, text
     assert not re.search(r"\b1 of your \d+ work answers(?: that name a rung)? are\b", text), text
+    assert not re.search(r"by weight, 1 of \d+ are\b", text), text
+    assert not re.search(r"\b1 of your \d+ work answers count\b|the other 1 count\b", text), text
