@@ -66,8 +66,10 @@ def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: st
         before = tallies.counts_of(locked)  # as the locked row stands: flush moves it too
         _record_placement(locked, spec, place(spec, answers), answers, region or locked.region)
         locked.save(update_fields=COMPLETION_FIELDS)
-        tallies.add(tallies.difference(before, tallies.counts_of(locked)))
         attempt_completed.send(sender=Attempt, attempt=locked)
+        # Last: every attempt of the day adds to the same tally rows, so their locks are
+        # held only from here to the commit.
+        tallies.add(tallies.difference(before, tallies.counts_of(locked)))
         return locked
 
 
@@ -172,8 +174,8 @@ def place_and_record(
     # No savepoint when nested (place_once, a test): the caller's transaction is this one.
     with transaction.atomic(savepoint=False):
         attempt.save(force_insert=True)
-        tallies.started(attempt)
         attempt_completed.send(sender=Attempt, attempt=attempt)
+        tallies.started(attempt)  # last, as in complete_attempt: the day's rows are shared
     return attempt
 
 

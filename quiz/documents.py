@@ -41,14 +41,26 @@ class Document:
         return _read(cls, data)  # type: ignore[no-any-return]
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _json_of(value: object) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json_of(getattr(value, f.name)) for f in fields(value)}
+    # Every placement writes its result this way (hundreds of values): plain values, the
+    # commonest, are answered first, and each class's field names are looked up once.
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, (tuple, list, frozenset)):
         return [_json_of(item) for item in value]
     if isinstance(value, Mapping):
         return {key: _json_of(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _json_of(getattr(value, name)) for name in _field_names(type(value))}
     return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @cache

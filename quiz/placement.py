@@ -382,14 +382,28 @@ def _boundary(quiz: QuizSpec, evidence: Sequence[EvidenceAnswer], placed: RungSp
     rung) that would change the placement, by the same rule."""
     up: list[Mover] = []
     down: list[Mover] = []
-    for index, answer in enumerate(evidence):
+    # The rule applied to each changed answer set, from the weights at or above each rung
+    # less the one answer's and plus its change's (not a recount per change: every
+    # placement asks this of each answer's every other option).
+    total = sum(e.question.weight for e in evidence)
+    at_or_above = [
+        sum(e.question.weight for e in evidence if e.rung.order >= r.order) for r in quiz.rungs
+    ]
+
+    def placed_if(answer: EvidenceAnswer, to: RungSpec) -> RungSpec:
+        weight, was = answer.question.weight, answer.rung.order
+        moved = quiz.rungs[0]
+        for rung, weights in zip(quiz.rungs[1:], at_or_above[1:], strict=True):
+            changed = weights - (weight if was >= rung.order else 0)
+            changed += weight if to.order >= rung.order else 0
+            if total and changed / total + EPSILON >= quiz.threshold:
+                moved = rung
+        return moved
+
+    for answer in evidence:
         options = [o for o in answer.question.options if o.rung and o.rung != answer.option.rung]
         for option in sorted(options, key=lambda o: quiz.rung(str(o.rung)).order):
-            changed = EvidenceAnswer(
-                question=answer.question, option=option, rung=quiz.rung(str(option.rung))
-            )
-            trial = [*evidence[:index], changed, *evidence[index + 1 :]]
-            moved = _placed_by(quiz, support_by_rung(quiz, trial))
+            moved = placed_if(answer, quiz.rung(str(option.rung)))
             # Options in rung order: the smallest step up that crosses the line, once per
             # answer (and one step down that does).
             if moved.order > placed.order and not any(m.answer is answer for m in up):

@@ -583,3 +583,28 @@ def test_property_held_back_and_shown_by_split_around_the_placement(case):
             k for k in answered if rung_of(spec, k, answers[k]).order < placement.next_rung.order
         }
         assert {e.question.key for e in placement.held_back} == below
+
+
+@PROPERTY_SETTINGS
+@given(case=quiz_and_answers(weights=exact_weights, threshold=exact_thresholds))
+def test_property_the_boundary_is_every_single_answer_change_that_moves_the_rung(case):
+    """What the result says one answer would do is what placing that answer set does."""
+    spec, answers = case
+    placement = place(spec, answers)
+    expected_up: dict[str, tuple[str, str]] = {}
+    expected_down: dict[str, tuple[str, str]] = {}
+    for key, chosen in answers.items():
+        question = spec.question(key)
+        assert question is not None
+        by_order = sorted(question.options, key=lambda o: spec.rung(o.rung).order)
+        for option in (o for o in by_order if o.key != chosen):
+            moved = reference_placement(spec, answers | {key: option.key})
+            order = spec.rung(moved).order
+            if order > placement.rung.order:
+                expected_up.setdefault(key, (option.key, moved))
+            elif order < placement.rung.order:
+                expected_down.setdefault(key, (option.key, moved))
+    up = {m.answer.question.key: (m.to.key, m.rung.slug) for m in placement.boundary.up}
+    down = {m.answer.question.key: (m.to.key, m.rung.slug) for m in placement.boundary.down}
+    assert up == expected_up
+    assert down == expected_down
