@@ -25,9 +25,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from enum import IntEnum
+from functools import cache
 from itertools import batched
 from typing import Any, Protocol
 
+import psycopg
 from django.apps import apps as installed_apps
 from django.apps.registry import Apps
 from django.conf import settings
@@ -207,7 +209,7 @@ def add(changes: Mapping[Row, list[int]]) -> None:
         columns = [
             list(column) for column in zip(*(key + tuple(n) for key, n in rows), strict=True)
         ]
-        with connection.cursor() as cursor:
+        with _server_bound_cursor() as cursor:
             cursor.execute(_unnest_sql(), columns)
         return
     for chunk in batched(rows, UPSERT_ROWS):
@@ -226,6 +228,27 @@ CHANNEL, REF = TALLY_KEY.index("channel"), TALLY_KEY.index("ref")
 UPSERT_ROWS = 500
 
 
+class _BoundCursor(psycopg.Cursor[Any]):
+    """Server-side binding, never a named prepared statement: safe behind a pooler in
+    transaction mode (PgBouncer), where a statement prepared on one server connection is
+    unknown on the next."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        return super().execute(query, params, **kwargs | {"prepare": False})
+
+
+def _server_bound_cursor() -> Any:
+    """A Django cursor over psycopg's server-side binding, for the one statement every
+    placement runs: its arrays go as parameters rather than quoted into the statement's
+    text in Python (the connection's other queries keep Django's client-side binding)."""
+    connection.ensure_connection()
+    raw: Any = _BoundCursor(connection.connection)  # Django wraps DB-API cursors
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+@cache
 def _unnest_sql() -> str:
     quote = connection.ops.quote_name
     table = quote(Tally._meta.db_table)

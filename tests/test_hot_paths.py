@@ -26,7 +26,8 @@ from redis.connection import AbstractConnection
 from rest_framework.test import APIClient
 
 from careerquiz.partners.lookup import MSG_PARTNER_DISABLED
-from careerquiz.partners.models import Partner
+from careerquiz.partners.models import PLACEMENT_COMPLETED as PLACED
+from careerquiz.partners.models import Partner, WebhookDelivery, WebhookEndpoint
 from careerquiz.web import counters, recent
 from careerquiz.web.counters import Window, hit_many
 from quiz.models import Attempt, Question, Quiz
@@ -204,8 +205,51 @@ def test_quiz_reads_and_placements_ask_the_database_only_to_write(
         assert api.get(url, **key).status_code == 200
     with django_assert_num_queries(2):  # the attempt's INSERT, its tallies' upsert
         assert post_json(api, f"{url}placements/", body).status_code == 201
-    with django_assert_num_queries(3):  # and the partner's webhook endpoints
+    # A partner with no webhook endpoint: known from the first placement (kept a second).
+    with django_assert_num_queries(2):
         assert post_json(api, f"{url}placements/", body, **key).status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_partner_with_webhooks_is_asked_for_its_endpoints(api, quiz, partner, clock):
+    url = f"{QUIZZES}{quiz.slug}/placements/"
+    body = {"answers": answers_at(quiz, "mid"), "region": "IN"}
+    key = {"HTTP_X_CAREERQUIZ_PARTNER": partner.public_key}
+    assert post_json(api, url, body, **key).status_code == 201
+    assert not WebhookDelivery.objects.exists()
+
+    # Added in this process: the next placement is delivered at once.
+    mine = WebhookEndpoint.objects.create(
+        partner=partner, url="https://hooks.example/mine", events=[PLACED]
+    )
+    assert post_json(api, url, body, **key).status_code == 201
+    assert WebhookDelivery.objects.filter(endpoint=mine).count() == 1
+
+    # Another process removes it and adds one (no signal reaches this one): this process
+    # may still ask for the endpoints it knew of, and finds the new one.
+    WebhookEndpoint.objects.filter(pk=mine.pk).update(is_active=False)
+    theirs = WebhookEndpoint.objects.bulk_create(
+        [WebhookEndpoint(partner=partner, url="https://hooks.example/theirs", events=[PLACED])]
+    )[0]
+    assert post_json(api, url, body, **key).status_code == 201
+    assert WebhookDelivery.objects.filter(endpoint=mine).count() == 1
+    assert WebhookDelivery.objects.filter(endpoint=theirs).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_endpoint_added_elsewhere_is_sent_placements_within_a_second(api, quiz, partner, clock):
+    url = f"{QUIZZES}{quiz.slug}/placements/"
+    body = {"answers": answers_at(quiz, "mid"), "region": "IN"}
+    key = {"HTTP_X_CAREERQUIZ_PARTNER": partner.public_key}
+    assert post_json(api, url, body, **key).status_code == 201  # none yet: kept a second
+    [added] = WebhookEndpoint.objects.bulk_create(  # another process: no signal here
+        [WebhookEndpoint(partner=partner, url="https://hooks.example/new", events=[PLACED])]
+    )
+    clock[0] += 0.5
+    assert post_json(api, url, body, **key).status_code == 201
+    clock[0] += 0.5
+    assert post_json(api, url, body, **key).status_code == 201
+    assert WebhookDelivery.objects.filter(endpoint=added).count() == 1  # the last one
 
 
 @pytest.mark.django_db

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
@@ -47,6 +48,7 @@ from careerquiz.partners.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from careerquiz.web.recent import Recent
 from quiz.models import Attempt, Quiz
 from quiz.placement import SKILLS, place
 from quiz.results import build_result, remember
@@ -76,10 +78,24 @@ def register_placement_data(builder: PlacementData) -> None:
     _placement_data[:] = [builder]
 
 
+# Whether a partner has any active endpoint, kept a second per process: most partners
+# have none, and a placement then asks the database nothing about webhooks. An endpoint
+# added in another process is sent placements from within that second; the process that
+# saves or deletes one forgets at once, and again on commit (as careerquiz.partners.lookup).
+_listens: Recent[int, bool] = Recent()
+
+
+def forget_endpoints(**kwargs: Any) -> None:
+    _listens.forget()
+    transaction.on_commit(_listens.forget)
+
+
 def connect() -> None:
     attempt_completed.connect(
         record_placement_deliveries, sender=Attempt, dispatch_uid="webhooks.placement"
     )
+    for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+        signal.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid=f"webhooks.{name}")
 
 
 def placement_data(attempt: Attempt) -> dict[str, Any]:
@@ -102,11 +118,12 @@ def envelope(event_type: str, data: dict[str, Any], *, test: bool = False) -> di
 def record_placement_deliveries(sender: type[Attempt], attempt: Attempt, **kwargs: Any) -> None:
     """Write the deliveries of a completed attempt, in its transaction; send after commit."""
     # A staff preview in the partner's theme is nobody's placement: the partner is not told.
-    if attempt.partner_id is None or attempt.channel == Attempt.Channel.PREVIEW:
+    partner_id = attempt.partner_id
+    if partner_id is None or attempt.channel == Attempt.Channel.PREVIEW:
         return
-    endpoints = WebhookEndpoint.objects.listening_to(
-        PLACEMENT_COMPLETED, partner_id=attempt.partner_id
-    )
+    if not _listens.get(partner_id, lambda: _has_active_endpoint(partner_id)):
+        return
+    endpoints = WebhookEndpoint.objects.listening_to(PLACEMENT_COMPLETED, partner_id=partner_id)
     if not endpoints:
         return
     payload = envelope(PLACEMENT_COMPLETED, placement_data(attempt))
@@ -116,6 +133,10 @@ def record_placement_deliveries(sender: type[Attempt], attempt: Attempt, **kwarg
     ]
     WebhookDelivery.objects.bulk_create(deliveries)
     enqueue_after_commit([d.message_id for d in deliveries])
+
+
+def _has_active_endpoint(partner_id: int) -> bool:
+    return WebhookEndpoint.objects.filter(partner_id=partner_id, is_active=True).exists()
 
 
 def enqueue_after_commit(message_ids: Iterable[str]) -> None:
