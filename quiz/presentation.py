@@ -554,6 +554,10 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         *boundary.values(),
     )
     said.mark(*(move["lead"] for move in first_screen))
+    # What moves people on from the rung is the rung's own word, said in full below the
+    # answers: their steps' reasons that restate it are left to it.
+    moves_you_up = [s for s in steps if s.kind == "moves_you_up"] if next_rung else []
+    said.reserve(*(s.detail for s in moves_you_up))
     # The headline's move is its first sentence; an answer's step says the rest with the
     # answer, any other move's rest goes with the notes below the card.
     first = first_screen[0] if first_screen else None
@@ -571,12 +575,13 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         number = pointers.get(answer["question"])
         if number:  # its step up is a move above: point there, say only what it adds
             answer["pointer"] = number
-            answer["advice"] = said.new(answer["advice"][len(first_sentence(answer["advice"])) :])
+            rest = answer["advice"][len(first_sentence(answer["advice"])) :]
+            answer["advice"] = said.new(rest, near=True, first_is_new=False)
         else:
-            answer["advice"] = said.new(answer["advice"])
+            answer["advice"] = said.new(answer["advice"], near=True)
     below_top = labelled(result.below_top)
     for answer in below_top:
-        answer["advice"] = said.new(answer["advice"])
+        answer["advice"] = said.new(answer["advice"], near=True)
     # Past the first screen, the answers' steps up are listed with the answers; only
     # without any are the other moves listed on their own.
     more_moves = (
@@ -584,7 +589,6 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
         if held_back
         else [m | {"detail": said.new(m["detail"])} for m in all_moves[MOVES_SHOWN:]]
     )
-    moves_you_up = [s for s in steps if s.kind == "moves_you_up"] if next_rung else []
     shown_up = [s.to_json() | {"detail": said.new(s.detail)} for s in moves_you_up]
     # What keeps people on a rung is no advice at the top, where nobody is kept.
     keeps = said.new(result.keeps_you_stuck) if next_rung else ""

@@ -4,8 +4,10 @@ Result text comes from many places in the content (a rung's texts, each answer's
 advice, notes, next steps), and editors write them one at a time: the same seed
 sentence often closes two answers' advice, or every certificate's detail. A page
 reads each such sentence the first time it comes, and later blocks keep only
-what they add. Plain functions over strings; exact sentences only, so nothing is
-ever cut out of the middle of one.
+what they add. Plain functions over strings; whole sentences only, so nothing is
+ever cut out of the middle of one. A sentence that only restates, in other words,
+one said before (a run of NEAR_WORDS words in common) is dropped where the text it
+closes is a reason, not the point: an answer's advice after its first sentence.
 """
 
 from __future__ import annotations
@@ -25,27 +27,58 @@ def _key(sentence: str) -> str:
     return " ".join(sentence.lower().split()).rstrip(".!? ")
 
 
+# Two sentences sharing a run of this many words make one point twice in other words
+# (an answer's "why" restating the rung's own text).
+NEAR_WORDS = 8
+WORD = re.compile(r"[a-z0-9']+")
+
+
+def _runs(sentence: str) -> set[tuple[str, ...]]:
+    words = WORD.findall(sentence.lower())
+    return {tuple(words[i : i + NEAR_WORDS]) for i in range(len(words) - NEAR_WORDS + 1)}
+
+
 class Said:
     """The sentences a page has said so far, in the order it says them."""
 
     def __init__(self) -> None:
         self._said: set[str] = set()
+        self._runs: set[tuple[str, ...]] = set()
+
+    def _add(self, sentence: str) -> None:
+        self._said.add(_key(sentence))
+        self._runs |= _runs(sentence)
 
     def mark(self, *texts: str) -> None:
         for text in texts:
-            self._said.update(_key(s) for s in sentences(text))
+            for sentence in sentences(text):
+                self._add(sentence)
+
+    def reserve(self, *texts: str) -> None:
+        """Texts the page says further down, in full: a reason said earlier in other
+        words (`new(..., near=True)`) is left to them."""
+        for text in texts:
+            for sentence in sentences(text):
+                self._runs |= _runs(sentence)
 
     def said(self, sentence: str) -> bool:
         return _key(sentence) in self._said
 
-    def new(self, text: str) -> str:
-        """The text without the sentences already said; what is left is now said too."""
+    def new(self, text: str, *, near: bool = False, first_is_new: bool = True) -> str:
+        """The text without the sentences already said; what is left is now said too.
+
+        With `near`, a sentence that shares a run of NEAR_WORDS words with one already
+        said goes too, except the text's first (its point, kept unless said exactly);
+        `first_is_new=False` for a text whose first sentence was cut off already.
+        """
         kept = []
-        for sentence in sentences(text):
-            key = _key(sentence)
-            if key not in self._said:
-                self._said.add(key)
-                kept.append(sentence)
+        for index, sentence in enumerate(sentences(text)):
+            if _key(sentence) in self._said:
+                continue
+            if near and (index or not first_is_new) and _runs(sentence) & self._runs:
+                continue
+            self._add(sentence)
+            kept.append(sentence)
         return " ".join(kept)
 
 

@@ -388,7 +388,8 @@ PEOPLE = [
         # Their one Junior answer's step up would reach only Mid: the move shown first is
         # the step of an answer on their own rung, which counts toward Senior.
         headline=(
-            "Your next move toward Senior ML Engineer: Ask for the problems without a clean answer",
+            "Your next move toward Senior ML Engineer: Own a problem in a system where a mistake "
+            "is expensive",
         ),
         never=(INDIA_ONLY, DATA_SCIENCE_AS_RELATED, INTO_DATA_SCIENCE),
     ),

@@ -263,7 +263,7 @@ def test_the_fresher_gets_the_learning_path_and_both_india_junior_bands(version)
     assert junior_sources == {SEED_002, SEED_003}
     assert result["next_rung"]["slug"] == "mid"
     [note] = result["notes"]  # the product company's, in its junior variant
-    assert "ask to be handed a problem rather than a task" in note["text"]
+    assert "because the work there forces you to own problems" in note["text"]
     assert result["years"]["comparison"] == "within"
     # First, seed 000's way off the junior rung: notice what needs doing unasked.
     first = result["next_steps"][0]
