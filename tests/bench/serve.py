@@ -12,7 +12,9 @@ its median round). Ratios are to /healthz/ in the same run on the same
 server, so a busy machine moves every row alike. Needs Debian's wrk; the
 PostgreSQL run needs the server on 127.0.0.1:5432 (it makes and drops its own
 database) and Redis on 127.0.0.1:6379 (database 15, or --redis-url; it flushes it).
-Run it alone: a test run beside it halves every figure.
+Run it alone: a test run beside it halves every figure. Each row also gives the CPU
+time every process but wrk used per request (from /proc): on a busy shared machine it
+moves less than the rates do. --only placements measures just that and the floor.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class Measured:
     mean_ms: float
     p99_ms: float
     errors: str
+    cpu_ms: float = 0.0  # CPU time of every process but wrk, per request served
 
 
 @contextmanager
@@ -163,6 +166,24 @@ def lua_script(target: Target, folder: Path) -> Path:
     return path
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of every process on the machine but wrk (the server, the
+    database, Redis): a request's cost, whoever paid it, when nothing else runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() == "wrk":
+                    continue
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def load(base: str, target: Target, args: argparse.Namespace, folder: Path) -> Measured:
     command = [
         "wrk",
@@ -177,7 +198,9 @@ def load(base: str, target: Target, args: argparse.Namespace, folder: Path) -> M
         str(lua_script(target, folder)),
         base + target.path,
     ]
+    before = cpu_seconds()
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    used = cpu_seconds() - before
     rate, mean, p99 = RATE.search(out), MEAN.search(out), LATENCY.search(out)
     if not (rate and mean and p99):
         raise SystemExit(f"unreadable wrk output for {target.name}:\n{out}")
@@ -187,6 +210,7 @@ def load(base: str, target: Target, args: argparse.Namespace, folder: Path) -> M
         float(mean.group(1)) * SCALE[mean.group(2)],
         float(p99.group(1)) * SCALE[p99.group(2)],
         "; ".join(ERRORS.findall(out)),
+        used * 1000 / max(1.0, float(rate.group(1)) * args.duration),
     )
 
 
@@ -208,7 +232,12 @@ def median_of(runs: list[Measured]) -> Measured:
     middle = ordered[len(ordered) // 2]
     errors = "; ".join(run.errors for run in runs if run.errors)
     return Measured(
-        middle.target, middle.requests_per_second, middle.mean_ms, middle.p99_ms, errors
+        middle.target,
+        middle.requests_per_second,
+        middle.mean_ms,
+        middle.p99_ms,
+        errors,
+        middle.cpu_ms,
     )
 
 
@@ -216,15 +245,16 @@ def table(title: str, rows: list[Measured]) -> str:
     floor = rows[0].requests_per_second
     lines = [
         f"\n{title}\n",
-        "| request | req/s | ratio to `/healthz/` | mean | p99 | p99 / mean |",
-        "|---|---|---|---|---|---|",
+        "| request | req/s | ratio to `/healthz/` | mean | p99 | p99 / mean | CPU / request |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         note = f" ({row.errors})" if row.errors else ""
         lines.append(
             f"| {row.target.name} | {row.requests_per_second:.0f} | "
             f"{row.requests_per_second / floor:.2f} | {row.mean_ms:.1f} ms | "
-            f"{row.p99_ms:.1f} ms | {row.p99_ms / row.mean_ms:.1f}{note} |"
+            f"{row.p99_ms:.1f} ms | {row.p99_ms / row.mean_ms:.1f}{note} | "
+            f"{row.cpu_ms:.2f} ms |"
         )
     return "\n".join(lines)
 
@@ -243,7 +273,11 @@ def run(kind: str, args: argparse.Namespace) -> str:
             key = prepare(env)
             with server(args.server, env, args.workers) as base:
                 sizes = first_load_bytes(base, key)
-                measured = targets(base, key)
+                measured = [
+                    t
+                    for i, t in enumerate(targets(base, key))
+                    if i == 0 or not args.only or any(word in t.name for word in args.only)
+                ]
                 for target in measured:
                     check(base, target)
                 # Rounds through every request, so a slow spell of a shared machine
@@ -275,6 +309,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=5, help="Seconds per request and round.")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="WORD",
+        help="Only the requests whose name has one of these words (and /healthz/, the floor).",
+    )
     parser.add_argument(
         "--redis-url", default=REDIS_URL, help="The Redis database to use; it is flushed."
     )
