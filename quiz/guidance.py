@@ -56,7 +56,7 @@ def below_top_advice(
     spec: QuizSpec, placement: Placement, facts: Facts | None = None
 ) -> list[Advice]:
     """At the top rung nothing holds the visitor below a next rung; the answers under the
-    top still have a step up to it, which rounds out their placement."""
+    top still have their step one rung up, which rounds out their placement."""
     if placement.next_rung is not None:
         return []
     below = [e for e in placement.evidence if e.rung.order < placement.rung.order]

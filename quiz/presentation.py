@@ -9,7 +9,6 @@ what such a result lacks is None or empty here, and worded as it was then.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +29,7 @@ from quiz.documents import (
     Why,
     Years,
 )
-from quiz.repetition import Said, shared_ending, without_ending
+from quiz.repetition import Said, sentences, shared_ending, without_ending
 
 CONFIDENCE_WORDS = {
     "high": "High confidence: most of your answers point at this rung.",
@@ -109,6 +108,7 @@ MSG_BOUNDARY_DOWN = (
     "Your placement rests on a single answer: a lower answer on “{question}” would place you at "
     "{rung}."
 )
+MSG_LOWER_RUNG = "a lower rung"
 MSG_BOUNDARY_DOWN_ANY = (
     "Your placement is at the rule's edge: a lower answer on any one of {count} of your answers, "
     "such as “{question}”, would place you at {rung}."
@@ -307,7 +307,11 @@ def profile_rows(result: Result, version: Snapshot | None = None) -> list[dict[s
     at_boundary = (
         {dimensions.get(m.question) for m in result.boundary.up} if result.boundary else set()
     )
-    edge = [(i, rung) for i, rung in measured if rows[i]["dimension"] in at_boundary]
+    edge = [
+        (i, rung)
+        for i, rung in measured
+        if rows[i]["dimension"] in at_boundary and rung.order < upcoming.order
+    ]
     lowest, rung = min(edge or measured, key=lambda pair: pair[1].order)
     if rung.order < upcoming.order:
         rows[lowest]["limiting"] = True
@@ -339,7 +343,10 @@ def boundary_text(result: Result) -> dict[str, str]:
         template = MSG_BOUNDARY_DOWN if len(boundary.down) == 1 else MSG_BOUNDARY_DOWN_ANY
         words["down"] = template.format(
             question=first.question_text,
-            rung=first.to_rung.title if first.to_rung else "",
+            # With weights, different answers can drop the visitor to different rungs.
+            rung=first.to_rung.title
+            if first.to_rung and len({m.to_rung.slug for m in boundary.down if m.to_rung}) == 1
+            else MSG_LOWER_RUNG,
             count=len(boundary.down),
         )
     return words
@@ -450,8 +457,8 @@ def _lead(note: ResultNote | None) -> dict[str, Any] | None:
 
 def first_sentence(text: str) -> str:
     """The first sentence of a piece of advice: the move itself, for the first screen."""
-    match = re.match(r"(.+?[.!?])\s+[A-Z“\"(]", text, re.S)
-    return match.group(1) if match else text
+    parts = sentences(text)
+    return parts[0] if parts else text
 
 
 def bands_apart(bands: Sequence[Band]) -> list[tuple[str, str]]:
@@ -592,12 +599,19 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
     shown_up = [s.to_json() | {"detail": said.new(s.detail)} for s in moves_you_up]
     # What keeps people on a rung is no advice at the top, where nobody is kept.
     keeps = said.new(result.keeps_you_stuck) if next_rung else ""
-    on_first_screen = [m["step"] for m in first_screen if "step" in m]
+    # A step that is a first-screen move says all it has there (move 1's rest goes beside
+    # the placement); one with more to say than its first sentence stays in its list too,
+    # where what was said is left out.
+    on_first_screen = [
+        m["step"]
+        for n, m in enumerate(first_screen)
+        if "step" in m and (n == 0 or not m["detail"][len(m["lead"]) :].strip())
+    ]
     groups = []
     for kind, label in NEXT_STEP_GROUPS:
         items = [s for s in steps if s.kind == kind and s not in on_first_screen]
         if items:
-            omitted = left_out(placed, kind, items)
+            omitted = left_out(placed, kind, [s for s in steps if s.kind == kind])
             groups.append(_step_group(kind, label, items, said, omitted=omitted))
     here = [b for b in salary if b.rung == rung.slug]
     upcoming = [b for b in salary if next_rung and b.rung == next_rung.slug]

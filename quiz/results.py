@@ -113,7 +113,7 @@ def build_result(
         shown_by=tuple(_evidence(e) for e in placement.shown_by),
         not_counted=_not_counted(spec, placement),
         # At the top nothing is held back below a next rung; these are listed all the same,
-        # each with its step up to the top.
+        # each with its step one rung up.
         below_top=tuple(_held_back(a) for a in guidance.below_top_advice(spec, placement, facts)),
         held_back=tuple(_held_back(a) for a in advice),
         notes=tuple(

@@ -388,8 +388,8 @@ PEOPLE = [
         # Their one Junior answer's step up would reach only Mid: the move shown first is
         # the step of an answer on their own rung, which counts toward Senior.
         headline=(
-            "Your next move toward Senior ML Engineer: Own a problem in a system where a mistake "
-            "is expensive",
+            "Your next move toward Senior ML Engineer: Own a problem end to end in a system "
+            "where a mistake is expensive",
         ),
         never=(INDIA_ONLY, DATA_SCIENCE_AS_RELATED, INTO_DATA_SCIENCE),
     ),
@@ -892,7 +892,13 @@ PEOPLE += [
         # Seven years at a product company is more than "a couple"; the four answers under
         # the top each get their step up.
         never=(COUPLE_OF_YEARS,),
-        shows=("Your 4 answers below Lead / Staff ML Engineer, each with its step up",),
+        shows=(
+            "Your 4 answers below Lead / Staff ML Engineer, each with its step up",
+            # A move on the first screen shows its first sentence; the rest is still said.
+            "The staff track: deep instead of wide",
+            "Leading people is a different job from engineering, and plenty of excellent "
+            "engineers do not want it.",
+        ),
     ),
     Person(
         name="consultant-handed-the-risky-client-systems",

@@ -20,6 +20,7 @@ from ladder.conditions import applies, fitted_text
 from quiz import guidance, presentation
 from quiz.models import QuizVersion
 from quiz.placement import EVIDENCE, SKILLS, QuestionSpec, QuizSpec, place
+from quiz.repetition import sentences
 from quiz.results import build_result
 from quiz.versions import spec_for
 from tests.reading import said_twice
@@ -172,6 +173,18 @@ def test_no_result_contradicts_the_answers_it_was_built_from(shipped):
 
         # Each sentence of advice or explanation is said once on the page.
         assert said_twice(html) == []
+
+        # Nothing shown is said to be left out, and every next step's words reach the page:
+        # one shown as a first-screen move has the rest of its detail below.
+        shown_titles = {s["title"] for s in result["next_steps"]}
+        for group in context["step_groups"]:
+            assert not set(group["left_out"]) & shown_titles, group["left_out"]
+        listed_kinds = {kind for kind, _ in presentation.NEXT_STEP_GROUPS} | {"track"}
+        for step in result["next_steps"]:
+            if step["kind"] not in listed_kinds:  # an answer's advice: its reasons may go
+                continue
+            for sentence in sentences(step["detail"]):
+                assert " ".join(sentence.split()) in text, (step["title"], sentence)
 
         # Never "high" within one answer of a boundary.
         if _rung_after_one_change(spec, answers) - {placement.rung.slug}:
