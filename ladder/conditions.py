@@ -41,6 +41,18 @@ LIST_KEYS = (
 )
 ANSWER_KEYS = ("answers", "not_answers")
 KEYS = frozenset(LIST_KEYS + ANSWER_KEYS)
+
+
+def in_file_order(when: Mapping[str, Any]) -> dict[str, Any]:
+    """A condition with its keys in the format's order and each answers object's questions
+    sorted, whatever order it was stored in (PostgreSQL's jsonb keeps its own)."""
+    ordered = {key: when[key] for key in LIST_KEYS + ANSWER_KEYS if key in when}
+    for key in ANSWER_KEYS:
+        if isinstance(ordered.get(key), Mapping):
+            ordered[key] = dict(sorted(ordered[key].items()))
+    return ordered | {key: value for key, value in when.items() if key not in ordered}
+
+
 TITLE_RELATIONS = ("ahead", "level", "behind")
 
 MSG_WHEN_SHAPE = (

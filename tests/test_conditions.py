@@ -15,6 +15,7 @@ from ladder.conditions import (
     Facts,
     applies,
     fitted_text,
+    in_file_order,
     texts_problem,
     when_problem,
 )
@@ -177,3 +178,15 @@ def test_a_content_file_with_malformed_rung_texts_or_skill_conditions_names_the_
         f"ladders[0].rungs[2].texts: {MSG_TEXTS_SHAPE}",
         f"ladders[0].rungs[3].skills[0].when: {MSG_WHEN_SHAPE}",
     ]
+
+
+def test_a_condition_is_written_in_the_formats_order_whatever_order_it_was_stored_in():
+    # PostgreSQL's jsonb stores an object's keys shortest first.
+    stored = {
+        "unticked": ["MLOps"],
+        "not_answers": {"title": ["specialist"], "company": ["research"]},
+        "region": ["IN"],
+    }
+    assert list(in_file_order(stored)) == ["region", "unticked", "not_answers"]
+    assert list(in_file_order(stored)["not_answers"]) == ["company", "title"]
+    assert in_file_order(stored) == stored

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Model, Prefetch, QuerySet
 
 from careerquiz.content import schema
+from ladder.conditions import in_file_order
 from ladder.models import Ladder, LadderNote, Responsibility, Rung, Source
 from quiz import rules
 from quiz.models import Option, Question, Quiz
@@ -65,6 +66,8 @@ def _columns(obj: object, table: dict[str, schema.Field]) -> dict[str, Any]:
     for name, default in LEFT_OUT_AT_DEFAULT.items():
         if name in values and values[name] == default:
             del values[name]
+    if values.get("when"):
+        values["when"] = in_file_order(values["when"])
     return values
 
 
@@ -103,7 +106,8 @@ def _rung(rung: Rung) -> dict[str, Any]:
     if values["texts"]:
         # PostgreSQL's jsonb keeps an object's keys in an order of its own: write ours.
         values["texts"] = [
-            {key: item[key] for key in TEXT_KEY_ORDER if key in item} for item in values["texts"]
+            {key: _when_in_order(key, item[key]) for key in TEXT_KEY_ORDER if key in item}
+            for item in values["texts"]
         ]
     else:
         del values["texts"]  # files from before rung texts had variants re-export as they were
@@ -159,7 +163,11 @@ def _question(question: Question) -> dict[str, Any]:
 
 def _note_in_file_order(note: dict[str, Any]) -> dict[str, Any]:
     # PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first).
-    return {key: note[key] for key in rules.NOTE_FIELDS if key in note}
+    return {key: _when_in_order(key, note[key]) for key in rules.NOTE_FIELDS if key in note}
+
+
+def _when_in_order(key: str, value: Any) -> Any:
+    return in_file_order(value) if key == "when" and value else value
 
 
 def _option(role: str, option: Option) -> dict[str, Any]:
