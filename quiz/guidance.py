@@ -27,6 +27,7 @@ from quiz.placement import (
     EvidenceAnswer,
     OptionSpec,
     Placement,
+    QuestionSpec,
     QuizSpec,
     RungSpec,
 )
@@ -63,22 +64,31 @@ def below_top_advice(
     return [_advice(spec, placement, answer, facts) for answer in below]
 
 
+def answer_at(question: QuestionSpec, rung: str, track: str) -> OptionSpec | None:
+    """The question's answer at `rung`: the one for the visitor's own track where it has
+    one (a staff-track engineer is shown the staff answer, not "frame it for others")."""
+    return min(
+        (o for o in question.options if o.rung == rung),
+        key=lambda o: o.track != track,
+        default=None,
+    )
+
+
 def _advice(
     spec: QuizSpec, placement: Placement, answer: EvidenceAnswer, facts: Facts | None = None
 ) -> Advice:
     ceiling = placement.next_rung.order if placement.next_rung else placement.rung.order
     above = [
-        (option, spec.rung(option.rung))
+        spec.rung(option.rung)
         for option in answer.question.options
         if option.rung and answer.rung.order < spec.rung(option.rung).order <= ceiling
     ]
     target: OptionSpec | None = None
     rung: RungSpec | None = None
     if above:
-        # The nearest rung up; among its answers, the one for the visitor's own track (a
-        # staff-track engineer is shown the staff answer, not "frame it for others").
-        track = facts.track if facts is not None else ""
-        target, rung = min(above, key=lambda pair: (pair[1].order, pair[0].track != track))
+        # The nearest rung up, and its answer for the visitor's own track.
+        rung = min(above, key=lambda r: r.order)
+        target = answer_at(answer.question, rung.slug, facts.track if facts is not None else "")
     # An option's own advice is written for the step from it; older content only has the
     # question's, which is shown as it was.
     fitted = next(

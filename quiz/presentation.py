@@ -366,7 +366,9 @@ def years_text(years: Years | None, rung: RungRef) -> str:
     return f"{sentence} {MSG_YEARS_BESIDE}"
 
 
-def steps_up_first(result: Result, version: Snapshot) -> list[HeldBack]:
+def steps_up_first(
+    result: Result, version: Snapshot, profile: Sequence[dict[str, Any]]
+) -> list[HeldBack]:
     """The answers below the next rung, those whose step up moves the visitor toward it
     first: an answer that alone would place them there, then answers on the placed rung
     (one rung up is the next rung; a lower answer's step up reaches only the placed
@@ -390,7 +392,7 @@ def steps_up_first(result: Result, version: Snapshot) -> list[HeldBack]:
         if (target := targets.get(m.question)) is not None
         and orders.get(target.rung, 0) >= option_order(m.question, m.to_option)
     }
-    limiting = {row["dimension"] for row in profile_rows(result, version) if row.get("limiting")}
+    limiting = {row["dimension"] for row in profile if row.get("limiting")}
 
     def key(pair: tuple[int, HeldBack]) -> tuple[bool, bool, bool, float, int]:
         index, answer = pair
@@ -536,7 +538,8 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
     def labelled(answers: Sequence[Evidence]) -> list[dict[str, Any]]:
         return [a.to_json() | {"rung_title": titles.get(a.rung, "")} for a in answers]
 
-    ordered = steps_up_first(result, version)
+    profile = profile_rows(result, version)
+    ordered = steps_up_first(result, version, profile)
     held_back = labelled(ordered)
     shown_by = labelled(result.shown_by)
     # Every work answer is listed once: below the next rung (with its step up) or at it.
@@ -544,7 +547,6 @@ def result_context(result: Result, *, version: Snapshot) -> dict[str, Any]:
     reached = [a for a in shown_by if a["question"] not in held]
     all_moves = moves(result, ordered)
     first_screen = all_moves[:MOVES_SHOWN]
-    profile = profile_rows(result, version)
     track_note = _lead(result.track_note)
     headline_notes = [_lead(n) for n in result.ladder_notes]
     boundary = boundary_text(result)

@@ -210,9 +210,7 @@ def _mover(mover: PlacementMover, *, track: str = "") -> Mover:
     """A single-answer change, named by the answer a visitor on `track` would give at that
     rung (a staff-track engineer is shown the staff answer, as in their advice)."""
     e = mover.answer
-    to = mover.to
-    if track:
-        to = next((o for o in e.question.options if o.rung == to.rung and o.track == track), to)
+    to = guidance.answer_at(e.question, str(mover.to.rung), track) or mover.to
     return Mover(
         question=e.question.key,
         question_text=e.question.text,
