@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from quiz import guidance, tallies
 from quiz.documents import RESULT_SCHEMA
+from quiz.inserts import insert_counted
 from quiz.models import Attempt, PlacementRequest, QuizVersion
 from quiz.placement import CONTEXT, EVIDENCE, Placement, QuizSpec, place
 from quiz.progress import total_steps
@@ -38,17 +39,17 @@ def start_attempt(
     passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
     # No savepoint when nested (a view's transaction, a test): the caller's is this one.
+    attempt = Attempt(
+        quiz_id=version.quiz_id,
+        version=version,
+        channel=channel,
+        partner_id=partner_id,
+        region=region,
+        ref=ref,
+        passthrough=dict(passthrough or {}),
+    )
     with transaction.atomic(savepoint=False):
-        attempt = Attempt.objects.create(
-            quiz_id=version.quiz_id,
-            version=version,
-            channel=channel,
-            partner_id=partner_id,
-            region=region,
-            ref=ref,
-            passthrough=dict(passthrough or {}),
-        )
-        tallies.started(attempt)
+        insert_counted(attempt)
     return attempt
 
 
@@ -173,9 +174,8 @@ def place_and_record(
     _record_placement(attempt, spec, placement, answers, region)
     # No savepoint when nested (place_once, a test): the caller's transaction is this one.
     with transaction.atomic(savepoint=False):
-        attempt.save(force_insert=True)
+        insert_counted(attempt)
         attempt_completed.send(sender=Attempt, attempt=attempt)
-        tallies.started(attempt)  # last, as in complete_attempt: the day's rows are shared
     return attempt
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import redis
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from redis.connection import AbstractConnection
@@ -203,10 +203,12 @@ def test_quiz_reads_and_placements_ask_the_database_only_to_write(
 
     with django_assert_num_queries(0):
         assert api.get(url, **key).status_code == 200
-    with django_assert_num_queries(2):  # the attempt's INSERT, its tallies' upsert
+    # The attempt's INSERT and its tallies' upsert: one statement on PostgreSQL.
+    writes = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(writes):
         assert post_json(api, f"{url}placements/", body).status_code == 201
     # A partner with no webhook endpoint: known from the first placement (kept a second).
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(writes):
         assert post_json(api, f"{url}placements/", body, **key).status_code == 201
 
 

@@ -23,6 +23,7 @@ import argparse
 import gzip
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -34,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.servers import (
     REDIS_HOST,
@@ -61,6 +63,8 @@ class Target:
     method: str = "GET"
     body: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    # Bodies sent in turn at random instead of `body`: each placement a different person.
+    bodies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,12 +118,11 @@ def targets(base: str, key: str) -> list[Target]:
         {"state": state.group(1), choice.group(1): choice.group(2), "action": "next"}
     )
     quiz = json.loads(fetch(f"{base}/api/v1/quizzes/{QUIZ}/"))
-    answers = {
-        q["key"]: ([q["options"][0]["key"]] if q["kind"] == "multiple" else q["options"][0]["key"])
-        for q in quiz["questions"]
-        if q["required"]
-    }
-    placement = json.dumps({"answers": answers, "region": "IN"})
+    people = random.Random(QUIZ)
+    placements = tuple(
+        json.dumps({"answers": random_answers(quiz, people), "region": people.choice(REGIONS)})
+        for _ in range(PEOPLE)
+    )
     json_headers = (("Content-Type", "application/json"), ("X-Careerquiz-Partner", key))
     return [
         Target("`/healthz/`", "/healthz/"),
@@ -138,15 +141,33 @@ def targets(base: str, key: str) -> list[Target]:
             "`POST …/placements/`",
             f"/api/v1/quizzes/{QUIZ}/placements/",
             "POST",
-            placement,
+            placements[0],
             json_headers,
+            placements,
         ),
     ]
 
 
+PEOPLE = 500  # distinct placement bodies: no cache of one person's result flatters a run
+REGIONS = ("IN", "US", "")
+
+
+def random_answers(quiz: dict[str, Any], people: random.Random) -> dict[str, Any]:
+    """Every question answered at random, as the API takes it (a list for multiple)."""
+    answers: dict[str, Any] = {}
+    for question in quiz["questions"]:
+        keys = [option["key"] for option in question["options"]]
+        if question["kind"] == "multiple":
+            answers[question["key"]] = people.sample(keys, people.randint(0, len(keys)))
+        else:
+            answers[question["key"]] = people.choice(keys)
+    return answers
+
+
 def check(base: str, target: Target) -> None:
-    data = target.body.encode() if target.method == "POST" else None
-    fetch(base + target.path, data=data, headers=dict(target.headers))
+    for body in target.bodies or (target.body,):
+        data = body.encode() if target.method == "POST" else None
+        fetch(base + target.path, data=data, headers=dict(target.headers))
 
 
 LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
@@ -161,6 +182,13 @@ def lua_script(target: Target, folder: Path) -> Path:
     if target.body:
         lines.append(f"wrk.body = {json.dumps(target.body)}")
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in target.headers]
+    if target.bodies:
+        # A JSON string is a Lua string literal for the ASCII json.dumps writes.
+        lines.append("local bodies = {" + ",".join(json.dumps(b) for b in target.bodies) + "}")
+        lines.append(
+            "request = function() "
+            "return wrk.format(nil, nil, nil, bodies[math.random(#bodies)]) end"
+        )
     path = folder / f"{abs(hash(target.name))}.lua"
     path.write_text("\n".join(lines) + "\n")
     return path
