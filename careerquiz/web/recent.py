@@ -30,18 +30,24 @@ class Recent[K: Hashable, V]:
         self.seconds = seconds
         self.max_entries = max_entries
         self._entries: dict[K, tuple[float, V]] = {}
+        self._forgotten = 0  # how many times forget() ran: a load it overlapped is not kept
         _EVERY.add(self)  # type: ignore[arg-type]
 
     def get(self, key: K, load: Callable[[], V]) -> V:
         """The kept value for `key`, or `load()`'s if none is kept or it is too old.
 
         Two threads that miss at once both load: a duplicate query, never a wrong answer.
+        A value loaded while another thread forgot is returned but not kept: it may be
+        from before the change that made the thread forget.
         """
         now = clock()
         kept = self._entries.get(key)
         if kept is not None and kept[0] > now:
             return kept[1]
+        forgotten = self._forgotten
         value = load()
+        if forgotten != self._forgotten:
+            return value
         if len(self._entries) >= self.max_entries:  # many keys (bad ones, say): start over
             self._entries.clear()
         self._entries[key] = (now + self.seconds, value)
@@ -49,6 +55,7 @@ class Recent[K: Hashable, V]:
 
     def forget(self) -> None:
         """Load every value again on its next use (something they depend on changed)."""
+        self._forgotten += 1
         self._entries.clear()
 
 
