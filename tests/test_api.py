@@ -825,7 +825,21 @@ def test_the_fast_placement_body_is_exactly_the_serializers_output(quiz, rung):
     old = {k: v for k, v in body.items() if k not in ("why", "claimed", "next_rung_skills")}
 
     for data in (body, old):
-        assert projector(PlacementSerializer)(data) == PlacementSerializer(data).data
+        # As JSON text: the same keys in the same order, and 1 is not 1.0 nor True.
+        expected = json.dumps(PlacementSerializer(data).data)
+        assert json.dumps(projector(PlacementSerializer)(data)) == expected
+
+    # The body as sent writes only the fields it shows, and is the same.
+    from careerquiz.api.views import _Site, placement_body
+
+    site = _Site("https://quiz.example/")
+    whole = attempt.result | {
+        "result_url": site.build_absolute_uri(attempt.get_absolute_url()),
+        "ref": attempt.ref,
+        "passthrough": attempt.passthrough,
+    }
+    expected = json.dumps(PlacementSerializer(whole).data)
+    assert json.dumps(placement_body(site, attempt)) == expected
 
 
 @pytest.mark.django_db

@@ -7,8 +7,11 @@ sentences its page showed (tests/data/make_legacy_result.py wrote it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from html import unescape
 from pathlib import Path
@@ -35,7 +38,7 @@ from quiz.documents import (
 from quiz.models import Attempt, Quiz, QuizVersion
 from quiz.placement import place
 from quiz.snapshots import snapshot_document, spec_from_snapshot
-from quiz.versions import publish
+from quiz.versions import publish, spec_for
 
 LEGACY = json.loads(Path(__file__).with_name("data").joinpath("result_v1.json").read_text())
 
@@ -153,6 +156,44 @@ def test_documents_round_trip_through_json():
     assert result.why.counted_more[0][1] == 2.0
     assert result.track_note is None  # schema 1 kept no track note
     assert all(row.rung is not None for row in result.profile)
+
+
+def walked(value: Any) -> Any:
+    """A document's JSON written the slow, obvious way: every field, in order."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: walked(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list, frozenset)):
+        return [walked(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: walked(item) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.django_db
+def test_a_documents_json_is_each_of_its_fields_in_order(shipped):
+    version = shipped.live_version
+    spec = spec_for(version)
+    people = random.Random(19)
+    for _ in range(40):
+        answers: dict[str, Any] = {}
+        for question in spec.questions:
+            keys = [option.key for option in question.options]
+            if question.kind == "multiple":
+                answers[question.key] = people.sample(keys, people.randint(0, len(keys)))
+            else:
+                answers[question.key] = people.choice(keys)
+        result = results.build_result(
+            spec,
+            place(spec, answers),
+            frozen=version.document,
+            version_number=version.number,
+            region=people.choice(["IN", "US", ""]),
+            result_id="r",
+            completed_at="2026-12-06T12:00:00+00:00",
+        )
+        # json.dumps keeps the keys' order: the same text is the same fields in the same order.
+        assert json.dumps(result.to_json()) == json.dumps(walked(result))
+    assert json.dumps(version.document.to_json()) == json.dumps(walked(version.document))
 
 
 @pytest.mark.django_db

@@ -66,6 +66,16 @@ def _for_field(field: fields.Field[Any, Any, Any, Any]) -> Project:
     if isinstance(field, fields.DictField):
         value = _for_field(field.child)
         return lambda mapping: {str(k): None if v is None else value(v) for k, v in mapping.items()}
-    # A scalar: DRF's own conversion (str, int, float, an ISO date...) is cheap; the
-    # per-instance copying of nested fields was not.
+    # A scalar: DRF's own conversion (an ISO date...) is cheap, and where it is exactly a
+    # builtin's (str, int, float), that builtin is cheaper still: no Python call per value.
+    for declared, builtin in EXACTLY_A_BUILTIN.items():
+        if type(field).to_representation is declared.to_representation:
+            return builtin
     return field.to_representation
+
+
+EXACTLY_A_BUILTIN: dict[type[fields.Field[Any, Any, Any, Any]], Project] = {
+    fields.CharField: str,
+    fields.IntegerField: int,
+    fields.FloatField: float,
+}

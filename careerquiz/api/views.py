@@ -271,7 +271,9 @@ def _quiz_detail_body(slug: str, pk: int, published_at: datetime, base: str) -> 
 
 def placement_body(request: Request | _Site, attempt: Attempt) -> dict[str, Any]:
     result_url = request.build_absolute_uri(attempt.get_absolute_url())
-    body = result_of(attempt).to_json() | {
+    # Only what the body shows: a result also holds what only its page reads (a profile...).
+    shown = PlacementSerializer._declared_fields
+    body = result_of(attempt).to_json(only=shown) | {
         "result_url": result_url,
         "ref": attempt.ref,
         "passthrough": attempt.passthrough,
