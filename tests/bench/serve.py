@@ -15,6 +15,8 @@ database) and Redis on 127.0.0.1:6379 (database 15, or --redis-url; it flushes i
 Run it alone: a test run beside it halves every figure. Each row also gives the CPU
 time every process but wrk used per request (from /proc): on a busy shared machine it
 moves less than the rates do. --only placements measures just that and the floor.
+Placements are 500 different people's random answers, sent in random order: a
+result kept for one set of answers cannot flatter the figure.
 """
 
 from __future__ import annotations
