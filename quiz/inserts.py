@@ -23,8 +23,8 @@ from quiz.models import Attempt
 
 
 def insert_counted(attempt: Attempt) -> None:
-    """Save a new attempt, as attempt.save(force_insert=True) would, and add it to the
-    tallies (tallies.started). Call it inside the transaction that records it."""
+    """Save a new attempt, as attempt.save(force_insert=True) would, and add what it
+    counts to the tallies. Call it inside the transaction that records it."""
     fields = _columns()
     values = [field.get_db_prep_save(field.pre_save(attempt, True), connection) for field in fields]
     counts = tallies.counts_of(attempt)  # after pre_save, which sets started_at

@@ -293,10 +293,6 @@ def _upsert_sql(rows: int) -> str:
     )
 
 
-def started(attempt: Counted) -> None:
-    add(counts_of(attempt))
-
-
 def forgotten(attempt: Counted) -> None:
     add(difference(counts_of(attempt), {}))
 
