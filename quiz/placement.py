@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 EVIDENCE = "evidence"
 TITLE = "title"
@@ -105,7 +106,13 @@ class QuestionSpec:
         return kind_of(self.role)
 
     def option(self, key: str) -> OptionSpec | None:
-        return next((o for o in self.options if o.key == key), None)
+        return self._options_by_key.get(key)
+
+    @cached_property
+    def _options_by_key(self) -> dict[str, OptionSpec]:
+        # Asked dozens of times per placement; a spec lives as long as its version's process
+        # copy. Reversed, so that the first of two options with one key is found, as in order.
+        return {option.key: option for option in reversed(self.options)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,14 +139,20 @@ class QuizSpec:
                     )
 
     def question(self, key: str) -> QuestionSpec | None:
-        return next((q for q in self.questions if q.key == key), None)
+        return self._questions_by_key.get(key)
 
     def rung(self, slug: str) -> RungSpec:
         """The rung with this slug; every option's rung is one (checked on creation)."""
-        for rung in self.rungs:
-            if rung.slug == slug:
-                return rung
-        raise KeyError(slug)
+        return self._rungs_by_slug[slug]
+
+    # Asked dozens of times per placement: kept on the spec (the first of a key wins).
+    @cached_property
+    def _questions_by_key(self) -> dict[str, QuestionSpec]:
+        return {question.key: question for question in reversed(self.questions)}
+
+    @cached_property
+    def _rungs_by_slug(self) -> dict[str, RungSpec]:
+        return {rung.slug: rung for rung in reversed(self.rungs)}
 
     def rung_above(self, rung: RungSpec) -> RungSpec | None:
         return next((r for r in self.rungs if r.order > rung.order), None)
