@@ -38,8 +38,31 @@ def start_attempt(
     ref: str = "",
     passthrough: Mapping[str, str] | None = None,
 ) -> Attempt:
+    attempt = _unsaved(
+        version,
+        channel=channel,
+        partner_id=partner_id,
+        region=region,
+        ref=ref,
+        passthrough=passthrough,
+    )
     # No savepoint when nested (a view's transaction, a test): the caller's is this one.
-    attempt = Attempt(
+    with transaction.atomic(savepoint=False):
+        insert_counted(attempt)
+    return attempt
+
+
+def _unsaved(
+    version: QuizVersion,
+    *,
+    channel: str,
+    partner_id: int | None,
+    region: str,
+    ref: str,
+    passthrough: Mapping[str, str] | None,
+) -> Attempt:
+    """A new attempt of `version`, not yet written (quiz.inserts writes it)."""
+    return Attempt(
         quiz_id=version.quiz_id,
         version=version,
         channel=channel,
@@ -48,9 +71,6 @@ def start_attempt(
         ref=ref,
         passthrough=dict(passthrough or {}),
     )
-    with transaction.atomic(savepoint=False):
-        insert_counted(attempt)
-    return attempt
 
 
 def complete_attempt(attempt: Attempt, answers: Mapping[str, Any], *, region: str = "") -> Attempt:
@@ -163,13 +183,13 @@ def place_and_record(
     """
     spec = spec_for(version)
     placement = place(spec, answers)
-    attempt = Attempt(
-        quiz_id=version.quiz_id,
-        version=version,
+    attempt = _unsaved(
+        version,
         channel=channel,
         partner_id=partner_id,
+        region=region,
         ref=ref,
-        passthrough=dict(passthrough or {}),
+        passthrough=passthrough,
     )
     _record_placement(attempt, spec, placement, answers, region)
     # No savepoint when nested (place_once, a test): the caller's transaction is this one.
